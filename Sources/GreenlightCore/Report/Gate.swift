@@ -1,0 +1,68 @@
+import Foundation
+
+/// Builds the readiness report from a spec, the policy, the runners' results and the evidence,
+/// and decides GO or NO-GO.
+public struct Gate: Sendable {
+    public var spec: ReleaseSpec
+    public var policy: RiskPolicy
+    public var environment: String?
+    public var now: Date
+
+    public init(spec: ReleaseSpec, policy: RiskPolicy, environment: String? = nil, now: Date = Date()) {
+        self.spec = spec
+        self.policy = policy
+        self.environment = environment
+        self.now = now
+    }
+
+    public var risk: RiskAssessment { RiskAssessment(spec: spec.risk, policy: policy) }
+
+    public func evaluate(runners: [RunnerResult] = [], customEvidence: [String: CheckResult] = [:]) -> Report {
+        let risk = self.risk
+        let checklist = ChecklistEvaluator(spec: spec, policy: policy, today: CalendarDate(now))
+            .evaluate(runners: runners, customEvidence: customEvidence)
+        let standalone = runners.filter { $0.feeds == nil }.flatMap(\.checks)
+        let checks = (checklist + RolloutPolicyCheck.evaluate(spec, risk) + standalone).map(redacted)
+
+        let blocking = checks.filter(\.blocks)
+        var counts: [String: Int] = [:]
+        for status in CheckStatus.allCases { counts[status.rawValue] = checks.filter { $0.status == status }.count }
+        let verdict = Report.Verdict(
+            decision: blocking.isEmpty ? .go : .noGo,
+            reasons: blocking.map { "\($0.title): \($0.status == .notRun ? "" : "\($0.status.rawValue): ")\($0.summary)" },
+            counts: counts)
+
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let r = spec.redactor
+        var report = Report(
+            generator: .init(name: "greenlight", version: GreenlightVersion.current),
+            generatedAt: formatter.string(from: now),
+            release: .init(
+                service: r.redact(spec.service.name), version: r.redact(spec.service.version),
+                owner: r.redact(spec.service.owner), author: spec.service.author.map(r.redact),
+                ticket: spec.service.ticket.map(r.redact), environment: environment),
+            spec: .init(file: spec.file, sha256: spec.sha256),
+            policy: policy.origin,
+            verdict: verdict, risk: risk, checks: checks, digest: nil)
+        report.digest = report.computeDigest()
+        return report
+    }
+
+    /// Masks environment values in every text of a check.
+    func redacted(_ check: CheckResult) -> CheckResult {
+        let r = spec.redactor
+        guard !r.isEmpty else { return check }
+        var c = check
+        c.title = r.redact(c.title)
+        c.summary = r.redact(c.summary)
+        c.details = c.details.map(r.redact)
+        c.evidence = c.evidence.map { .init(kind: $0.kind, reference: r.redact($0.reference), sha256: $0.sha256) }
+        if var w = c.waiver {
+            w.reason = r.redact(w.reason)
+            w.approver = r.redact(w.approver)
+            c.waiver = w
+        }
+        return c
+    }
+}

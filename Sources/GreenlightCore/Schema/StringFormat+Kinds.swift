@@ -1,0 +1,84 @@
+import Foundation
+
+extension StringFormat {
+    public static let text = StringFormat(name: "text")
+
+    public static let identifier = StringFormat(
+        name: "a name of letters, digits, '.', '_' or '-'",
+        pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    ) { text in
+        let ok = text.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        return ok ? nil : "must start with a letter or digit and hold only letters, digits, '.', '_' or '-'"
+    }
+
+    public static let url = StringFormat(
+        name: "a URL such as https://host/path", pattern: "^(https?://.+|\\$\\{.+\\}.*)$", jsonFormat: nil
+    ) { text in
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return "must be an http:// or https:// URL with a host" }
+        return nil
+    }
+
+    /// A URL of any scheme with a host part (postgres://, redis://).
+    public static let anyURL = StringFormat(name: "a URL such as postgres://host:5432/db") { text in
+        guard let components = URLComponents(string: text), components.scheme != nil else {
+            return "must be a URL with a scheme, such as postgres://user@host:5432/db"
+        }
+        return nil
+    }
+
+    /// `host:port`.
+    public static let address = StringFormat(name: "host:port, such as cache.internal:6379", pattern: "^.+:[0-9]+$") {
+        text in
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port), colon != text.startIndex
+        else { return "must be host:port with a port from 1 to 65535" }
+        return nil
+    }
+
+    public static let duration = StringFormat(
+        name: "a duration such as 500ms, 30s, 10m or 1h30m",
+        pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$"
+    ) { text in
+        SpecDuration(text) == nil ? "must be a duration with a unit, such as 500ms, 30s, 10m or 1h30m" : nil
+    }
+
+    /// A latency budget: `< 500ms` or `<= 1s`.
+    public static let durationBudget = StringFormat(
+        name: "a budget such as '< 500ms'", pattern: "^\\s*<=?\\s*([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+\\s*$"
+    ) { text in
+        DurationBudget(text) == nil ? "must be '< DURATION' or '<= DURATION', such as '< 500ms'" : nil
+    }
+
+    public static let date = StringFormat(
+        name: "a date such as 2026-12-15", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", jsonFormat: "date"
+    ) { text in
+        CalendarDate(text) == nil ? "must be a calendar date written YYYY-MM-DD, such as 2026-12-15" : nil
+    }
+
+    public static let threshold = StringFormat(
+        name: "a threshold such as 'p99 < 300ms'",
+        pattern: "^\\s*[A-Za-z_][A-Za-z0-9_.]*\\s*(<|<=|>|>=|==|!=)\\s*[0-9.]+\\s*[A-Za-z%]*\\s*$"
+    ) { text in
+        do throws(Threshold.ParseError) {
+            _ = try Threshold(parsing: text)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    public static let httpHeaderName = StringFormat(name: "an HTTP header name", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$") {
+        text in
+        text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+.^_`|~-".contains($0)) }
+            ? nil : "is not a valid HTTP header name"
+    }
+
+    /// A path in the file system, relative to the spec's folder unless absolute.
+    public static let path = StringFormat(name: "a file path (relative to the spec's folder)")
+
+    /// A shell command line.
+    public static let command = StringFormat(name: "a shell command")
+}

@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+
+/// Loads `release.yaml`: YAML, `${VAR}` substitution, schema validation and cross-field rules,
+/// reporting every problem with file:line:col and the field path.
+public struct SpecLoader: Sendable {
+    public var environment: [String: String]
+    public var policy: RiskPolicy
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, policy: RiskPolicy = .standard) {
+        self.environment = environment
+        self.policy = policy
+    }
+
+    /// Reads and validates the spec at `path`; relative paths inside it start from its folder.
+    public func load(file path: String) throws(SpecError) -> ReleaseSpec {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw SpecError([Diagnostic(SourceLocation(file: path, line: 1, column: 1), "", "the file \(reason)")])
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try load(data: data, file: path, directory: directory.isEmpty ? "." : directory)
+    }
+
+    public func load(data: Data, file: String, directory: String = ".") throws(SpecError) -> ReleaseSpec {
+        let document = YAMLDocument(file: file, environment: environment)
+        let (root, yamlDiagnostics) = document.read(data)
+        guard let root else { throw SpecError(yamlDiagnostics) }
+        var validator = SchemaValidator()
+        validator.validate(root, ReleaseSpec.schemaType, FieldPath())
+        var diagnostics = yamlDiagnostics + validator.diagnostics
+        guard root.entries != nil else { throw SpecError(diagnostics) }
+
+        var spec = ReleaseSpec(reading: ObjectReader(root, ReleaseSpec.schema))
+        spec.file = file
+        spec.directory = directory
+        spec.source = root
+        spec.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        spec.redactor = Self.redactor(for: root, environment: environment)
+
+        var rules = SpecRules(spec: spec, root: root, policy: policy)
+        rules.check()
+        diagnostics += rules.diagnostics
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return spec
+    }
+
+    /// Collects the environment values used anywhere in the tree.
+    static func redactor(for root: SpecValue, environment: [String: String]) -> Redactor {
+        var redactor = Redactor()
+        func walk(_ value: SpecValue) {
+            switch value.kind {
+            case .scalar:
+                for name in value.environmentVariables { if let secret = environment[name] { redactor.add(secret) } }
+            case .sequence(let items): items.forEach(walk)
+            case .mapping(let entries): entries.forEach { walk($0.value) }
+            case .null: break
+            }
+        }
+        walk(root)
+        return redactor
+    }
+}

@@ -1,0 +1,138 @@
+/// Rules that span fields (a waiver must name a known item; a load test needs an expected peak),
+/// checked after the schema, with locations taken from the source tree.
+struct SpecRules {
+    let spec: ReleaseSpec
+    let root: SpecValue
+    let policy: RiskPolicy
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(spec: ReleaseSpec, root: SpecValue, policy: RiskPolicy) {
+        self.spec = spec
+        self.root = root
+        self.policy = policy
+    }
+
+    private mutating func add(_ value: SpecValue?, _ path: String, _ message: String) {
+        let location = value?.location ?? root.location
+        diagnostics.append(Diagnostic(location, path, message))
+    }
+
+    mutating func check() {
+        checkChecklist()
+        checkParity()
+        checkLoad()
+        checkDependencies()
+        checkObservability()
+        checkRisk()
+        checkRollout()
+    }
+
+    private mutating func checkChecklist() {
+        let builtin = BuiltinItem.allCases.map(\.rawValue)
+        let customIDs = spec.checklist.custom.map(\.id)
+        for (i, element) in (root.at("checklist", "custom")?.elements ?? []).enumerated() {
+            if let id = element["id"], let text = id.scalar, builtin.contains(text) {
+                add(id, "checklist.custom[\(i)].id",
+                    "'\(text)' is a non-negotiable item that greenlight always checks; give your item another id")
+            }
+        }
+        for (i, element) in (root.at("checklist", "waivers")?.elements ?? []).enumerated() {
+            guard let item = element["item"], let text = item.scalar, !text.isEmpty else { continue }
+            let known = builtin + customIDs
+            if !known.contains(text) {
+                let hint = Suggest.closest(to: text, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                add(item, "checklist.waivers[\(i)].item",
+                    "no checklist item has the id '\(text)'\(hint) (items: \(known.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    private mutating func checkParity() {
+        guard let compare = root.at("parity", "compare")?.elements else { return }
+        let names = spec.environments.map(\.name)
+        for (i, element) in compare.enumerated() {
+            guard let text = element.scalar, !names.contains(text) else { continue }
+            let hint = Suggest.closest(to: text, among: names).map { "; did you mean '\($0)'?" } ?? ""
+            let known = names.isEmpty ? "no environments are declared" : "environments: \(names.joined(separator: ", "))"
+            add(element, "parity.compare[\(i)]", "no environment is named '\(text)'\(hint) (\(known))")
+        }
+        if compare.count > 2 {
+            add(root.at("parity", "compare"), "parity.compare", "compares exactly two environments, got \(compare.count)")
+        }
+    }
+
+    private mutating func checkLoad() {
+        guard let loadValue = root["load"], loadValue.entries != nil, let load = spec.load else { return }
+        if spec.traffic == nil {
+            add(loadValue, "load", "a load test needs traffic.expected_peak_rps, the peak it multiplies")
+        }
+        let waived = spec.checklist.waiver(for: BuiltinItem.loadTesting.rawValue) != nil
+        if let multiplier = loadValue["multiplier"], let value = multiplier.scalar.flatMap(SchemaValidator.parseNumber),
+            value > 0, value < policy.minimumLoadMultiplier, !waived
+        {
+            let minimum = SchemaValidator.format(policy.minimumLoadMultiplier)
+            add(multiplier, "load.multiplier",
+                "must be at least \(minimum) (test at \(minimum)x expected peak or more), got \(multiplier.isSecret ? multiplier.shownForError : SchemaValidator.format(value))")
+        }
+        if let duration = load.duration, duration < policy.minimumLoadDuration, !waived {
+            add(loadValue["duration"], "load.duration",
+                "must be at least \(policy.minimumLoadDuration) to count as sustained, got \(duration)")
+        }
+        if load.model == .closed, load.virtualUsers == nil {
+            add(loadValue, "load.vus", "the closed model needs vus, the number of virtual users")
+        }
+        let scenarios = spec.smoke?.scenarios.map(\.name) ?? []
+        for (i, element) in (loadValue["mix"]?.elements ?? []).enumerated() {
+            guard let scenario = element["scenario"], let name = scenario.scalar, !scenarios.contains(name) else { continue }
+            let hint = Suggest.closest(to: name, among: scenarios).map { "; did you mean '\($0)'?" } ?? ""
+            let known = scenarios.isEmpty ? "the spec has no smoke scenarios" : "scenarios: \(scenarios.joined(separator: ", "))"
+            add(scenario, "load.mix[\(i)].scenario", "no smoke scenario is named '\(name)'\(hint) (\(known))")
+        }
+    }
+
+    private mutating func checkDependencies() {
+        for (i, element) in (root["dependencies"]?.elements ?? []).enumerated() {
+            guard let kindText = element["kind"]?.scalar, let kind = DependencySpec.Kind(rawValue: kindText) else { continue }
+            for field in kind.requiredFields where element[field] == nil || element[field]!.isNull {
+                add(element, "dependencies[\(i)].\(field)", "a \(kind.rawValue) dependency needs \(field)")
+            }
+        }
+    }
+
+    private mutating func checkObservability() {
+        if let within = root.at("observability", "health", "within"), let duration = within.scalar.flatMap(SpecDuration.init),
+            duration > HealthSpec.slaLimit
+        {
+            add(within, "observability.health.within",
+                "must be at most 30s (the readiness SLA: health known within 30 seconds), got \(duration)")
+        }
+    }
+
+    private mutating func checkRisk() {
+        guard let riskValue = root["risk"], riskValue.entries != nil else { return }
+        if riskValue["impact"] == nil, !spec.risk.hasImpactFactors {
+            add(riskValue, "risk.impact",
+                "give impact (1-5), or the facts to derive it from: blast_radius, recovery_minutes, users_affected_percent, revenue_per_minute")
+        }
+    }
+
+    private mutating func checkRollout() {
+        guard let rollout = spec.rollout, let rolloutValue = root["rollout"] else { return }
+        if let stepsValue = rolloutValue["steps"]?.elements {
+            for i in stepsValue.indices.dropFirst() {
+                guard let previous = stepsValue[i - 1].scalar.flatMap(SchemaValidator.parseNumber),
+                    let current = stepsValue[i].scalar.flatMap(SchemaValidator.parseNumber), current <= previous
+                else { continue }
+                add(stepsValue[i], "rollout.steps[\(i)]",
+                    "steps must rise: \(SchemaValidator.format(current))% comes after \(SchemaValidator.format(previous))%")
+            }
+        }
+        if rollout.router == .command, rollout.command == nil {
+            add(rolloutValue, "rollout.command", "router: command needs the command that sets the canary weight")
+        }
+        if let analysis = rollout.analysis, let marginal = rolloutValue.at("analysis", "marginal"), analysis.marginal >= analysis.pass {
+            add(marginal, "rollout.analysis.marginal",
+                "must be below pass (\(analysis.pass)), got \(analysis.marginal)")
+        }
+    }
+}
