@@ -50,7 +50,7 @@ public struct Gate: Sendable {
     }
 
     /// Masks environment values in every text of a check.
-    func redacted(_ check: CheckResult) -> CheckResult {
+    public func redacted(_ check: CheckResult) -> CheckResult {
         let r = spec.redactor
         guard !r.isEmpty else { return check }
         var c = check

@@ -72,7 +72,8 @@ public struct Report: Codable, Sendable, Hashable {
         return try decoder.decode(Report.self, from: data)
     }
 
-    static func encoder(pretty: Bool) -> JSONEncoder {
+    /// The encoder of every greenlight JSON output: snake_case keys, sorted.
+    public static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]

@@ -7,6 +7,7 @@ struct SchemaValidator {
     }
 
     mutating func validate(_ value: SpecValue, _ type: SchemaType, _ path: FieldPath) {
+        if value.unresolved { return }
         if value.isNull, case .any = type { return }
         if value.isNull {
             report(value, path, "has no value; expected \(type.expectation)")

@@ -110,7 +110,8 @@ struct SpecRules {
 
     private mutating func checkRisk() {
         guard let riskValue = root["risk"], riskValue.entries != nil else { return }
-        if riskValue["impact"] == nil, !spec.risk.hasImpactFactors {
+        let factors = ["blast_radius", "recovery_minutes", "users_affected_percent", "revenue_per_minute"]
+        if riskValue["impact"] == nil, !factors.contains(where: { riskValue[$0] != nil }) {
             add(riskValue, "risk.impact",
                 "give impact (1-5), or the facts to derive it from: blast_radius, recovery_minutes, users_affected_percent, revenue_per_minute")
         }

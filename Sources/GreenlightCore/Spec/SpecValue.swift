@@ -22,6 +22,8 @@ public struct SpecValue: Sendable {
     public var source: String
     /// Names of environment variables whose values went into this scalar.
     public var environmentVariables: [String]
+    /// True when `${VAR}` substitution failed; the problem is already reported, so the value is not checked further.
+    public var unresolved = false
 
     /// True when some of the value came from the environment: it may be a secret and is never printed.
     public var isSecret: Bool { !environmentVariables.isEmpty }

@@ -45,6 +45,7 @@ struct YAMLDocument {
         }
         var converter = Converter(file: file, substitution: EnvironmentSubstitution(environment: environment))
         let value = converter.convert(node, depth: 0)
+        if converter.exhausted { return (nil, converter.diagnostics.filter { $0.message.contains("expands to more than") }) }
         return (value, converter.diagnostics)
     }
 
@@ -81,7 +82,6 @@ struct YAMLDocument {
                 return SpecValue(kind: .sequence(elements), location: loc, quoted: false, source: "", environmentVariables: [])
             case .mapping(let mapping):
                 var entries: [SpecValue.Entry] = []
-                var seen: [String: SourceLocation] = [:]
                 for (keyNode, valueNode) in mapping {
                     let keyLoc = location(keyNode.mark)
                     guard case .scalar(let keyScalar) = keyNode else {
@@ -93,13 +93,6 @@ struct YAMLDocument {
                         diagnostics.append(Diagnostic(keyLoc, "", "merge keys ('<<') are not supported in a spec; write the fields out"))
                         continue
                     }
-                    if let first = seen[key] {
-                        diagnostics.append(
-                            Diagnostic(keyLoc, "", "duplicate key '\(key)' (first given at line \(first.line)); each key may appear once")
-                        )
-                        continue
-                    }
-                    seen[key] = keyLoc
                     entries.append(.init(key: key, keyLocation: keyLoc, value: convert(valueNode, depth: depth + 1)))
                 }
                 return SpecValue(kind: .mapping(entries), location: loc, quoted: false, source: "", environmentVariables: [])
@@ -116,9 +109,11 @@ struct YAMLDocument {
             for problem in expanded.problems {
                 diagnostics.append(Diagnostic(loc, "", problem))
             }
-            return SpecValue(
+            var value = SpecValue(
                 kind: .scalar(expanded.text), location: loc, quoted: quoted,
                 source: raw, environmentVariables: expanded.usedVariables)
+            value.unresolved = !expanded.problems.isEmpty
+            return value
         }
     }
 
@@ -143,12 +138,32 @@ struct YAMLDocument {
                 }
             }
             return Diagnostic(loc(mark), "", message)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
+            let first = context.mark
+            let (line, column) = secondOccurrence(of: key, after: first, in: context.text) ?? (first.line, first.column)
+            return Diagnostic(SourceLocation(file: file, line: line, column: column), "", "duplicate key '\(key)' (first given at line \(first.line)); each key may appear once")
         case .reader(let problem, let offset, _, let yaml):
             let (line, column) = offset.map { position(ofUTF8Offset: $0, in: yaml) } ?? (1, 1)
             return Diagnostic(SourceLocation(file: file, line: line, column: column), "", "cannot read the file: \(problem)")
         default:
             return Diagnostic(SourceLocation(file: file, line: 1, column: 1), "", "could not read YAML: \(error)")
         }
+    }
+
+    /// Where a block-mapping key appears again at the same column as its first occurrence.
+    static func secondOccurrence(of key: String, after first: Mark, in yaml: String) -> (Int, Int)? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.line < lines.count else { return nil }
+        let indent = String(repeating: " ", count: first.column - 1)
+        for index in first.line..<lines.count {
+            let line = lines[index]
+            for candidate in [key, "\"\(key)\"", "'\(key)'"] where line.hasPrefix(indent + candidate) {
+                let rest = line.dropFirst(indent.count + candidate.count).drop { $0 == " " }
+                if rest.hasPrefix(":") { return (index + 1, first.column) }
+            }
+        }
+        return nil
     }
 
     static func firstInvalidUTF8(_ data: Data) -> (Int, Int) {

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import GreenlightCore
+import GreenlightProbes
+import GreenlightReports
+
+extension Greenlight {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Run the readiness gate: GO or NO-GO.",
+            discussion: """
+                Validates the spec, collects the evidence of the checklist, applies waivers, assesses the
+                risk and compares the declared rollout with what the risk class requires. A required item
+                that nothing checked is "not run", and not run means NO-GO.
+
+                  greenlight check release.yaml
+                  greenlight check release.yaml --env staging --report-dir out
+
+                --report-dir writes report.json (versioned schema, with the digest sign-offs bind to),
+                report.md (also appended to $GITHUB_STEP_SUMMARY when set), junit.xml and report.html.
+
+                Exit codes: 0 GO, 1 NO-GO, 2 invalid input or usage.
+                """
+        )
+
+        @OptionGroup var spec: SpecOptions
+
+        @Option(name: .long, help: ArgumentHelp("The environment to check (default: staging, if the spec has one).", valueName: "name"))
+        var env: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
+        var reportDir: String?
+
+        @Flag(name: .shortAndLong, help: "Print only the verdict line.")
+        var quiet = false
+
+        @Flag(help: "Print the report as JSON instead of the summary.")
+        var json = false
+
+        func run() async throws {
+            let (spec, policy) = try self.spec.load()
+            let environment = try chooseEnvironment(spec)
+
+            let custom = spec.checklist.custom
+            if !custom.isEmpty { Terminal.progress("collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…") }
+            let evidence = await EvidenceCollector(directory: spec.directory, redactor: spec.redactor).collect(custom)
+            Terminal.clearProgress()
+
+            let report = Gate(spec: spec, policy: policy, environment: environment).evaluate(customEvidence: evidence)
+            try write(report)
+            if json {
+                Terminal.out(String(decoding: report.json(), as: UTF8.self))
+            } else {
+                Terminal.out(spec.redactor.redact(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet)))
+            }
+            if !report.isGo { throw ExitCode(ExitStatus.notReady) }
+        }
+
+        func chooseEnvironment(_ spec: ReleaseSpec) throws -> String? {
+            let names = spec.environments.map(\.name)
+            guard let env else { return names.contains("staging") ? "staging" : names.first }
+            if names.contains(env) { return env }
+            let hint = Suggest.closest(to: env, among: names).map { " Did you mean '\($0)'?" } ?? ""
+            let known = names.isEmpty ? "The spec declares no environments." : "Environments: \(names.joined(separator: ", "))."
+            throw ValidationError("\(self.spec.file) has no environment '\(env)'.\(hint) \(known)")
+        }
+
+        func write(_ report: Report) throws {
+            if let reportDir {
+                do {
+                    let written = try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir))
+                    if !quiet, !json { Terminal.error("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)") }
+                } catch {
+                    Terminal.error("greenlight: cannot write the report to \(reportDir): \(error)")
+                    throw ExitCode(ExitStatus.invalidInput)
+                }
+            }
+            if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+                let markdown = Data((MarkdownRenderer.render(report) + "\n").utf8)
+                if let handle = FileHandle(forWritingAtPath: summary) {
+                    handle.seekToEndOfFile()
+                    handle.write(markdown)
+                    try? handle.close()
+                } else {
+                    FileManager.default.createFile(atPath: summary, contents: markdown)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import GreenlightCore
+
+extension Greenlight {
+    struct Risk: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "risk",
+            abstract: "Assess a release's risk and check its rollout against what the risk requires.",
+            discussion: """
+                score = likelihood (1-5) x impact (1-5). Impact is given, or derived from blast_radius,
+                recovery_minutes, users_affected_percent and revenue_per_minute. The score falls in a risk
+                class, and the class requires controls: the largest first canary step, the fewest steps, the
+                shortest bake per step, a feature-flag kill switch, automated rollback, manual approval,
+                and the sign-off roles. Every shortfall is reported on its own.
+
+                  greenlight risk release.yaml
+                  greenlight risk --show-policy > policy.yaml    # the defaults, to edit
+                  greenlight risk release.yaml --policy policy.yaml
+
+                Exit codes: 0 the rollout meets the class's requirements, 1 it falls short, 2 invalid input.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The release spec to read.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
+        var file: String?
+
+        @Option(help: ArgumentHelp("A risk policy file overriding the built-in policy.", valueName: "file"))
+        var policy: String?
+
+        @Flag(help: "Print the policy in force (the built-in one, or --policy's merged over it) as YAML and exit.")
+        var showPolicy = false
+
+        @Flag(help: "Print the assessment as JSON.")
+        var json = false
+
+        func validate() throws {
+            if file == nil, !showPolicy { throw ValidationError("Give a release spec to assess, or --show-policy.") }
+        }
+
+        func run() async throws {
+            if showPolicy {
+                if let policy {
+                    _ = try SpecInput.policy(policy)
+                    Terminal.out(String(decoding: FileManager.default.contents(atPath: policy) ?? Data(), as: UTF8.self))
+                } else {
+                    Terminal.out(RiskPolicy.standardYAML)
+                }
+                return
+            }
+            let (spec, policy) = try SpecInput.load(file: file!, policy: self.policy)
+            let gate = Gate(spec: spec, policy: policy)
+            let assessment = gate.risk
+            let checks = RolloutPolicyCheck.evaluate(spec, assessment).map(gate.redacted)
+            if json {
+                struct Output: Encodable {
+                    var risk: RiskAssessment
+                    var checks: [CheckResult]
+                }
+                let data = try Report.encoder(pretty: true).encode(Output(risk: assessment, checks: checks))
+                Terminal.out(String(decoding: data, as: UTF8.self))
+            } else {
+                Terminal.out(RiskText.render(assessment, checks: checks, color: Terminal.colorEnabled()))
+            }
+            if checks.contains(where: \.blocks) { throw ExitCode(ExitStatus.notReady) }
+        }
+    }
+}
+
+/// The text form of a risk assessment.
+enum RiskText {
+    static func render(_ risk: RiskAssessment, checks: [CheckResult], color: Bool) -> String {
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        var lines: [String] = []
+        let impactNote = risk.impactDerived ? " (derived: highest of its factors)" : " (given)"
+        lines.append("Risk: likelihood \(risk.likelihood) x impact \(risk.impact)\(impactNote) = \(risk.score): class \(paint(risk.riskClass, "1"))")
+        if let summary = risk.summary { lines.append("  \(summary)") }
+        for factor in risk.factors {
+            lines.append("  \(factor.name): \(factor.value) scores \(factor.score)")
+        }
+        let need = risk.requires
+        lines.append("")
+        lines.append("Class \(risk.riskClass) requires:")
+        lines.append("  canary rollout      \(need.canaryRequired ? "required" : "optional")")
+        lines.append("  first step          at most \(formatNumber(need.firstStepMaxPercent))%")
+        lines.append("  steps               at least \(need.minSteps)")
+        lines.append("  bake per step       at least \(need.minBake)")
+        lines.append("  kill switch         \(need.featureFlag ? "a feature flag, required" : "optional")")
+        lines.append("  automated rollback  \(need.automatedRollback ? "required" : "optional")")
+        lines.append("  manual approval     \(need.manualApproval ? "between every step" : "not required")")
+        lines.append("  sign-off            \(need.signoff.joined(separator: ", "))")
+        lines.append("")
+        lines.append("Declared:")
+        for check in checks {
+            let mark = check.status == .pass ? paint("✔", "32") : paint("✖", "31")
+            lines.append("  \(mark) \(check.title): \(check.summary)")
+        }
+        let short = checks.filter(\.blocks).count
+        lines.append("")
+        lines.append(short == 0 ? paint("The rollout meets what class \(risk.riskClass) requires.", "32")
+                     : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", "31"))
+        return lines.joined(separator: "\n")
+    }
+}

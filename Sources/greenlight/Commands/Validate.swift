@@ -1,0 +1,35 @@
+import ArgumentParser
+import GreenlightCore
+
+extension Greenlight {
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "validate",
+            abstract: "Check a release spec without running anything.",
+            discussion: """
+                Reads the spec, substitutes ${VAR} and ${VAR:-default} from the environment, and checks
+                every field. All problems are reported at once, each as file:line:col: field: message.
+                Values that came from the environment are never printed.
+
+                Exit codes: 0 valid, 2 invalid.
+                """
+        )
+
+        @OptionGroup var spec: SpecOptions
+
+        @Flag(name: .shortAndLong, help: "Print nothing when the spec is valid.")
+        var quiet = false
+
+        func run() async throws {
+            let (spec, _) = try self.spec.load()
+            guard !quiet else { return }
+            var parts: [String] = []
+            parts.append("\(spec.checklist.custom.count) custom checklist item\(spec.checklist.custom.count == 1 ? "" : "s")")
+            if let smoke = spec.smoke { parts.append("\(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s")") }
+            if !spec.dependencies.isEmpty { parts.append("\(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")") }
+            if !spec.checklist.waivers.isEmpty { parts.append("\(spec.checklist.waivers.count) waiver\(spec.checklist.waivers.count == 1 ? "" : "s")") }
+            let name = spec.redactor.redact("\(spec.service.name) \(spec.service.version)")
+            Terminal.out("\(self.spec.file): valid: \(name); " + parts.joined(separator: ", "))
+        }
+    }
+}
