@@ -208,7 +208,7 @@ public struct ImpactScale: SpecObject {
     public var recoveryMinutes: [Double]
     public var revenuePerMinute: [Double]
 
-    static let thresholds = SchemaType.list(.number(min: 0), minItems: 4)
+    static let thresholds = SchemaType.list(.number(min: 0))
 
     public static let schema = ObjectSchema(
         "impact", doc: "Four ascending thresholds per fact: at or below the first scores 1, above the last scores 5.",

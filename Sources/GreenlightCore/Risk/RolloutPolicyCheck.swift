@@ -10,7 +10,7 @@ public enum RolloutPolicyCheck {
         func check(_ id: String, _ title: String, _ ok: Bool, required: String, declared: String) {
             out.append(CheckResult(
                 id: "risk.\(id)", title: title, category: .risk, status: ok ? .pass : .fail,
-                summary: ok ? "\(declared) (\(cls) requires \(required))" : "\(cls) requires \(required); declared: \(declared)",
+                summary: ok ? "\(declared); \(cls) requires \(required)" : "\(cls) requires \(required); declared: \(declared)",
                 evidence: [CheckResult.EvidenceRecord(kind: "spec", reference: "\(spec.file): rollout/rollback/signoff")]))
         }
 
