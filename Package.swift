@@ -34,10 +34,6 @@ let package = Package(
         ),
         .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore"]),
         .testTarget(name: "GreenlightReportsTests", dependencies: ["GreenlightReports", "GreenlightCore"]),
-        .testTarget(
-            name: "GreenlightCLITests",
-            dependencies: ["greenlight", "GreenlightCore"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore"]),
     ]
 )

@@ -4,9 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs a shell command line with a deadline, in its own process group so that a timeout ends
-/// the command and everything it started. Output (stdout and stderr together) is kept in a file,
-/// so a chatty command never blocks on a full pipe; the tail is returned.
+/// Runs a shell command line with a deadline, as the leader of its own process group so that a
+/// timeout ends the command and everything it started. Output (stdout and stderr together) goes
+/// to a file, so a chatty command never blocks on a full pipe; the tail is returned.
 public struct ShellCommand: Sendable {
     public var command: String
     public var directory: String
@@ -30,60 +30,85 @@ public struct ShellCommand: Sendable {
 
     public func run() async -> Outcome {
         let start = ContinuousClock.now
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-cmd-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        guard let handle = try? FileHandle(forWritingTo: outputURL) else {
-            return Outcome(exitCode: nil, timedOut: false, output: "", seconds: 0, launchError: "cannot create a temporary file")
-        }
-        defer { try? handle.close() }
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-cmd-\(UUID().uuidString).log").path
+        defer { unlink(outputPath) }
 
-        let process = Process()
-        // setsid puts the command in a new session and process group (same pid), so one kill reaches its children.
-        let setsid = "/usr/bin/setsid"
-        if FileManager.default.isExecutableFile(atPath: setsid) {
-            process.executableURL = URL(fileURLWithPath: setsid)
-            process.arguments = ["/bin/sh", "-c", command]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
+        let pid: pid_t
+        switch spawn(outputPath: outputPath) {
+        case .success(let spawned): pid = spawned
+        case .failure(let message):
+            return Outcome(exitCode: nil, timedOut: false, output: "", seconds: 0, launchError: message)
         }
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
 
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { p in
-            exited.continuation.yield(p.terminationStatus)
-            exited.continuation.finish()
-        }
-        do {
-            try process.run()
-        } catch {
-            return Outcome(exitCode: nil, timedOut: false, output: "", seconds: 0,
-                           launchError: "cannot start /bin/sh in \(directory): \(error.localizedDescription)")
-        }
-        let pid = process.processIdentifier
         let timeout = self.timeout
         let watchdog = Task {
             try await Task.sleep(for: timeout)
             kill(-pid, SIGKILL)
-            kill(pid, SIGKILL)
             return true
         }
-        var status: Int32? = nil
-        for await code in exited.stream { status = code }
+        let status = await Self.wait(for: pid)
         watchdog.cancel()
         let timedOut = (try? await watchdog.value) == true
         // Whatever the command left running in its group goes too.
         kill(-pid, SIGKILL)
+
         let seconds = Self.seconds(ContinuousClock.now - start)
-        let data = (try? Data(contentsOf: outputURL)) ?? Data()
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
         let tail = data.count > outputLimit ? data.suffix(outputLimit) : data
+        let exited = status & 0x7F == 0
         return Outcome(
-            exitCode: timedOut ? nil : status, timedOut: timedOut,
+            exitCode: !timedOut && exited ? (status >> 8) & 0xFF : nil, timedOut: timedOut,
             output: String(decoding: tail, as: UTF8.self), seconds: seconds, launchError: nil)
+    }
+
+    enum Spawned {
+        case success(pid_t)
+        case failure(String)
+    }
+
+    /// `/bin/sh -c command` in `directory`, in a new process group, stdin from /dev/null, output to a file.
+    private func spawn(outputPath: String) -> Spawned {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        // The shell changes into the folder itself, then runs the command line as written.
+        let arguments = ["/bin/sh", "-c", "cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight", directory, command]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
+        guard result == 0 else {
+            return .failure("cannot start /bin/sh in \(directory): \(String(cString: strerror(result)))")
+        }
+        return .success(pid)
+    }
+
+    /// Waits for the process on a thread of its own, so no concurrency thread blocks in waitpid.
+    private static func wait(for pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+            thread.start()
+        }
     }
 
     static func seconds(_ d: Duration) -> Double {

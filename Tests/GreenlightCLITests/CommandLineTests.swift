@@ -1,0 +1,247 @@
+import Foundation
+import FoundationXML
+import GreenlightCore
+import Testing
+
+@Suite("greenlight command line", .serialized)
+struct CommandLineTests {
+    @Test("validate accepts the example")
+    func validateExample() throws {
+        let r = try CLI.run(["validate", CLI.example])
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("valid: checkout 2.14.0"))
+    }
+
+    @Test("validate reports every problem as file:line:col and exits 2")
+    func validateErrors() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("release.yaml")
+        try """
+            version: 1
+            service: { name: checkout, version: 1.0.0, ownr: team }
+            risk: { likelihood: 9, impact: 2 }
+            traffic: { expected_peak_rps: 100 }
+            load: { multiplier: 2, duration: 10m }
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["validate", "release.yaml"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "release.yaml:2:10: service.owner: is required but missing (the team that owns the service, such as payments-team)",
+            "release.yaml:2:44: service.ownr: unknown field; did you mean 'owner'? (service takes: name, version, owner, author, ticket)",
+            "release.yaml:3:21: risk.likelihood: must be at most 5, got 9",
+            "release.yaml:5:21: load.multiplier: must be at least 3 (test at 3x expected peak or more), got 2",
+            "release.yaml: 4 problems; nothing was run",
+        ])
+    }
+
+    @Test("usage errors and missing files exit 2 with a message", arguments: [
+        (["frobnicate"], "Unexpected argument 'frobnicate'"),
+        (["validate"], "Missing expected argument '<file>'"),
+        (["validate", "no-such.yaml"], "no-such.yaml:1:1: the file does not exist"),
+        (["check", "Examples/release.yaml", "--env", "prod"], "has no environment 'prod'. Did you mean 'production'?"),
+        (["check", "Examples/release.yaml", "--policy", "nope.yaml"], "nope.yaml:1:1: the policy file does not exist"),
+        (["init", "--service", "bad name"], "--service 'bad name'"),
+    ])
+    func usageErrors(arguments: [String], message: String) throws {
+        let r = try CLI.run(arguments)
+        #expect(r.status == 2, "\(r.all)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test("help teaches the commands and exits 0")
+    func help() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for word in ["init", "validate", "schema", "check", "risk", "Exit codes"] { #expect(r.stdout.contains(word)) }
+        let check = try CLI.run(["check", "--help"])
+        #expect(check.status == 0 && check.stdout.contains("--report-dir"))
+    }
+
+    @Test("check writes four report files; JUnit is well-formed; report.json carries a valid digest")
+    func checkWritesReports() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let summary = dir.appendingPathComponent("summary.md")
+        let r = try CLI.run(["check", CLI.example, "--report-dir", dir.appendingPathComponent("out").path],
+                            env: ["GITHUB_STEP_SUMMARY": summary.path])
+        // Load testing and monitoring hooks have no runner yet: not run, which is NO-GO.
+        #expect(r.status == 1, "\(r.all)")
+        #expect(r.stdout.contains("NO-GO"))
+        #expect(!r.stdout.contains("\u{1B}["), "colour escapes in piped output")
+        let out = dir.appendingPathComponent("out")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(files == ["junit.xml", "report.html", "report.json", "report.md"])
+
+        let report = try Report.decode(Data(contentsOf: out.appendingPathComponent("report.json")))
+        #expect(report.verdict.decision == .noGo)
+        #expect(report.computeDigest() == report.digest)
+        #expect(report.checks.contains { $0.id == "checklist.migrations-reversible" && $0.status == .pass })
+
+        let xml = try XMLDocument(contentsOf: out.appendingPathComponent("junit.xml"))
+        let testcases = try xml.nodes(forXPath: "//testcase")
+        #expect(testcases.count == report.checks.count)
+        let failures = try xml.nodes(forXPath: "//testcase/failure")
+        #expect(failures.count == report.checks.filter(\.blocks).count)
+
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && !html.contains("src=\"http") && !html.contains("<link"))
+
+        let appended = try String(contentsOf: summary, encoding: .utf8)
+        #expect(appended.contains("NO-GO") && appended.contains(report.digest!))
+    }
+
+    @Test("--quiet prints the verdict line only; --json prints the report")
+    func quietAndJSON() throws {
+        let quiet = try CLI.run(["check", CLI.example, "--quiet"])
+        #expect(quiet.status == 1)
+        #expect(quiet.stdout.split(separator: "\n").count == 1)
+        #expect(quiet.stdout.hasPrefix("NO-GO checkout 2.14.0"))
+        let json = try CLI.run(["check", CLI.example, "--json"])
+        #expect(json.status == 1)
+        let report = try Report.decode(Data(json.stdout.utf8))
+        #expect(report.release.service == "checkout")
+    }
+
+    @Test("the JSON Schema validates the example and rejects what the loader rejects (python jsonschema)")
+    func schemaValidatesExample() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = try CLI.run(["schema"])
+        #expect(schema.status == 0)
+        let schemaFile = dir.appendingPathComponent("schema.json")
+        try schema.stdout.write(to: schemaFile, atomically: true, encoding: .utf8)
+        let bad = dir.appendingPathComponent("bad.yaml")
+        let example = try String(contentsOfFile: CLI.example, encoding: .utf8)
+        try example.replacingOccurrences(of: "  owner: payments-team", with: "  ownr: payments-team")
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let script = """
+            import json, sys, yaml, jsonschema
+            class Loader(yaml.SafeLoader): pass
+            # Keep dates as text, as greenlight does (YAML 1.2 has no timestamp type).
+            for first, resolvers in list(Loader.yaml_implicit_resolvers.items()):
+                Loader.yaml_implicit_resolvers[first] = [r for r in resolvers if r[0] != 'tag:yaml.org,2002:timestamp']
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            validator = jsonschema.Draft202012Validator(schema)
+            for path, expect_valid in ((sys.argv[2], True), (sys.argv[3], False)):
+                errors = list(validator.iter_errors(yaml.load(open(path), Loader=Loader)))
+                if bool(errors) == expect_valid:
+                    print(path, "expected", "valid" if expect_valid else "invalid", [e.message for e in errors][:5])
+                    sys.exit(1)
+            print("ok")
+            """
+        let r = try CLI.python(script, [schemaFile.path, CLI.example, bad.path])
+        #expect(r.status == 0, "python jsonschema: \(r.all)")
+        #expect(r.stdout.contains("ok"))
+    }
+
+    @Test("init writes a starter spec that validates, and never overwrites without --force")
+    func initStarter() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["init", "--service", "payments"], in: dir)
+        #expect(r.status == 0, "\(r.all)")
+        let file = dir.appendingPathComponent("release.yaml")
+        let written = try String(contentsOf: file, encoding: .utf8)
+        #expect(written.contains("name: payments"))
+        let validate = try CLI.run(["validate", "release.yaml"], in: dir)
+        #expect(validate.status == 0, "\(validate.all)")
+
+        try "my edits\n".write(to: file, atomically: true, encoding: .utf8)
+        let again = try CLI.run(["init", "--service", "payments"], in: dir)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already exists; nothing was written"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == "my edits\n")
+        let forced = try CLI.run(["init", "--service", "payments", "--force"], in: dir)
+        #expect(forced.status == 0)
+        #expect(try String(contentsOf: file, encoding: .utf8) == written)
+    }
+
+    @Test("a secret passed through ${ENV} appears in no output, report or error")
+    func secretsStaySecret() throws {
+        let secret = "s3cr3t-Token-4242"
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let example = try String(contentsOfFile: CLI.example, encoding: .utf8)
+        // Use the secret in a header, a smoke body, and a failing evidence command that prints it.
+        let spec = example
+            .replacingOccurrences(of: "${INFO_TOKEN:-none}", with: "${API_TOKEN}")
+            .replacingOccurrences(of: "${SMOKE_PASSWORD:-demo-password}", with: "${API_TOKEN}")
+            .replacingOccurrences(of: "evidence: { command: ./scripts/check-migrations.sh, timeout: 60s }",
+                                  with: "evidence: { command: \"echo token=${API_TOKEN}; exit 3\", timeout: 5s }")
+        let file = CLI.repository.appendingPathComponent("Examples/.secret-test-\(UUID().uuidString).yaml")
+        try spec.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let check = try CLI.run(["check", file.path, "--report-dir", dir.path], env: ["API_TOKEN": secret])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("exited 3"))
+        #expect(!check.all.contains(secret))
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            #expect(!text.contains(secret), "\(name) shows the secret")
+            if name == "report.json" { #expect(text.contains("token=***")) }
+        }
+
+        // An error about a field whose value came from the environment names the variable only.
+        let bad = spec.replacingOccurrences(of: "expected_peak_rps: 400", with: "expected_peak_rps: \"${API_TOKEN}\"")
+        try bad.write(to: file, atomically: true, encoding: .utf8)
+        let validate = try CLI.run(["validate", file.path], env: ["API_TOKEN": secret])
+        #expect(validate.status == 2)
+        #expect(validate.stderr.contains("got a value from ${API_TOKEN} (not shown)"))
+        #expect(!validate.all.contains(secret))
+    }
+
+    @Test("risk: the example meets its class; the lesson's under-protected rollout falls short; the policy round-trips")
+    func risk() throws {
+        let ok = try CLI.run(["risk", CLI.example])
+        #expect(ok.status == 0, "\(ok.all)")
+        #expect(ok.stdout.contains("likelihood 3 x impact 4 (given) = 12: class high"))
+
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let example = try String(contentsOfFile: CLI.example, encoding: .utf8)
+        try example.replacingOccurrences(of: "steps: [1, 5, 25, 50, 100]", with: "steps: [5, 25, 50, 100]")
+            .replacingOccurrences(of: "  feature_flag: checkout-v2            # the kill switch\n", with: "")
+            .write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
+        for name in ["runbooks", "scripts", "migrations"] {
+            try FileManager.default.copyItem(at: CLI.repository.appendingPathComponent("Examples/\(name)"), to: dir.appendingPathComponent(name))
+        }
+        let short = try CLI.run(["risk", "release.yaml"], in: dir)
+        #expect(short.status == 1)
+        #expect(short.stdout.contains("✖ First canary step: class high (score 12) requires a first step of at most 1%; declared: first step 5%"))
+        #expect(short.stdout.contains("✖ Feature-flag kill switch: class high (score 12) requires a feature flag as kill switch; declared: no feature_flag"))
+
+        let policy = try CLI.run(["risk", "--show-policy"])
+        #expect(policy.status == 0)
+        try policy.stdout.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let withPolicy = try CLI.run(["risk", CLI.example, "--policy", dir.appendingPathComponent("policy.yaml").path])
+        #expect(withPolicy.status == 0, "\(withPolicy.all)")
+    }
+
+    @Test("random damage to the example ends in exit 0 or 2 with a message, through the binary")
+    func mutationsThroughBinary() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let example = try [UInt8](Data(contentsOf: URL(fileURLWithPath: CLI.example)))
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<40 {
+            var bytes = example
+            let cut = Int.random(in: 0..<bytes.count, using: &rng)
+            if i % 2 == 0 {
+                bytes = Array(bytes.prefix(cut))
+            } else {
+                bytes.insert(contentsOf: [[0x09], [0x3A, 0x20], [0xFF], [0x7B], [0x22]].randomElement(using: &rng)!, at: cut)
+            }
+            let file = dir.appendingPathComponent("m\(i).yaml")
+            try Data(bytes).write(to: file)
+            let r = try CLI.run(["validate", file.path], timeout: 20)
+            #expect(r.status == 0 || r.status == 2, "cut \(cut): exit \(r.status): \(r.all)")
+            if r.status == 2 { #expect(r.stderr.contains("m\(i).yaml:"), "no located message: \(r.stderr)") }
+        }
+    }
+}
