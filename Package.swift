@@ -34,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore"]),
         .testTarget(name: "GreenlightReportsTests", dependencies: ["GreenlightReports", "GreenlightCore"]),
+        .testTarget(name: "GreenlightProbesTests", dependencies: ["GreenlightProbes", "GreenlightCore"]),
         .testTarget(name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore"]),
     ]
 )

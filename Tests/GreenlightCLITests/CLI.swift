@@ -49,7 +49,7 @@ enum CLI {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {
-                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
                 Issue.record("greenlight \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
                 break
             }

@@ -251,6 +251,21 @@ let malformedSpecs: [Malformed] = [
         """), [
         "t.yaml:11:36: checklist.custom[0].evidence: needs one of file, url, command",
     ]),
+    Malformed("two request bodies", spec("""
+        smoke:
+          scenarios:
+            - name: post
+              steps: [{ request: { method: POST, path: /x, json: { a: 1 }, body: "raw" } }]
+
+        """), [
+        "t.yaml:12:26: smoke.scenarios[0].steps[0].request: takes at most one of json, form, multipart, body; got json and body",
+    ]),
+    Malformed("dependency field of another kind", spec("dependencies:\n  - { name: dns, kind: dns, host: example.com, url: \"http://example.com\" }\n"), [
+        "t.yaml:10:48: dependencies[0].url: does not apply to a dns dependency (its fields: name, kind, timeout, host, expect_addresses)",
+    ]),
+    Malformed("analysis pass below the default marginal", spec("rollout:\n  steps: [1, 100]\n  analysis: { metrics: [{ name: error_rate }], pass: 70 }\n"), [
+        "t.yaml:11:54: rollout.analysis.marginal: must be below pass (70), got 75 (the default)",
+    ]),
     Malformed("YAML 1.1 boolean", spec("rollback:\n  automated: yes\n"), [
         "t.yaml:10:14: rollback.automated: expected true or false, got 'yes' (YAML 1.1's yes/no/on/off are ambiguous; write true or false)",
     ]),

@@ -3,6 +3,19 @@ public struct DependencySpec: SpecObject {
     public enum Kind: String, Sendable, CaseIterable {
         case dns, tcp, tls, http, postgres, redis
 
+        /// The fields that mean something for each kind.
+        public var applicableFields: [String] {
+            let common = ["name", "kind", "timeout"]
+            switch self {
+            case .dns: return common + ["host", "expect_addresses"]
+            case .tcp: return common + ["address"]
+            case .tls: return common + ["host", "port", "min_days_valid"]
+            case .http: return common + ["url", "status", "latency", "headers", "rate_limit_min_remaining", "min_days_valid"]
+            case .postgres: return common + ["url", "query"]
+            case .redis: return common + ["address"]
+            }
+        }
+
         /// The fields each kind cannot do without.
         public var requiredFields: [String] {
             switch self {

@@ -94,7 +94,7 @@ public struct HTTPRequestSpec: SpecObject {
             Field("multipart", .list(MultipartPart.schemaType, minItems: 1), "a multipart/form-data body (file uploads)"),
             Field("body", .string(StringFormat(name: "text", allowsEmpty: true)), "a raw text body"),
         ],
-        exactlyOneOf: ["path", "url"])
+        exactlyOneOf: ["path", "url"], atMostOneOf: ["json", "form", "multipart", "body"])
 
     public init(reading r: ObjectReader) {
         method = r.string("method") ?? "GET"

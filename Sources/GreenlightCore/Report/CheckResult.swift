@@ -55,7 +55,7 @@ public struct CheckResult: Codable, Sendable, Hashable {
     }
 
     public struct EvidenceRecord: Codable, Sendable, Hashable {
-        /// file, url, command, spec, runner.
+        /// file, url, command, spec or check (another check's id).
         public var kind: String
         public var reference: String
         /// SHA-256 of the evidence's content, where it has one (a file's bytes).

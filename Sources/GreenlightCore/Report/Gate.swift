@@ -18,10 +18,11 @@ public struct Gate: Sendable {
     public var risk: RiskAssessment { RiskAssessment(spec: spec.risk, policy: policy) }
 
     public func evaluate(runners: [RunnerResult] = [], customEvidence: [String: CheckResult] = [:]) -> Report {
-        let risk = self.risk
+        var risk = self.risk
+        risk.summary = risk.summary.map(spec.redactor.redact)
         let checklist = ChecklistEvaluator(spec: spec, policy: policy, today: CalendarDate(now))
             .evaluate(runners: runners, customEvidence: customEvidence)
-        let standalone = runners.filter { $0.feeds == nil }.flatMap(\.checks)
+        let standalone = runners.filter { $0.feeds == nil }.flatMap(\.checks) + unrunSections(runners)
         let checks = (checklist + RolloutPolicyCheck.evaluate(spec, risk) + standalone).map(redacted)
 
         let blocking = checks.filter(\.blocks)
@@ -47,6 +48,24 @@ public struct Gate: Sendable {
             verdict: verdict, risk: risk, checks: checks, digest: nil)
         report.digest = report.computeDigest()
         return report
+    }
+
+    /// Sections the spec declares whose checks no runner delivered: each is a not-run check, so
+    /// declared smoke tests or dependencies can never be skipped silently on the way to GO.
+    func unrunSections(_ runners: [RunnerResult]) -> [CheckResult] {
+        let delivered = Set(runners.flatMap(\.checks).map(\.category))
+        var out: [CheckResult] = []
+        if let smoke = spec.smoke, !delivered.contains(.smoke) {
+            out.append(CheckResult(
+                id: "smoke", title: "Smoke tests", category: .smoke, status: .notRun,
+                summary: "not run: \(smoke.scenarios.count) scenario\(smoke.scenarios.count == 1 ? "" : "s") declared, but this greenlight cannot run smoke tests yet"))
+        }
+        if !spec.dependencies.isEmpty, !delivered.contains(.dependencies) {
+            out.append(CheckResult(
+                id: "dependencies", title: "Dependencies", category: .dependencies, status: .notRun,
+                summary: "not run: \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies") declared, but this greenlight cannot check dependencies yet"))
+        }
+        return out
     }
 
     /// Masks environment values in every text of a check.

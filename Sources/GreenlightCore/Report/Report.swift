@@ -66,9 +66,26 @@ public struct Report: Codable, Sendable, Hashable {
         (try? Self.encoder(pretty: true).encode(self)) ?? Data()
     }
 
+    public struct FormatError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a report.json; refuses another format or a newer format version than this greenlight knows.
     public static func decode(_ data: Data) throws -> Report {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        struct Header: Decodable {
+            var format: String?
+            var formatVersion: Int?
+        }
+        let header = try decoder.decode(Header.self, from: data)
+        guard header.format == Report.format else {
+            throw FormatError(description: "not a greenlight report (format is \(header.format.map { "'\($0)'" } ?? "missing"))")
+        }
+        guard let version = header.formatVersion, version <= Report.formatVersion else {
+            throw FormatError(description: "report format version \(header.formatVersion.map(String.init) ?? "missing") is newer than this greenlight reads (\(Report.formatVersion)); upgrade greenlight")
+        }
         return try decoder.decode(Report.self, from: data)
     }
 
@@ -76,6 +93,7 @@ public struct Report: Codable, Sendable, Hashable {
     public static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }

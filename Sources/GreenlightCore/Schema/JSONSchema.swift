@@ -93,6 +93,15 @@ public enum JSONSchema {
         if !schema.exactlyOneOf.isEmpty {
             pairs.append(("oneOf", .array(schema.exactlyOneOf.map { .object([("required", .array([.string($0)]))]) })))
         }
+        if schema.atMostOneOf.count > 1 {
+            var pairsOfFields: [JSONValue] = []
+            for (i, a) in schema.atMostOneOf.enumerated() {
+                for b in schema.atMostOneOf[(i + 1)...] {
+                    pairsOfFields.append(.object([("required", .array([.string(a), .string(b)]))]))
+                }
+            }
+            pairs.append(("not", .object([("anyOf", .array(pairsOfFields))])))
+        }
         pairs.append(("additionalProperties", .bool(false)))
         return .object(pairs)
     }

@@ -80,5 +80,9 @@ public struct ObjectReader: Sendable {
         }
     }
 
-    public func json(_ key: String) -> JSONValue? { raw(key).map(JSONValue.init(yaml:)) }
+    /// Any value, with an explicit YAML null read as JSON null (so `equals: null` means null).
+    public func json(_ key: String) -> JSONValue? {
+        precondition(schema.field(key) != nil, "\(schema.title) reads '\(key)', which its schema does not declare")
+        return value?[key].map(JSONValue.init(yaml:))
+    }
 }

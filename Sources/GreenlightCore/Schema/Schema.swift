@@ -62,12 +62,15 @@ public struct ObjectSchema: Sendable {
     public var fields: [Field]
     /// Exactly one of these fields must be given (the kinds of evidence, say).
     public var exactlyOneOf: [String]
+    /// At most one of these fields may be given (the kinds of request body, say).
+    public var atMostOneOf: [String]
 
-    public init(_ title: String, doc: String, fields: [Field], exactlyOneOf: [String] = []) {
+    public init(_ title: String, doc: String, fields: [Field], exactlyOneOf: [String] = [], atMostOneOf: [String] = []) {
         self.title = title
         self.doc = doc
         self.fields = fields
         self.exactlyOneOf = exactlyOneOf
+        self.atMostOneOf = atMostOneOf
     }
 
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }

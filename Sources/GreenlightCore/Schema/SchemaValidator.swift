@@ -104,6 +104,10 @@ struct SchemaValidator {
                 Diagnostic(value.location, path.key(field.name).description, "is required but missing (\(field.doc))")
             )
         }
+        let bodies = schema.atMostOneOf.filter { present.contains($0) }
+        if bodies.count > 1 {
+            report(value, path, "takes at most one of \(schema.atMostOneOf.joined(separator: ", ")); got \(bodies.joined(separator: " and "))")
+        }
         if !schema.exactlyOneOf.isEmpty {
             let chosen = schema.exactlyOneOf.filter { present.contains($0) }
             let options = schema.exactlyOneOf.joined(separator: ", ")
@@ -143,7 +147,7 @@ struct SchemaValidator {
             mismatch(value, type, path)
             return nil
         }
-        if value.quoted, !value.isSecret {
+        if value.quoted, !value.source.contains("${") {
             report(value, path, "expected \(type.expectation), got the text \(value.shownForError); remove the quotes")
             return nil
         }

@@ -60,7 +60,7 @@ extension StringFormat {
 
     public static let threshold = StringFormat(
         name: "a threshold such as 'p99 < 300ms'",
-        pattern: "^\\s*[A-Za-z_][A-Za-z0-9_.]*\\s*(<|<=|>|>=|==|!=)\\s*[0-9.]+\\s*[A-Za-z%]*\\s*$"
+        pattern: "^\\s*[A-Za-z_][A-Za-z0-9_.]*\\s*(<|<=|>|>=|==|!=)\\s*[0-9.]+\\s*[A-Za-zµ%]*\\s*$"
     ) { text in
         do throws(Threshold.ParseError) {
             _ = try Threshold(parsing: text)

@@ -40,7 +40,8 @@ public struct SpecError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
 
     public init(_ diagnostics: [Diagnostic]) {
-        self.diagnostics = diagnostics.sorted { ($0.location, $0.path) < ($1.location, $1.path) }
+        var seen = Set<Diagnostic>()
+        self.diagnostics = diagnostics.filter { seen.insert($0).inserted }.sorted { ($0.location, $0.path) < ($1.location, $1.path) }
     }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }

@@ -96,6 +96,10 @@ struct SpecRules {
             for field in kind.requiredFields where element[field] == nil || element[field]!.isNull {
                 add(element, "dependencies[\(i)].\(field)", "a \(kind.rawValue) dependency needs \(field)")
             }
+            for entry in element.entries ?? [] where !kind.applicableFields.contains(entry.key) && DependencySpec.schema.field(entry.key) != nil {
+                diagnostics.append(Diagnostic(entry.keyLocation, "dependencies[\(i)].\(entry.key)",
+                    "does not apply to a \(kind.rawValue) dependency (its fields: \(kind.applicableFields.joined(separator: ", ")))"))
+            }
         }
     }
 
@@ -131,9 +135,10 @@ struct SpecRules {
         if rollout.router == .command, rollout.command == nil {
             add(rolloutValue, "rollout.command", "router: command needs the command that sets the canary weight")
         }
-        if let analysis = rollout.analysis, let marginal = rolloutValue.at("analysis", "marginal"), analysis.marginal >= analysis.pass {
-            add(marginal, "rollout.analysis.marginal",
-                "must be below pass (\(analysis.pass)), got \(analysis.marginal)")
+        if let analysis = rollout.analysis, analysis.marginal >= analysis.pass {
+            let at = rolloutValue.at("analysis", "marginal") ?? rolloutValue.at("analysis", "pass") ?? rolloutValue["analysis"]
+            add(at, "rollout.analysis.marginal",
+                "must be below pass (\(analysis.pass)), got \(analysis.marginal)\(rolloutValue.at("analysis", "marginal") == nil ? " (the default)" : "")")
         }
     }
 }

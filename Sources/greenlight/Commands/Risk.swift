@@ -28,7 +28,7 @@ extension Greenlight {
         @Option(help: ArgumentHelp("A risk policy file overriding the built-in policy.", valueName: "file"))
         var policy: String?
 
-        @Flag(help: "Print the policy in force (the built-in one, or --policy's merged over it) as YAML and exit.")
+        @Flag(help: "Print the built-in policy as commented YAML (or, with --policy, check that file and print it) and exit.")
         var showPolicy = false
 
         @Flag(help: "Print the assessment as JSON.")
