@@ -18,34 +18,43 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("release.yaml")
         try """
-            version: 1
-            service: { name: checkout, version: 1.0.0, ownr: team }
-            risk: { likelihood: 9, impact: 2 }
-            traffic: { expected_peak_rps: 100 }
-            load: { multiplier: 2, duration: 10m }
+        version: 1
+        service: { name: checkout, version: 1.0.0, ownr: team }
+        risk: { likelihood: 9, impact: 2 }
+        traffic: { expected_peak_rps: 100 }
+        load: { multiplier: 2, duration: 10m }
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+        """.write(to: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["validate", "release.yaml"], in: dir)
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         let lines = r.stderr.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "release.yaml:2:10: service.owner: is required but missing (the team that owns the service, such as payments-team)",
-            "release.yaml:2:44: service.ownr: unknown field; did you mean 'owner'? (service takes: name, version, owner, author, ticket)",
-            "release.yaml:3:21: risk.likelihood: must be at most 5, got 9",
-            "release.yaml:5:21: load.multiplier: must be at least 3 (test at 3x expected peak or more), got 2",
-            "release.yaml: 4 problems; nothing was run",
-        ])
+        #expect(
+            lines == [
+                "release.yaml:2:10: service.owner: is required but missing (the team that owns the service, such as payments-team)",
+                "release.yaml:2:44: service.ownr: unknown field; did you mean 'owner'? (service takes: name, version, owner, author, ticket)",
+                "release.yaml:3:21: risk.likelihood: must be at most 5, got 9",
+                "release.yaml:5:21: load.multiplier: must be at least 3 (test at 3x expected peak or more), got 2",
+                "release.yaml: 4 problems; nothing was run",
+            ])
     }
 
-    @Test("usage errors and missing files exit 2 with a message", arguments: [
-        (["frobnicate"], "Unexpected argument 'frobnicate'"),
-        (["validate"], "Missing expected argument '<file>'"),
-        (["validate", "no-such.yaml"], "no-such.yaml:1:1: the file does not exist"),
-        (["check", "Examples/release.yaml", "--env", "prod"], "has no environment 'prod'. Did you mean 'production'?"),
-        (["check", "Examples/release.yaml", "--policy", "nope.yaml"], "nope.yaml:1:1: the policy file does not exist"),
-        (["init", "--service", "bad name"], "--service 'bad name'"),
-    ])
+    @Test(
+        "usage errors and missing files exit 2 with a message",
+        arguments: [
+            (["frobnicate"], "Unexpected argument 'frobnicate'"),
+            (["validate"], "Missing expected argument '<file>'"),
+            (["validate", "no-such.yaml"], "no-such.yaml:1:1: the file does not exist"),
+            (
+                ["check", "Examples/release.yaml", "--env", "prod"],
+                "has no environment 'prod'. Did you mean 'production'?"
+            ),
+            (
+                ["check", "Examples/release.yaml", "--policy", "nope.yaml"],
+                "nope.yaml:1:1: the policy file does not exist"
+            ),
+            (["init", "--service", "bad name"], "--service 'bad name'"),
+        ])
     func usageErrors(arguments: [String], message: String) throws {
         let r = try CLI.run(arguments)
         #expect(r.status == 2, "\(r.all)")
@@ -66,8 +75,9 @@ struct CommandLineTests {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let summary = dir.appendingPathComponent("summary.md")
-        let r = try CLI.run(["check", CLI.example, "--report-dir", dir.appendingPathComponent("out").path],
-                            env: ["GITHUB_STEP_SUMMARY": summary.path])
+        let r = try CLI.run(
+            ["check", CLI.example, "--report-dir", dir.appendingPathComponent("out").path],
+            env: ["GITHUB_STEP_SUMMARY": summary.path])
         // Load testing and monitoring hooks have no runner yet: not run, which is NO-GO.
         #expect(r.status == 1, "\(r.all)")
         #expect(r.stdout.contains("NO-GO"))
@@ -168,11 +178,13 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let example = try String(contentsOfFile: CLI.example, encoding: .utf8)
         // Use the secret in a header, a smoke body, and a failing evidence command that prints it.
-        let spec = example
+        let spec =
+            example
             .replacingOccurrences(of: "${INFO_TOKEN:-none}", with: "${API_TOKEN}")
             .replacingOccurrences(of: "${SMOKE_PASSWORD:-demo-password}", with: "${API_TOKEN}")
-            .replacingOccurrences(of: "evidence: { command: ./scripts/check-migrations.sh, timeout: 60s }",
-                                  with: "evidence: { command: \"echo token=${API_TOKEN}; exit 3\", timeout: 5s }")
+            .replacingOccurrences(
+                of: "evidence: { command: ./scripts/check-migrations.sh, timeout: 60s }",
+                with: "evidence: { command: \"echo token=${API_TOKEN}; exit 3\", timeout: 5s }")
         let file = CLI.repository.appendingPathComponent("Examples/.secret-test-\(UUID().uuidString).yaml")
         try spec.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -209,12 +221,19 @@ struct CommandLineTests {
             .replacingOccurrences(of: "  feature_flag: checkout-v2            # the kill switch\n", with: "")
             .write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
         for name in ["runbooks", "scripts", "migrations"] {
-            try FileManager.default.copyItem(at: CLI.repository.appendingPathComponent("Examples/\(name)"), to: dir.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: CLI.repository.appendingPathComponent("Examples/\(name)"), to: dir.appendingPathComponent(name))
         }
         let short = try CLI.run(["risk", "release.yaml"], in: dir)
         #expect(short.status == 1)
-        #expect(short.stdout.contains("✖ First canary step: class high (score 12) requires a first step of at most 1%; declared: first step 5%"))
-        #expect(short.stdout.contains("✖ Feature-flag kill switch: class high (score 12) requires a feature flag as kill switch; declared: no feature_flag"))
+        #expect(
+            short.stdout.contains(
+                "✖ First canary step: class high (score 12) requires a first step of at most 1%; declared: first step 5%"
+            ))
+        #expect(
+            short.stdout.contains(
+                "✖ Feature-flag kill switch: class high (score 12) requires a feature flag as kill switch; declared: no feature_flag"
+            ))
 
         let policy = try CLI.run(["risk", "--show-policy"])
         #expect(policy.status == 0)
@@ -235,7 +254,8 @@ struct CommandLineTests {
             if i % 2 == 0 {
                 bytes = Array(bytes.prefix(cut))
             } else {
-                bytes.insert(contentsOf: [[0x09], [0x3A, 0x20], [0xFF], [0x7B], [0x22]].randomElement(using: &rng)!, at: cut)
+                bytes.insert(
+                    contentsOf: [[0x09], [0x3A, 0x20], [0xFF], [0x7B], [0x22]].randomElement(using: &rng)!, at: cut)
             }
             let file = dir.appendingPathComponent("m\(i).yaml")
             try Data(bytes).write(to: file)

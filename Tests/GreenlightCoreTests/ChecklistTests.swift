@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GreenlightCore
 
 @Suite("Checklist, waivers and the verdict")
@@ -10,14 +11,21 @@ struct ChecklistTests {
     static func spec(_ extra: String, author: String? = nil, runbook: Bool = true) throws -> ReleaseSpec {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        if runbook { try "# rollback\n".write(to: dir.appendingPathComponent("rollback.md"), atomically: true, encoding: .utf8) }
+        if runbook {
+            try "# rollback\n".write(to: dir.appendingPathComponent("rollback.md"), atomically: true, encoding: .utf8)
+        }
         var text = Fixture.minimal + "signoff: { required: [engineering] }\n" + extra
-        if let author { text = text.replacingOccurrences(of: "owner: payments-team", with: "owner: payments-team\n  author: \(author)") }
-        return try SpecLoader(environment: [:]).load(data: Data(text.utf8), file: dir.appendingPathComponent("release.yaml").path,
-                                                      directory: dir.path)
+        if let author {
+            text = text.replacingOccurrences(
+                of: "owner: payments-team", with: "owner: payments-team\n  author: \(author)")
+        }
+        return try SpecLoader(environment: [:]).load(
+            data: Data(text.utf8), file: dir.appendingPathComponent("release.yaml").path,
+            directory: dir.path)
     }
 
-    static let rollback = "rollback: { runbook: rollback.md, command: ./undo.sh, rehearsed: 2026-11-20, automated: true }\n"
+    static let rollback =
+        "rollback: { runbook: rollback.md, command: ./undo.sh, rehearsed: 2026-11-20, automated: true }\n"
 
     func item(_ report: Report, _ id: String) -> CheckResult? { report.checks.first { $0.id == "checklist.\(id)" } }
 
@@ -27,7 +35,9 @@ struct ChecklistTests {
         let ids = report.checks.filter { $0.category == .checklist }.map(\.id)
         #expect(ids == BuiltinItem.allCases.map(\.checkID))
         #expect(item(report, "load-testing")?.status == .notRun)
-        #expect(item(report, "load-testing")?.summary == "not run: the spec has no load section, so nothing shows the item holds")
+        #expect(
+            item(report, "load-testing")?.summary
+                == "not run: the spec has no load section, so nothing shows the item holds")
         #expect(item(report, "rollback-plan")?.status == .pass)
         #expect(report.verdict.decision == .noGo)
         #expect(report.verdict.reasons.count == 3)
@@ -55,7 +65,9 @@ struct ChecklistTests {
         #expect(item(noGo, "load-testing")?.summary == "1 of 3 checks did not pass: load.p99")
 
         // A stand-alone runner (smoke) fails the gate directly.
-        let smoke = RunnerResult(feeds: nil, checks: [CheckResult(id: "smoke.buy", title: "buy", category: .smoke, status: .fail, summary: "402")])
+        let smoke = RunnerResult(
+            feeds: nil,
+            checks: [CheckResult(id: "smoke.buy", title: "buy", category: .smoke, status: .fail, summary: "402")])
         let withSmoke = Gate(spec: spec, policy: .standard, now: Self.today).evaluate(runners: passing + [smoke])
         #expect(withSmoke.verdict.reasons == ["buy: fail: 402"])
     }
@@ -67,17 +79,34 @@ struct ChecklistTests {
 
         """
 
-    @Test("waivers: valid, expiring soon, expired, too long, approved by the author", arguments: [
-        ("2026-12-20", nil as String?, CheckStatus.waived, "waived by sre-lead@example.com until 2026-12-20: load rig is down"),
-        ("2026-11-28", nil, .waived, "waived by sre-lead@example.com until 2026-11-28 (expires in 2 days): load rig is down"),
-        ("2026-11-26", nil, .waived, "waived by sre-lead@example.com until 2026-11-26 (expires in 0 days): load rig is down"),
-        ("2026-11-25", nil, .fail, "waiver expired on 2026-11-25 (approved by sre-lead@example.com); renew it or meet the item"),
-        ("2027-06-01", nil, .fail, "waiver runs until 2027-06-01, 187 days away; the policy allows at most 90"),
-        ("2026-12-20", "SRE-lead@example.com", .fail,
-         "waiver approved by sre-lead@example.com, the change's author; someone else must approve it"),
-    ])
+    @Test(
+        "waivers: valid, expiring soon, expired, too long, approved by the author",
+        arguments: [
+            (
+                "2026-12-20", nil as String?, CheckStatus.waived,
+                "waived by sre-lead@example.com until 2026-12-20: load rig is down"
+            ),
+            (
+                "2026-11-28", nil, .waived,
+                "waived by sre-lead@example.com until 2026-11-28 (expires in 2 days): load rig is down"
+            ),
+            (
+                "2026-11-26", nil, .waived,
+                "waived by sre-lead@example.com until 2026-11-26 (expires in 0 days): load rig is down"
+            ),
+            (
+                "2026-11-25", nil, .fail,
+                "waiver expired on 2026-11-25 (approved by sre-lead@example.com); renew it or meet the item"
+            ),
+            ("2027-06-01", nil, .fail, "waiver runs until 2027-06-01, 187 days away; the policy allows at most 90"),
+            (
+                "2026-12-20", "SRE-lead@example.com", .fail,
+                "waiver approved by sre-lead@example.com, the change's author; someone else must approve it"
+            ),
+        ])
     func waivers(expires: String, author: String?, status: CheckStatus, summary: String) throws {
-        let spec = try Self.spec(Self.rollback + Self.waiver.replacingOccurrences(of: "EXPIRES", with: expires), author: author)
+        let spec = try Self.spec(
+            Self.rollback + Self.waiver.replacingOccurrences(of: "EXPIRES", with: expires), author: author)
         let report = Gate(spec: spec, policy: .standard, now: Self.today).evaluate()
         let load = try #require(item(report, "load-testing"))
         #expect(load.status == status)
@@ -86,17 +115,31 @@ struct ChecklistTests {
         #expect(load.waiver?.approver == "sre-lead@example.com")
     }
 
-    @Test("rollback plan: missing section, missing runbook, never rehearsed, stale rehearsal", arguments: [
-        ("", CheckStatus.fail, "no rollback section: document and rehearse how this release is undone"),
-        ("rollback: { runbook: nowhere.md, rehearsed: 2026-11-20, automated: true }\n", .fail, "runbook nowhere.md does not exist"),
-        ("rollback: { runbook: rollback.md, automated: true }\n", .fail,
-         "never rehearsed: rehearse the rollback and record the date in rollback.rehearsed"),
-        ("rollback: { runbook: rollback.md, automated: true, rehearsed: 2026-06-01 }\n", .warn,
-         "last rehearsed 178 days ago, on 2026-06-01; the policy wants a rehearsal within 90 days"),
-        ("rollback: { runbook: rollback.md, rehearsed: 2026-11-25 }\n", .warn,
-         "no rollback command and not automated: rollback depends on a person following the runbook"),
-        ("rollback: { runbook: rollback.md, automated: true, rehearsed: 2026-12-01 }\n", .fail, "rehearsal date 2026-12-01 is in the future"),
-    ])
+    @Test(
+        "rollback plan: missing section, missing runbook, never rehearsed, stale rehearsal",
+        arguments: [
+            ("", CheckStatus.fail, "no rollback section: document and rehearse how this release is undone"),
+            (
+                "rollback: { runbook: nowhere.md, rehearsed: 2026-11-20, automated: true }\n", .fail,
+                "runbook nowhere.md does not exist"
+            ),
+            (
+                "rollback: { runbook: rollback.md, automated: true }\n", .fail,
+                "never rehearsed: rehearse the rollback and record the date in rollback.rehearsed"
+            ),
+            (
+                "rollback: { runbook: rollback.md, automated: true, rehearsed: 2026-06-01 }\n", .warn,
+                "last rehearsed 178 days ago, on 2026-06-01; the policy wants a rehearsal within 90 days"
+            ),
+            (
+                "rollback: { runbook: rollback.md, rehearsed: 2026-11-25 }\n", .warn,
+                "no rollback command and not automated: rollback depends on a person following the runbook"
+            ),
+            (
+                "rollback: { runbook: rollback.md, automated: true, rehearsed: 2026-12-01 }\n", .fail,
+                "rehearsal date 2026-12-01 is in the future"
+            ),
+        ])
     func rollbackPlan(section: String, status: CheckStatus, summary: String) throws {
         let report = Gate(spec: try Self.spec(section), policy: .standard, now: Self.today).evaluate()
         let plan = try #require(item(report, "rollback-plan"))
@@ -106,15 +149,17 @@ struct ChecklistTests {
 
     @Test("custom items: evidence decides; an optional item's failure only warns; missing evidence is not-run")
     func customItems() throws {
-        let spec = try Self.spec(Self.rollback + """
-            checklist:
-              custom:
-                - { id: must, title: Must hold, evidence: { file: a.md } }
-                - { id: nice, title: Nice to have, evidence: { file: b.md }, required: false }
-                - { id: unchecked, title: Not collected, evidence: { command: "true" } }
+        let spec = try Self.spec(
+            Self.rollback + """
+                checklist:
+                  custom:
+                    - { id: must, title: Must hold, evidence: { file: a.md } }
+                    - { id: nice, title: Nice to have, evidence: { file: b.md }, required: false }
+                    - { id: unchecked, title: Not collected, evidence: { command: "true" } }
 
-            """)
-        let failed = CheckResult(id: "", title: "", category: .checklist, status: .fail, summary: "file a.md does not exist")
+                """)
+        let failed = CheckResult(
+            id: "", title: "", category: .checklist, status: .fail, summary: "file a.md does not exist")
         let report = Gate(spec: spec, policy: .standard, now: Self.today)
             .evaluate(customEvidence: ["must": failed, "nice": failed])
         #expect(item(report, "must")?.status == .fail)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GreenlightCore
 
 @Suite("Risk assessment and rollout policy")
@@ -62,20 +63,25 @@ struct RiskTests {
         #expect(risk.score == 25)
         #expect(risk.riskClass == "critical")
         let failed = RolloutPolicyCheck.evaluate(spec, risk).filter { $0.status == .fail }
-        #expect(Set(failed.map(\.id)) == [
-            "risk.first-step", "risk.steps", "risk.bake", "risk.kill-switch", "risk.automated-rollback", "risk.manual-approval",
-            "risk.signoff-roles",
-        ])
+        #expect(
+            Set(failed.map(\.id)) == [
+                "risk.first-step", "risk.steps", "risk.bake", "risk.kill-switch", "risk.automated-rollback",
+                "risk.manual-approval",
+                "risk.signoff-roles",
+            ])
         let bake = try #require(failed.first { $0.id == "risk.bake" })
         #expect(bake.summary == "class critical (score 25) requires a bake of at least 30m per step; declared: bake 1m")
         let roles = try #require(failed.first { $0.id == "risk.signoff-roles" })
         #expect(roles.summary.contains("missing: product, sre"))
     }
 
-    @Test("score to class boundaries", arguments: [
-        (1, 1, "low"), (2, 2, "low"), (1, 5, "medium"), (3, 3, "medium"), (2, 5, "high"), (4, 4, "high"), (3, 5, "high"),
-        (4, 5, "critical"), (5, 5, "critical"),
-    ])
+    @Test(
+        "score to class boundaries",
+        arguments: [
+            (1, 1, "low"), (2, 2, "low"), (1, 5, "medium"), (3, 3, "medium"), (2, 5, "high"), (4, 4, "high"),
+            (3, 5, "high"),
+            (4, 5, "critical"), (5, 5, "critical"),
+        ])
     func classes(likelihood: Int, impact: Int, expected: String) throws {
         let text = Fixture.minimal
             .replacingOccurrences(of: "likelihood: 2", with: "likelihood: \(likelihood)")
@@ -84,12 +90,14 @@ struct RiskTests {
         #expect(RiskAssessment(spec: spec.risk, policy: .standard).riskClass == expected)
     }
 
-    @Test("impact derives from the highest-scoring fact", arguments: [
-        ("recovery_minutes: 5", 1), ("recovery_minutes: 16", 3), ("recovery_minutes: 600", 5),
-        ("users_affected_percent: 0.5", 1), ("users_affected_percent: 30", 4),
-        ("revenue_per_minute: 10", 1), ("revenue_per_minute: 10001", 5),
-        ("blast_radius: feature", 2), ("blast_radius: feature\n  recovery_minutes: 61", 4),
-    ])
+    @Test(
+        "impact derives from the highest-scoring fact",
+        arguments: [
+            ("recovery_minutes: 5", 1), ("recovery_minutes: 16", 3), ("recovery_minutes: 600", 5),
+            ("users_affected_percent: 0.5", 1), ("users_affected_percent: 30", 4),
+            ("revenue_per_minute: 10", 1), ("revenue_per_minute: 10001", 5),
+            ("blast_radius: feature", 2), ("blast_radius: feature\n  recovery_minutes: 61", 4),
+        ])
     func derivedImpact(facts: String, expected: Int) throws {
         let text = Fixture.minimal.replacingOccurrences(of: "impact: 2", with: facts)
         let spec = try Fixture.load(text)
@@ -105,12 +113,12 @@ struct RiskTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("policy.yaml")
         try """
-            classes:
-              - { name: any, max_score: 25, canary_required: true, first_step_max_percent: 2, min_steps: 2, min_bake: 1m,
-                  feature_flag: false, automated_rollback: false, manual_approval: true, signoff: [sre] }
-            load: { min_multiplier: 5 }
+        classes:
+          - { name: any, max_score: 25, canary_required: true, first_step_max_percent: 2, min_steps: 2, min_bake: 1m,
+              feature_flag: false, automated_rollback: false, manual_approval: true, signoff: [sre] }
+        load: { min_multiplier: 5 }
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+        """.write(to: file, atomically: true, encoding: .utf8)
         let policy = try RiskPolicy.load(file: file.path)
         #expect(policy.classes.map(\.name) == ["any"])
         #expect(policy.minimumLoadMultiplier == 5)
@@ -124,9 +132,10 @@ struct RiskTests {
             _ = try SpecLoader(environment: [:], policy: policy).load(data: Data(spec.utf8), file: "t.yaml")
             Issue.record("a 4x load test passed a 5x policy")
         } catch {
-            #expect(error.diagnostics.map(\.description) == [
-                "t.yaml:10:21: load.multiplier: must be at least 5 (test at 5x expected peak or more), got 4"
-            ])
+            #expect(
+                error.diagnostics.map(\.description) == [
+                    "t.yaml:10:21: load.multiplier: must be at least 5 (test at 5x expected peak or more), got 4"
+                ])
         }
     }
 
@@ -145,12 +154,13 @@ struct RiskTests {
             _ = try RiskPolicy.load(data: Data(text.utf8), file: "p.yaml", base: .standard)
             Issue.record("accepted a bad policy")
         } catch {
-            #expect(error.diagnostics.map(\.description) == [
-                "p.yaml:4:5: classes[1].max_score: the last class must reach the highest score, 25, got 4",
-                "p.yaml:4:30: classes[1].max_score: classes must rise in max_score: 4 comes after 9",
-                "p.yaml:5:21: classes[1].feature_flag: expected true or false, got 'maybe'",
-                "p.yaml:6:35: impact.users_affected_percent: needs exactly 4 thresholds, got 3",
-            ])
+            #expect(
+                error.diagnostics.map(\.description) == [
+                    "p.yaml:4:5: classes[1].max_score: the last class must reach the highest score, 25, got 4",
+                    "p.yaml:4:30: classes[1].max_score: classes must rise in max_score: 4 comes after 9",
+                    "p.yaml:5:21: classes[1].feature_flag: expected true or false, got 'maybe'",
+                    "p.yaml:6:35: impact.users_affected_percent: needs exactly 4 thresholds, got 3",
+                ])
         }
     }
 

@@ -1,18 +1,21 @@
 import Foundation
 import Testing
+
 @testable import GreenlightCore
 
 @Suite("Environment substitution and secrets")
 struct SecretTests {
-    @Test("substitution forms", arguments: [
-        ("${A}", ["A": "x"], "x", ["A"]),
-        ("pre-${A}-post", ["A": "x"], "pre-x-post", ["A"]),
-        ("${MISSING:-fallback}", [:], "fallback", []),
-        ("${A:-fallback}", ["A": "set"], "set", ["A"]),
-        ("${A:-}", [:], "", []),
-        ("$${A}", ["A": "x"], "${A}", []),
-        ("$.token and {{token}}", [:], "$.token and {{token}}", []),
-    ] as [(String, [String: String], String, [String])])
+    @Test(
+        "substitution forms",
+        arguments: [
+            ("${A}", ["A": "x"], "x", ["A"]),
+            ("pre-${A}-post", ["A": "x"], "pre-x-post", ["A"]),
+            ("${MISSING:-fallback}", [:], "fallback", []),
+            ("${A:-fallback}", ["A": "set"], "set", ["A"]),
+            ("${A:-}", [:], "", []),
+            ("$${A}", ["A": "x"], "${A}", []),
+            ("$.token and {{token}}", [:], "$.token and {{token}}", []),
+        ] as [(String, [String: String], String, [String])])
     func forms(input: String, env: [String: String], output: String, used: [String]) {
         let result = EnvironmentSubstitution(environment: env).expand(input)
         #expect(result.problems.isEmpty)
@@ -27,25 +30,31 @@ struct SecretTests {
         // Wrong type with a secret value: the message names the variable, not the value.
         let bad = Fixture.minimal + "traffic: { expected_peak_rps: \"${PEAK}\" }\n"
         let diagnostics = Fixture.diagnostics(bad, env: env)
-        #expect(diagnostics == ["t.yaml:9:31: traffic.expected_peak_rps: expected a number, got a value from ${PEAK} (not shown)"])
+        #expect(
+            diagnostics == [
+                "t.yaml:9:31: traffic.expected_peak_rps: expected a number, got a value from ${PEAK} (not shown)"
+            ])
 
         // A valid spec using the secret in several places: the report masks it everywhere.
-        let good = Fixture.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: team-${OWNER}") + """
-            smoke:
-              scenarios:
-                - name: sign in
-                  steps:
-                    - request: { method: POST, path: /login, json: { password: "${SMOKE_PASSWORD}" } }
-            checklist:
-              custom:
-                - { id: token-check, title: "token ${SMOKE_PASSWORD} works", evidence: { command: "echo ${SMOKE_PASSWORD}" } }
+        let good =
+            Fixture.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: team-${OWNER}") + """
+                smoke:
+                  scenarios:
+                    - name: sign in
+                      steps:
+                        - request: { method: POST, path: /login, json: { password: "${SMOKE_PASSWORD}" } }
+                checklist:
+                  custom:
+                    - { id: token-check, title: "token ${SMOKE_PASSWORD} works", evidence: { command: "echo ${SMOKE_PASSWORD}" } }
 
-            """
+                """
         let spec = try Fixture.load(good, env: env)
         #expect(spec.service.owner == "team-" + secret)  // the runner gets the real value
-        let evidence = CheckResult(id: "", title: "", category: .checklist, status: .fail, summary: "echo \(secret) exited 1",
-                                   details: ["output: \(secret)"])
-        let report = Gate(spec: spec, policy: .standard, now: Date()).evaluate(customEvidence: ["token-check": evidence])
+        let evidence = CheckResult(
+            id: "", title: "", category: .checklist, status: .fail, summary: "echo \(secret) exited 1",
+            details: ["output: \(secret)"])
+        let report = Gate(spec: spec, policy: .standard, now: Date()).evaluate(customEvidence: ["token-check": evidence]
+        )
         let json = String(decoding: report.json(), as: UTF8.self)
         #expect(!json.contains(secret))
         #expect(json.contains("team-***"))
@@ -63,7 +72,9 @@ struct SecretTests {
 
 @Suite("Values: durations, budgets, dates, thresholds")
 struct ValueTests {
-    @Test("durations", arguments: [("500ms", 0.5), ("30s", 30), ("10m", 600), ("1h30m", 5400), ("1.5s", 1.5), ("7d", 604_800)])
+    @Test(
+        "durations",
+        arguments: [("500ms", 0.5), ("30s", 30), ("10m", 600), ("1h30m", 5400), ("1.5s", 1.5), ("7d", 604_800)])
     func durations(text: String, seconds: Double) {
         #expect(SpecDuration(text)?.seconds == seconds)
         #expect(SpecDuration(SpecDuration(text)!.description)?.seconds == seconds)
@@ -93,21 +104,29 @@ struct ValueTests {
         #expect(d.days(until: CalendarDate("2027-01-01")!) == 36)
     }
 
-    @Test("thresholds normalise to base units", arguments: [
-        ("p99 < 300ms", 0.3), ("p99.9 <= 1s", 1.0), ("max < 2s", 2.0), ("error_rate < 0.1%", 0.001),
-        ("error_rate < 0.001", 0.001), ("rps >= 1200", 1200), ("target.cpu < 80%", 80), ("target.rss < 1GiB", 1_073_741_824),
-    ])
+    @Test(
+        "thresholds normalise to base units",
+        arguments: [
+            ("p99 < 300ms", 0.3), ("p99.9 <= 1s", 1.0), ("max < 2s", 2.0), ("error_rate < 0.1%", 0.001),
+            ("error_rate < 0.001", 0.001), ("rps >= 1200", 1200), ("target.cpu < 80%", 80),
+            ("target.rss < 1GiB", 1_073_741_824),
+        ])
     func thresholds(text: String, limit: Double) throws {
         let t = try Threshold(parsing: text)
         #expect(abs(t.limit - limit) < 1e-12)
     }
 
-    @Test("threshold errors name the problem", arguments: [
-        ("p99 300ms", "'' is not a comparison; use <, <=, >, >=, == or !=, as in 'p99 < 300ms'"),
-        ("rps > 10 req", "rps is a plain number; drop the unit 'req'"),
-        ("p100 < 1s", "unknown metric 'p100'; did you mean 'p50'? (metrics: p50 … p99.9, max, avg, error_rate, rps, dropped, target.cpu, target.rss, …)"),
-        ("target.cpu < 80", "target.cpu is a percentage of one core: write it as '< 80%'"),
-    ])
+    @Test(
+        "threshold errors name the problem",
+        arguments: [
+            ("p99 300ms", "'' is not a comparison; use <, <=, >, >=, == or !=, as in 'p99 < 300ms'"),
+            ("rps > 10 req", "rps is a plain number; drop the unit 'req'"),
+            (
+                "p100 < 1s",
+                "unknown metric 'p100'; did you mean 'p50'? (metrics: p50 … p99.9, max, avg, error_rate, rps, dropped, target.cpu, target.rss, …)"
+            ),
+            ("target.cpu < 80", "target.cpu is a percentage of one core: write it as '< 80%'"),
+        ])
     func thresholdErrors(text: String, message: String) {
         do throws(Threshold.ParseError) {
             _ = try Threshold(parsing: text)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import GreenlightCore
 
 /// Specs and helpers shared by the Core tests.
@@ -17,11 +18,14 @@ enum Fixture {
 
     /// The repository's complete example.
     static var exampleURL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("Examples/release.yaml")
     }
 
-    static func load(_ text: String, env: [String: String] = [:], file: String = "t.yaml") throws(SpecError) -> ReleaseSpec {
+    static func load(_ text: String, env: [String: String] = [:], file: String = "t.yaml") throws(SpecError)
+        -> ReleaseSpec
+    {
         try SpecLoader(environment: env).load(data: Data(text.utf8), file: file)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GreenlightCore
 
 /// SplitMix64: a small seeded generator, so a failing mutation can be replayed from its seed.
@@ -74,15 +75,21 @@ struct SpecFuzzTests {
             var rng = SeededGenerator(state: seed)
             let mutated = Mutator.mutate(example, &rng)
             do {
-                _ = try loader.load(data: Data(mutated), file: "mutant.yaml", directory: Fixture.exampleURL.deletingLastPathComponent().path)
+                _ = try loader.load(
+                    data: Data(mutated), file: "mutant.yaml",
+                    directory: Fixture.exampleURL.deletingLastPathComponent().path)
                 accepted += 1
             } catch {
                 rejected += 1
                 #expect(!error.diagnostics.isEmpty, "seed \(seed): rejected without a diagnostic")
                 for d in error.diagnostics {
-                    #expect(d.location.file == "mutant.yaml" && d.location.line >= 1 && d.location.column >= 1, "seed \(seed): \(d)")
+                    #expect(
+                        d.location.file == "mutant.yaml" && d.location.line >= 1 && d.location.column >= 1,
+                        "seed \(seed): \(d)")
                     #expect(!d.message.isEmpty, "seed \(seed): empty message")
-                    #expect(!d.message.contains("Swift.") && !d.message.contains("Optional("), "seed \(seed): internal text leaked: \(d)")
+                    #expect(
+                        !d.message.contains("Swift.") && !d.message.contains("Optional("),
+                        "seed \(seed): internal text leaked: \(d)")
                 }
             }
         }

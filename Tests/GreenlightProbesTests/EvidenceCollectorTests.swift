@@ -1,6 +1,7 @@
 import Foundation
 import GreenlightCore
 import Testing
+
 @testable import GreenlightProbes
 
 /// A real HTTP server on loopback: Python's http.server on a free port, serving a folder.
@@ -11,7 +12,9 @@ final class LoopbackHTTPServer {
     init(serving directory: URL) throws {
         port = try Self.freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory.path]
+        process.arguments = [
+            "python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory.path,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -38,7 +41,9 @@ final class LoopbackHTTPServer {
         addr.sin_port = 0
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -50,7 +55,9 @@ final class LoopbackHTTPServer {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 }
@@ -114,7 +121,8 @@ struct EvidenceCollectorTests {
         // The child sleeps, then would write a marker: it must die with its parent's group.
         let command = "(sleep 2; touch \(marker.path)) & sleep 30"
         let start = ContinuousClock.now
-        let result = await EvidenceCollector(directory: dir.path).check(try Self.item("slow", "{ command: \"\(command)\", timeout: 500ms }"))
+        let result = await EvidenceCollector(directory: dir.path).check(
+            try Self.item("slow", "{ command: \"\(command)\", timeout: 500ms }"))
         let elapsed = ContinuousClock.now - start
         #expect(result.status == .fail)
         #expect(result.summary.hasSuffix("did not finish within 500ms; stopped"))

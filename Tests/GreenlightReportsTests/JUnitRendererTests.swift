@@ -92,7 +92,8 @@ import Testing
         let root = try parse(ReportFixtures.hostileReport)
         let failure = try #require(try testCase(root, id: "checklist.rollback-plan").elements(forName: "failure").first)
         // The parser gives back the text as written, less the characters XML cannot carry.
-        let expected = "never rehearsed: rehearse the rollback"
+        let expected =
+            "never rehearsed: rehearse the rollback"
             + "<script>alert('x')</script> & \"quoted\" | pipe [31mred\nnext line ]]>"
         #expect(attribute(failure, "message") == expected)
         let name = try #require(attribute(try testCase(root, id: "checklist.rollback-plan"), "name"))

@@ -38,9 +38,11 @@ public struct ChecklistEvaluator: Sendable {
             items.append(applyWaiver(base, itemID: item.rawValue))
         }
         for custom in spec.checklist.custom {
-            var result = customEvidence[custom.id] ?? CheckResult(
-                id: "checklist.\(custom.id)", title: custom.title, category: .checklist, status: .notRun,
-                summary: "not run: its evidence was not collected")
+            var result =
+                customEvidence[custom.id]
+                ?? CheckResult(
+                    id: "checklist.\(custom.id)", title: custom.title, category: .checklist, status: .notRun,
+                    summary: "not run: its evidence was not collected")
             result.id = "checklist.\(custom.id)"
             result.title = custom.title
             result.category = .checklist
@@ -57,17 +59,21 @@ public struct ChecklistEvaluator: Sendable {
     func builtin(_ item: BuiltinItem, fed checks: [CheckResult]) -> CheckResult {
         guard !checks.isEmpty else {
             let hasSection = spec.source?[item.section].map { !$0.isNull } ?? false
-            let reason = hasSection
+            let reason =
+                hasSection
                 ? "not run: this greenlight cannot run \(item.section) checks yet, so nothing shows the item holds"
                 : "not run: the spec has no \(item.section) section, so nothing shows the item holds"
-            return CheckResult(id: item.checkID, title: item.title, category: .checklist, status: .notRun, summary: reason,
-                               details: ["why it matters: \(item.why)"])
+            return CheckResult(
+                id: item.checkID, title: item.title, category: .checklist, status: .notRun, summary: reason,
+                details: ["why it matters: \(item.why)"])
         }
         let worst = checks.max { $0.status.severity < $1.status.severity }!
         let failing = checks.filter { $0.status.blocks }
-        let summary = failing.isEmpty
+        let summary =
+            failing.isEmpty
             ? "\(checks.count) check\(checks.count == 1 ? "" : "s") \(worst.status == .warn ? "passed with warnings" : "passed")"
-            : "\(failing.count) of \(checks.count) checks did not pass: " + failing.prefix(3).map(\.title).joined(separator: "; ")
+            : "\(failing.count) of \(checks.count) checks did not pass: "
+                + failing.prefix(3).map(\.title).joined(separator: "; ")
         return CheckResult(
             id: item.checkID, title: item.title, category: .checklist, status: worst.status, summary: summary,
             details: checks.map { "\($0.status.rawValue): \($0.title): \($0.summary)" },
@@ -78,9 +84,12 @@ public struct ChecklistEvaluator: Sendable {
     /// The rollback plan is judged from the spec: a runbook that exists, a way to roll back, a recent rehearsal.
     func rollbackPlan() -> CheckResult {
         let item = BuiltinItem.rollbackPlan
-        func result(_ status: CheckStatus, _ summary: String, _ details: [String], _ evidence: [CheckResult.EvidenceRecord]) -> CheckResult {
-            CheckResult(id: item.checkID, title: item.title, category: .checklist, status: status, summary: summary,
-                        details: details, evidence: evidence)
+        func result(
+            _ status: CheckStatus, _ summary: String, _ details: [String], _ evidence: [CheckResult.EvidenceRecord]
+        ) -> CheckResult {
+            CheckResult(
+                id: item.checkID, title: item.title, category: .checklist, status: status, summary: summary,
+                details: details, evidence: evidence)
         }
         guard let rollback = spec.rollback else {
             return result(.fail, "no rollback section: document and rehearse how this release is undone", [], [])
@@ -106,7 +115,8 @@ public struct ChecklistEvaluator: Sendable {
         if let command = rollback.command {
             findings.append((.pass, "rollback command: \(command)"))
         } else if !rollback.automated {
-            findings.append((.warn, "no rollback command and not automated: rollback depends on a person following the runbook"))
+            findings.append(
+                (.warn, "no rollback command and not automated: rollback depends on a person following the runbook"))
         }
         if let rehearsed = rollback.rehearsed {
             let age = rehearsed.days(until: today)
@@ -114,7 +124,11 @@ public struct ChecklistEvaluator: Sendable {
             if age < 0 {
                 findings.append((.fail, "rehearsal date \(rehearsed) is in the future"))
             } else if age > maxDays {
-                findings.append((.warn, "last rehearsed \(age) days ago, on \(rehearsed); the policy wants a rehearsal within \(maxDays) days"))
+                findings.append(
+                    (
+                        .warn,
+                        "last rehearsed \(age) days ago, on \(rehearsed); the policy wants a rehearsal within \(maxDays) days"
+                    ))
             } else {
                 findings.append((.pass, "rehearsed \(age) day\(age == 1 ? "" : "s") ago, on \(rehearsed)"))
             }
@@ -122,7 +136,8 @@ public struct ChecklistEvaluator: Sendable {
             findings.append((.fail, "never rehearsed: rehearse the rollback and record the date in rollback.rehearsed"))
         }
         let worst = findings.map(\.0).max { $0.severity < $1.severity } ?? .pass
-        let summary = findings.first { $0.0 == worst && worst != .pass }?.1
+        let summary =
+            findings.first { $0.0 == worst && worst != .pass }?.1
             ?? "runbook, rollback path and a rehearsal on record"
         return result(worst, summary, findings.map { "\($0.0.rawValue): \($0.1)" }, evidence)
     }
@@ -131,15 +146,17 @@ public struct ChecklistEvaluator: Sendable {
     func applyWaiver(_ result: CheckResult, itemID: String) -> CheckResult {
         guard let waiver = spec.checklist.waiver(for: itemID) else { return result }
         var out = result
-        let record = CheckResult.WaiverRecord(reason: waiver.reason, approver: waiver.approver, expires: waiver.expires,
-                                              underlyingStatus: result.status)
+        let record = CheckResult.WaiverRecord(
+            reason: waiver.reason, approver: waiver.approver, expires: waiver.expires,
+            underlyingStatus: result.status)
         out.waiver = record
         let daysLeft = today.days(until: waiver.expires)
         var problem: String? = nil
         if daysLeft < 0 {
             problem = "waiver expired on \(waiver.expires) (approved by \(waiver.approver)); renew it or meet the item"
         } else if daysLeft > policy.waiverMaxDays {
-            problem = "waiver runs until \(waiver.expires), \(daysLeft) days away; the policy allows at most \(policy.waiverMaxDays)"
+            problem =
+                "waiver runs until \(waiver.expires), \(daysLeft) days away; the policy allows at most \(policy.waiverMaxDays)"
         } else if spec.signoff?.forbidAuthorApproval ?? true, let author = spec.service.author,
             author.caseInsensitiveCompare(waiver.approver) == .orderedSame
         {
@@ -152,11 +169,14 @@ public struct ChecklistEvaluator: Sendable {
             return out
         }
         guard result.status.blocks || result.status == .warn else {
-            out.details.append("waiver by \(waiver.approver) not needed: the item \(result.status == .pass ? "passes" : "is \(result.status.rawValue)")")
+            out.details.append(
+                "waiver by \(waiver.approver) not needed: the item \(result.status == .pass ? "passes" : "is \(result.status.rawValue)")"
+            )
             return out
         }
         out.status = .waived
-        out.summary = "waived by \(waiver.approver) until \(waiver.expires)\(daysLeft <= 7 ? " (expires in \(daysLeft) day\(daysLeft == 1 ? "" : "s"))" : ""): \(waiver.reason)"
+        out.summary =
+            "waived by \(waiver.approver) until \(waiver.expires)\(daysLeft <= 7 ? " (expires in \(daysLeft) day\(daysLeft == 1 ? "" : "s"))" : ""): \(waiver.reason)"
         out.details.insert("underlying: \(result.status.rawValue): \(result.summary)", at: 0)
         return out
     }

@@ -6,10 +6,12 @@ public struct ChecklistSpec: SpecObject {
     public static let schema = ObjectSchema(
         "checklist", doc: "Custom readiness items and waivers.",
         fields: [
-            Field("custom", .list(CustomItem.schemaType, unique: .field("id")),
-                  "items of your own, each backed by evidence: a file, a URL or a command"),
-            Field("waivers", .list(Waiver.schemaType, unique: .field("item")),
-                  "items excused for this release, each with a reason, an approver and an expiry date"),
+            Field(
+                "custom", .list(CustomItem.schemaType, unique: .field("id")),
+                "items of your own, each backed by evidence: a file, a URL or a command"),
+            Field(
+                "waivers", .list(Waiver.schemaType, unique: .field("item")),
+                "items excused for this release, each with a reason, an approver and an expiry date"),
         ])
 
     public init(reading r: ObjectReader) {
@@ -89,7 +91,8 @@ public struct Waiver: SpecObject {
     public static let schema = ObjectSchema(
         "a waiver", doc: "A waiver of a checklist item; it must name an approver and expire.",
         fields: [
-            Field("item", .string(.identifier), required: true, "the id of the waived item, such as environment-parity"),
+            Field(
+                "item", .string(.identifier), required: true, "the id of the waived item, such as environment-parity"),
             Field("reason", .string(.text), required: true, "why the item cannot be met for this release"),
             Field("approver", .string(.text), required: true, "who approved the waiver, such as sre-lead@example.com"),
             Field("expires", .string(.date), required: true, "the last day the waiver holds, YYYY-MM-DD (UTC)"),

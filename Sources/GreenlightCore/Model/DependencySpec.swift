@@ -10,7 +10,8 @@ public struct DependencySpec: SpecObject {
             case .dns: return common + ["host", "expect_addresses"]
             case .tcp: return common + ["address"]
             case .tls: return common + ["host", "port", "min_days_valid"]
-            case .http: return common + ["url", "status", "latency", "headers", "rate_limit_min_remaining", "min_days_valid"]
+            case .http:
+                return common + ["url", "status", "latency", "headers", "rate_limit_min_remaining", "min_days_valid"]
             case .postgres: return common + ["url", "query"]
             case .redis: return common + ["address"]
             }
@@ -47,7 +48,9 @@ public struct DependencySpec: SpecObject {
         "a dependency", doc: "A dependency check; which fields apply depends on kind.",
         fields: [
             Field("name", .string(.identifier), required: true, "a unique name, such as orders-db"),
-            Field("kind", .choice(Kind.allCases.map(\.rawValue)), required: true, "dns, tcp, tls, http, postgres or redis"),
+            Field(
+                "kind", .choice(Kind.allCases.map(\.rawValue)), required: true, "dns, tcp, tls, http, postgres or redis"
+            ),
             Field("url", .string(.anyURL), "http: the URL to request; postgres: the connection URL"),
             Field("host", .string(.text), "dns: the name to resolve; tls: the host to connect to"),
             Field("address", .string(.address), "tcp and redis: host:port"),
@@ -56,11 +59,14 @@ public struct DependencySpec: SpecObject {
             Field("timeout", .string(.duration), "how long the check may take; default 5s"),
             Field("latency", .string(.durationBudget), "http: a response-time budget, such as '< 200ms'"),
             Field("min_days_valid", .integer(min: 0), "tls: days the certificate must still be valid"),
-            Field("headers", .dictionary(key: .httpHeaderName, value: .string(.text)), "http: headers, such as Authorization"),
+            Field(
+                "headers", .dictionary(key: .httpHeaderName, value: .string(.text)),
+                "http: headers, such as Authorization"),
             Field("expect_addresses", .list(.string(.text)), "dns: addresses the name must resolve to"),
             Field("query", .string(.text), "postgres: a query that must succeed, besides SELECT 1"),
-            Field("rate_limit_min_remaining", .integer(min: 0),
-                  "http: warn when RateLimit-Remaining or X-RateLimit-Remaining falls below this"),
+            Field(
+                "rate_limit_min_remaining", .integer(min: 0),
+                "http: warn when RateLimit-Remaining or X-RateLimit-Remaining falls below this"),
         ])
 
     public init(reading r: ObjectReader) {

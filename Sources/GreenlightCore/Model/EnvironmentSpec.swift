@@ -14,15 +14,18 @@ public struct EnvironmentSpec: SpecObject {
         "descriptor", doc: "A live endpoint answering the environment's descriptor as JSON.",
         fields: [
             Field("url", .string(.url), required: true, "the endpoint's URL"),
-            Field("headers", .dictionary(key: .httpHeaderName, value: .string(.text)), "headers to send, such as Authorization"),
+            Field(
+                "headers", .dictionary(key: .httpHeaderName, value: .string(.text)),
+                "headers to send, such as Authorization"),
         ])
 
     public static let schema = ObjectSchema(
         "an environment", doc: "An environment: base URL and parity descriptor.",
         fields: [
             Field("url", .string(.url), required: true, "the base URL requests are sent to"),
-            Field("descriptor", .scalarOrObject(.path, descriptorEndpoint),
-                  "the parity descriptor: a file (JSON, YAML, .env) or a live endpoint"),
+            Field(
+                "descriptor", .scalarOrObject(.path, descriptorEndpoint),
+                "the parity descriptor: a file (JSON, YAML, .env) or a live endpoint"),
         ])
 
     public init(reading r: ObjectReader) {
@@ -34,7 +37,8 @@ public struct EnvironmentSpec: SpecObject {
                 let inner = ObjectReader(raw, Self.descriptorEndpoint)
                 descriptor = .endpoint(
                     url: inner.string("url") ?? "",
-                    headers: Dictionary(inner.stringMap("headers").map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
+                    headers: Dictionary(
+                        inner.stringMap("headers").map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
             }
         }
     }
@@ -48,10 +52,12 @@ public struct ParitySpec: SpecObject {
     public static let schema = ObjectSchema(
         "parity", doc: "Environment parity: which environments to compare and which keys may differ.",
         fields: [
-            Field("compare", .list(.string(.identifier), minItems: 2, unique: .value), required: true,
-                  "two environments to compare, such as [staging, production]"),
-            Field("ignore", .list(.string(.text), unique: .value),
-                  "keys expected to differ; '*' matches within one segment, as in secrets.*"),
+            Field(
+                "compare", .list(.string(.identifier), minItems: 2, unique: .value), required: true,
+                "two environments to compare, such as [staging, production]"),
+            Field(
+                "ignore", .list(.string(.text), unique: .value),
+                "keys expected to differ; '*' matches within one segment, as in secrets.*"),
         ])
 
     public init(reading r: ObjectReader) {

@@ -23,9 +23,12 @@ public struct LoadSpec: SpecObject {
     public static let schema = ObjectSchema(
         "load", doc: "The load test.",
         fields: [
-            Field("model", .choice(Model.allCases.map(\.rawValue)), "open (arrival rate) or closed (virtual users); default open"),
-            Field("multiplier", .number(min: 0, exclusiveMinimum: true),
-                  "the target rate as a multiple of traffic.expected_peak_rps; the policy minimum is 3"),
+            Field(
+                "model", .choice(Model.allCases.map(\.rawValue)),
+                "open (arrival rate) or closed (virtual users); default open"),
+            Field(
+                "multiplier", .number(min: 0, exclusiveMinimum: true),
+                "the target rate as a multiple of traffic.expected_peak_rps; the policy minimum is 3"),
             Field("duration", .string(.duration), required: true, "how long the target rate is sustained, such as 10m"),
             Field("ramp_up", .string(.duration), "time to reach the target rate"),
             Field("ramp_down", .string(.duration), "time to come back down to zero"),
@@ -90,7 +93,9 @@ public struct DataFeedSpec: SpecObject {
             Field("csv", .string(.path), "a CSV file with a header row"),
             Field("jsonl", .string(.path), "a JSON-lines file, one object per line"),
             Field("mode", .choice(Mode.allCases.map(\.rawValue)), "unique (each row once) or cyclic; default cyclic"),
-            Field("per", .choice(Scope.allCases.map(\.rawValue)), "a row per virtual user or per iteration; default iteration"),
+            Field(
+                "per", .choice(Scope.allCases.map(\.rawValue)),
+                "a row per virtual user or per iteration; default iteration"),
         ],
         exactlyOneOf: ["csv", "jsonl"])
 

@@ -53,8 +53,12 @@ public struct MetricsSpec: SpecObject {
     public static let schema = ObjectSchema(
         "metrics", doc: "The Prometheus metrics endpoint.",
         fields: [
-            Field("endpoint", .string(.text), required: true, "the path (or URL) of the metrics endpoint, such as /metrics"),
-            Field("require", .list(RequiredMetric.schemaType, unique: .field("name")), "metric families that must be there"),
+            Field(
+                "endpoint", .string(.text), required: true,
+                "the path (or URL) of the metrics endpoint, such as /metrics"),
+            Field(
+                "require", .list(RequiredMetric.schemaType, unique: .field("name")),
+                "metric families that must be there"),
         ])
 
     public init(reading r: ObjectReader) {

@@ -37,23 +37,29 @@ extension ReleaseSpec: SpecObject {
         "a release spec",
         doc: "A greenlight release spec: the service, the evidence that it is ready, and how it is shipped.",
         fields: [
-            Field("version", .integer(min: 1, max: 1, why: "this greenlight reads spec format version 1"), required: true,
-                  "the spec format version, 1"),
+            Field(
+                "version", .integer(min: 1, max: 1, why: "this greenlight reads spec format version 1"), required: true,
+                "the spec format version, 1"),
             Field("service", ServiceSpec.schemaType, required: true, "the service being released"),
-            Field("environments", .dictionary(key: .identifier, value: EnvironmentSpec.schemaType),
-                  "named environments (staging, production, …): base URL and parity descriptor"),
+            Field(
+                "environments", .dictionary(key: .identifier, value: EnvironmentSpec.schemaType),
+                "named environments (staging, production, …): base URL and parity descriptor"),
             Field("parity", ParitySpec.schemaType, "which environments must match, and which keys may differ"),
             Field("traffic", TrafficSpec.schemaType, "the traffic the service expects at peak"),
-            Field("checklist", ChecklistSpec.schemaType,
-                  "custom readiness items and waivers; the four non-negotiable items are always present"),
+            Field(
+                "checklist", ChecklistSpec.schemaType,
+                "custom readiness items and waivers; the four non-negotiable items are always present"),
             Field("smoke", SmokeSpec.schemaType, "end-to-end user workflows that must work"),
             Field("load", LoadSpec.schemaType, "the load test: at least 3x expected peak, sustained"),
-            Field("dependencies", .list(DependencySpec.schemaType, unique: .field("name")),
-                  "external dependencies that must behave: DNS, TCP, TLS, HTTP, PostgreSQL, Redis"),
+            Field(
+                "dependencies", .list(DependencySpec.schemaType, unique: .field("name")),
+                "external dependencies that must behave: DNS, TCP, TLS, HTTP, PostgreSQL, Redis"),
             Field("observability", ObservabilitySpec.schemaType, "metrics, logs, traces, health and the alert path"),
-            Field("risk", RiskSpec.schemaType, required: true,
-                  "likelihood and impact of a failure; decides how cautious the rollout must be"),
-            Field("rollout", RolloutSpec.schemaType, "how the release reaches users: canary steps, analysis, kill switch"),
+            Field(
+                "risk", RiskSpec.schemaType, required: true,
+                "likelihood and impact of a failure; decides how cautious the rollout must be"),
+            Field(
+                "rollout", RolloutSpec.schemaType, "how the release reaches users: canary steps, analysis, kill switch"),
             Field("rollback", RollbackSpec.schemaType, "how the release is undone, and when that was last rehearsed"),
             Field("signoff", SignoffSpec.schemaType, "who must approve the readiness report"),
         ]
@@ -111,8 +117,9 @@ public struct TrafficSpec: SpecObject {
     public static let schema = ObjectSchema(
         "traffic", doc: "The traffic the service expects at peak.",
         fields: [
-            Field("expected_peak_rps", .number(min: 0, exclusiveMinimum: true), required: true,
-                  "requests per second at the expected peak, such as 400")
+            Field(
+                "expected_peak_rps", .number(min: 0, exclusiveMinimum: true), required: true,
+                "requests per second at the expected peak, such as 400")
         ])
 
     public init(reading r: ObjectReader) {

@@ -27,11 +27,15 @@ public struct RiskSpec: SpecObject {
         "risk", doc: "Risk assessment: likelihood x impact decides how cautious the rollout must be.",
         fields: [
             Field("summary", .string(.text), "what changes and what could break, in a sentence"),
-            Field("likelihood", .integer(min: 1, max: 5), required: true,
-                  "how likely a problem is, 1 (rare) to 5 (almost certain)"),
-            Field("impact", .integer(min: 1, max: 5), "how bad a problem would be, 1 to 5; derived from the fields below when absent"),
-            Field("blast_radius", .choice(BlastRadius.allCases.map(\.rawValue)),
-                  "what breaks if it fails: component, feature, service, product or platform"),
+            Field(
+                "likelihood", .integer(min: 1, max: 5), required: true,
+                "how likely a problem is, 1 (rare) to 5 (almost certain)"),
+            Field(
+                "impact", .integer(min: 1, max: 5),
+                "how bad a problem would be, 1 to 5; derived from the fields below when absent"),
+            Field(
+                "blast_radius", .choice(BlastRadius.allCases.map(\.rawValue)),
+                "what breaks if it fails: component, feature, service, product or platform"),
             Field("recovery_minutes", .number(min: 0), "minutes to fix or roll back"),
             Field("users_affected_percent", .number(min: 0, max: 100), "the share of users a failure would reach"),
             Field("revenue_per_minute", .number(min: 0), "revenue lost per minute of downtime"),
@@ -90,12 +94,14 @@ public struct RolloutSpec: SpecObject {
         "rollout", doc: "The canary rollout.",
         fields: [
             Field("strategy", .choice(Strategy.allCases.map(\.rawValue)), "canary; default canary"),
-            Field("router", .choice(Router.allCases.map(\.rawValue)),
-                  "builtin (greenlight's own router) or command (drive a mesh or load balancer); default builtin"),
+            Field(
+                "router", .choice(Router.allCases.map(\.rawValue)),
+                "builtin (greenlight's own router) or command (drive a mesh or load balancer); default builtin"),
             Field("command", .string(.command), "with router: command, the command that sets the weight ({{percent}})"),
             Field("sticky_key", StickyKey.schemaType, "what keeps a user on one side of the split"),
-            Field("steps", .list(.number(min: 0, max: 100, exclusiveMinimum: true), minItems: 1), required: true,
-                  "canary weights in percent, ascending, such as [1, 5, 25, 50, 100]"),
+            Field(
+                "steps", .list(.number(min: 0, max: 100, exclusiveMinimum: true), minItems: 1), required: true,
+                "canary weights in percent, ascending, such as [1, 5, 25, 50, 100]"),
             Field("bake", .string(.duration), "how long each step runs before it is judged"),
             Field("interval", .string(.duration), "how often metrics are analysed during a step"),
             Field("feature_flag", .string(.identifier), "the feature flag that acts as the kill switch"),
@@ -132,8 +138,9 @@ public struct AnalysisSpec: SpecObject {
             "an analysis metric", doc: "A metric compared between baseline and canary.",
             fields: [
                 Field("name", .string(.text), required: true, "the metric, such as error_rate or latency_p99"),
-                Field("direction", .choice(Direction.allCases.map(\.rawValue)),
-                      "which change is bad: increase, decrease or either; default increase"),
+                Field(
+                    "direction", .choice(Direction.allCases.map(\.rawValue)),
+                    "which change is bad: increase, decrease or either; default increase"),
                 Field("critical", .boolean, "a failure of this metric fails the whole step; default false"),
             ])
 
@@ -147,8 +154,9 @@ public struct AnalysisSpec: SpecObject {
     public static let schema = ObjectSchema(
         "analysis", doc: "Canary analysis: the score a step needs to pass.",
         fields: [
-            Field("metrics", .list(AnalysisMetric.schemaType, minItems: 1, unique: .field("name")), required: true,
-                  "the metrics compared"),
+            Field(
+                "metrics", .list(AnalysisMetric.schemaType, minItems: 1, unique: .field("name")), required: true,
+                "the metrics compared"),
             Field("pass", .integer(min: 0, max: 100), "the score (0-100) at or above which a step passes; default 95"),
             Field("marginal", .integer(min: 0, max: 100), "the score below which a step fails; default 75"),
         ])
@@ -192,9 +200,11 @@ public struct SignoffSpec: SpecObject {
     public static let schema = ObjectSchema(
         "signoff", doc: "Cross-functional sign-off, bound to the readiness report.",
         fields: [
-            Field("required", .list(.string(.identifier), minItems: 1, unique: .value), required: true,
-                  "the roles that must sign, such as [engineering, product, sre]"),
-            Field("forbid_author_approval", .boolean, "the change's author may not sign or approve waivers; default true"),
+            Field(
+                "required", .list(.string(.identifier), minItems: 1, unique: .value), required: true,
+                "the roles that must sign, such as [engineering, product, sre]"),
+            Field(
+                "forbid_author_approval", .boolean, "the change's author may not sign or approve waivers; default true"),
         ])
 
     public init(reading r: ObjectReader) {

@@ -6,8 +6,9 @@ public struct SmokeSpec: SpecObject {
     public static let schema = ObjectSchema(
         "smoke", doc: "Smoke tests: named scenarios of HTTP steps.",
         fields: [
-            Field("scenarios", .list(SmokeScenario.schemaType, minItems: 1, unique: .field("name")), required: true,
-                  "the workflows to run"),
+            Field(
+                "scenarios", .list(SmokeScenario.schemaType, minItems: 1, unique: .field("name")), required: true,
+                "the workflows to run"),
             Field("parallelism", .integer(min: 1, max: 64), "how many scenarios run at once; default 4"),
         ])
 
@@ -48,8 +49,9 @@ public struct SmokeStep: SpecObject {
             Field("name", .string(.text), "a name shown in reports"),
             Field("request", HTTPRequestSpec.schemaType, required: true, "the request to send"),
             Field("expect", ExpectSpec.schemaType, "what the response must look like"),
-            Field("capture", .dictionary(key: .identifier, value: CaptureSpec.schemaType),
-                  "values to keep for later steps, used as {{name}}"),
+            Field(
+                "capture", .dictionary(key: .identifier, value: CaptureSpec.schemaType),
+                "values to keep for later steps, used as {{name}}"),
             Field("retry", RetrySpec.schemaType, "retries for eventually-consistent steps"),
             Field("timeout", .string(.duration), "how long the step may take; default 10s"),
         ])
@@ -84,14 +86,19 @@ public struct HTTPRequestSpec: SpecObject {
             Field("method", .choice(methods), "the HTTP method; default GET"),
             Field("path", .string(.text), "a path relative to the environment's base URL, such as /api/login"),
             Field("url", .string(.url), "an absolute URL, instead of path"),
-            Field("headers", .dictionary(key: .httpHeaderName, value: .string(StringFormat(name: "text", allowsEmpty: true))),
-                  "request headers"),
-            Field("query", .dictionary(key: .text, value: .string(StringFormat(name: "text", allowsEmpty: true))),
-                  "query parameters"),
+            Field(
+                "headers",
+                .dictionary(key: .httpHeaderName, value: .string(StringFormat(name: "text", allowsEmpty: true))),
+                "request headers"),
+            Field(
+                "query", .dictionary(key: .text, value: .string(StringFormat(name: "text", allowsEmpty: true))),
+                "query parameters"),
             Field("json", .any, "a JSON body"),
-            Field("form", .dictionary(key: .text, value: .string(StringFormat(name: "text", allowsEmpty: true))),
-                  "a URL-encoded form body"),
-            Field("multipart", .list(MultipartPart.schemaType, minItems: 1), "a multipart/form-data body (file uploads)"),
+            Field(
+                "form", .dictionary(key: .text, value: .string(StringFormat(name: "text", allowsEmpty: true))),
+                "a URL-encoded form body"),
+            Field(
+                "multipart", .list(MultipartPart.schemaType, minItems: 1), "a multipart/form-data body (file uploads)"),
             Field("body", .string(StringFormat(name: "text", allowsEmpty: true)), "a raw text body"),
         ],
         exactlyOneOf: ["path", "url"], atMostOneOf: ["json", "form", "multipart", "body"])
@@ -146,10 +153,13 @@ public struct ExpectSpec: SpecObject {
         "expect", doc: "Assertions on a response.",
         fields: [
             Field("status", .integer(min: 100, max: 599), "the expected status code"),
-            Field("headers", .dictionary(key: .httpHeaderName, value: .string(StringFormat(name: "text", allowsEmpty: true))),
-                  "headers and the values they must have"),
-            Field("jsonpath", .dictionary(key: .text, value: .scalarOrObject(.text, JSONPathPredicate.schema)),
-                  "JSONPath expressions (RFC 9535) and what they must match; a plain value means equals"),
+            Field(
+                "headers",
+                .dictionary(key: .httpHeaderName, value: .string(StringFormat(name: "text", allowsEmpty: true))),
+                "headers and the values they must have"),
+            Field(
+                "jsonpath", .dictionary(key: .text, value: .scalarOrObject(.text, JSONPathPredicate.schema)),
+                "JSONPath expressions (RFC 9535) and what they must match; a plain value means equals"),
             Field("body_contains", .string(.text), "text the body must contain"),
             Field("duration", .string(.durationBudget), "a response-time budget, such as '< 500ms'"),
             Field("tls_min_days_valid", .integer(min: 0), "days the server's certificate must still be valid"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A length of time written with units, as in `500ms`, `30s`, `10m`, `1h30m` or `7d`.
 public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var seconds: Double
@@ -20,7 +22,9 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
                 unit.unicodeScalars.append(scalars[i])
                 i += 1
             }
-            guard !number.isEmpty, number.first != ".", number.last != ".", let value = Double(number) else { return nil }
+            guard !number.isEmpty, number.first != ".", number.last != ".", let value = Double(number) else {
+                return nil
+            }
             let factor: Double
             switch unit {
             case "ms": factor = 0.001
@@ -80,5 +84,3 @@ public struct DurationBudget: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { (inclusive ? "<= " : "< ") + limit.description }
 }
-
-import Foundation

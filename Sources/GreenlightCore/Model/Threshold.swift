@@ -59,7 +59,10 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         let scalars = Array(text.unicodeScalars)
         var i = 0
         var name = ""
-        while i < scalars.count, scalars[i].properties.isAlphabetic || ("0"..."9").contains(scalars[i]) || "._".unicodeScalars.contains(scalars[i]) {
+        while i < scalars.count,
+            scalars[i].properties.isAlphabetic || ("0"..."9").contains(scalars[i])
+                || "._".unicodeScalars.contains(scalars[i])
+        {
             name.unicodeScalars.append(scalars[i])
             i += 1
         }
@@ -106,14 +109,16 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
             } else {
                 let hint = Suggest.closest(to: name, among: Self.metricNames).map { "; did you mean '\($0)'?" } ?? ""
                 throw ParseError(
-                    message: "unknown metric '\(name)'\(hint) (metrics: p50 … p99.9, max, avg, error_rate, rps, dropped, target.cpu, target.rss, …)"
+                    message:
+                        "unknown metric '\(name)'\(hint) (metrics: p50 … p99.9, max, avg, error_rate, rps, dropped, target.cpu, target.rss, …)"
                 )
             }
         }
         limit = try Self.normalize(value, unit: unit, for: metric, name: name)
     }
 
-    static func normalize(_ value: Double, unit: String, for metric: Metric, name: String) throws(ParseError) -> Double {
+    static func normalize(_ value: Double, unit: String, for metric: Metric, name: String) throws(ParseError) -> Double
+    {
         switch metric {
         case .latencyPercentile, .latencyMean:
             let factors: [String: Double] = ["us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60]
@@ -124,18 +129,24 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         case .errorRate:
             if unit == "%" { return value / 100 }
             guard unit.isEmpty, value <= 1 else {
-                throw ParseError(message: "error_rate is a share of requests: write it as a percentage ('< 0.1%') or a fraction ('< 0.001')")
+                throw ParseError(
+                    message:
+                        "error_rate is a share of requests: write it as a percentage ('< 0.1%') or a fraction ('< 0.001')"
+                )
             }
             return value
         case .targetCPU:
-            guard unit == "%" else { throw ParseError(message: "target.cpu is a percentage of one core: write it as '< 80%'") }
+            guard unit == "%" else {
+                throw ParseError(message: "target.cpu is a percentage of one core: write it as '< 80%'")
+            }
             return value
         case .targetRSS, .targetReadBytes, .targetWriteBytes:
             let factors: [String: Double] = [
                 "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KiB": 1024, "MiB": 1_048_576, "GiB": 1_073_741_824,
             ]
             guard let factor = factors[unit] else {
-                throw ParseError(message: "\(name) is a size: give a unit, B, KiB, MiB, GiB (or KB, MB, GB), as in '\(name) < 1GiB'")
+                throw ParseError(
+                    message: "\(name) is a size: give a unit, B, KiB, MiB, GiB (or KB, MB, GB), as in '\(name) < 1GiB'")
             }
             return value * factor
         case .requestsPerSecond, .droppedIterations, .targetOpenFiles, .targetThreads:

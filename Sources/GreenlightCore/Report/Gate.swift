@@ -30,7 +30,9 @@ public struct Gate: Sendable {
         for status in CheckStatus.allCases { counts[status.rawValue] = checks.filter { $0.status == status }.count }
         let verdict = Report.Verdict(
             decision: blocking.isEmpty ? .go : .noGo,
-            reasons: blocking.map { "\($0.title): \($0.status == .notRun ? "" : "\($0.status.rawValue): ")\($0.summary)" },
+            reasons: blocking.map {
+                "\($0.title): \($0.status == .notRun ? "" : "\($0.status.rawValue): ")\($0.summary)"
+            },
             counts: counts)
 
         let formatter = ISO8601DateFormatter()
@@ -56,14 +58,20 @@ public struct Gate: Sendable {
         let delivered = Set(runners.flatMap(\.checks).map(\.category))
         var out: [CheckResult] = []
         if let smoke = spec.smoke, !delivered.contains(.smoke) {
-            out.append(CheckResult(
-                id: "smoke", title: "Smoke tests", category: .smoke, status: .notRun,
-                summary: "not run: \(smoke.scenarios.count) scenario\(smoke.scenarios.count == 1 ? "" : "s") declared, but this greenlight cannot run smoke tests yet"))
+            out.append(
+                CheckResult(
+                    id: "smoke", title: "Smoke tests", category: .smoke, status: .notRun,
+                    summary:
+                        "not run: \(smoke.scenarios.count) scenario\(smoke.scenarios.count == 1 ? "" : "s") declared, but this greenlight cannot run smoke tests yet"
+                ))
         }
         if !spec.dependencies.isEmpty, !delivered.contains(.dependencies) {
-            out.append(CheckResult(
-                id: "dependencies", title: "Dependencies", category: .dependencies, status: .notRun,
-                summary: "not run: \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies") declared, but this greenlight cannot check dependencies yet"))
+            out.append(
+                CheckResult(
+                    id: "dependencies", title: "Dependencies", category: .dependencies, status: .notRun,
+                    summary:
+                        "not run: \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies") declared, but this greenlight cannot check dependencies yet"
+                ))
         }
         return out
     }

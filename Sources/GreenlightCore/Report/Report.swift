@@ -41,7 +41,10 @@ public struct Report: Codable, Sendable, Hashable {
     }
 
     public struct Verdict: Codable, Sendable, Hashable {
-        public enum Decision: String, Codable, Sendable { case go = "GO", noGo = "NO-GO" }
+        public enum Decision: String, Codable, Sendable {
+            case go = "GO"
+            case noGo = "NO-GO"
+        }
         public var decision: Decision
         /// Why, one line per blocking check; empty for GO.
         public var reasons: [String]
@@ -74,17 +77,22 @@ public struct Report: Codable, Sendable, Hashable {
     public static func decode(_ data: Data) throws -> Report {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         struct Header: Decodable {
             var format: String?
             var formatVersion: Int?
         }
         let header = try decoder.decode(Header.self, from: data)
         guard header.format == Report.format else {
-            throw FormatError(description: "not a greenlight report (format is \(header.format.map { "'\($0)'" } ?? "missing"))")
+            throw FormatError(
+                description: "not a greenlight report (format is \(header.format.map { "'\($0)'" } ?? "missing"))")
         }
         guard let version = header.formatVersion, version <= Report.formatVersion else {
-            throw FormatError(description: "report format version \(header.formatVersion.map(String.init) ?? "missing") is newer than this greenlight reads (\(Report.formatVersion)); upgrade greenlight")
+            throw FormatError(
+                description:
+                    "report format version \(header.formatVersion.map(String.init) ?? "missing") is newer than this greenlight reads (\(Report.formatVersion)); upgrade greenlight"
+            )
         }
         return try decoder.decode(Report.self, from: data)
     }
@@ -93,8 +101,10 @@ public struct Report: Codable, Sendable, Hashable {
     public static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }

@@ -25,16 +25,22 @@ public struct RiskAssessment: Codable, Sendable, Hashable {
             factors.append(Factor(name: "blast_radius", value: blast.rawValue, score: blast.level))
         }
         if let users = risk.usersAffectedPercent {
-            factors.append(Factor(name: "users_affected_percent", value: SchemaValidator.format(users) + "%",
-                                  score: ImpactScale.score(users, policy.impactScale.usersAffectedPercent)))
+            factors.append(
+                Factor(
+                    name: "users_affected_percent", value: SchemaValidator.format(users) + "%",
+                    score: ImpactScale.score(users, policy.impactScale.usersAffectedPercent)))
         }
         if let minutes = risk.recoveryMinutes {
-            factors.append(Factor(name: "recovery_minutes", value: SchemaValidator.format(minutes) + " min",
-                                  score: ImpactScale.score(minutes, policy.impactScale.recoveryMinutes)))
+            factors.append(
+                Factor(
+                    name: "recovery_minutes", value: SchemaValidator.format(minutes) + " min",
+                    score: ImpactScale.score(minutes, policy.impactScale.recoveryMinutes)))
         }
         if let revenue = risk.revenuePerMinute {
-            factors.append(Factor(name: "revenue_per_minute", value: SchemaValidator.format(revenue) + "/min",
-                                  score: ImpactScale.score(revenue, policy.impactScale.revenuePerMinute)))
+            factors.append(
+                Factor(
+                    name: "revenue_per_minute", value: SchemaValidator.format(revenue) + "/min",
+                    score: ImpactScale.score(revenue, policy.impactScale.revenuePerMinute)))
         }
         self.factors = factors
         if let given = risk.impact {

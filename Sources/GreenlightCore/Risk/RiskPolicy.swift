@@ -29,13 +29,16 @@ public struct RiskPolicy: Sendable {
     public static func load(file path: String, base: RiskPolicy = .standard) throws(SpecError) -> RiskPolicy {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw SpecError([Diagnostic(SourceLocation(file: path, line: 1, column: 1), "", "the policy file \(reason)")])
+            throw SpecError([
+                Diagnostic(SourceLocation(file: path, line: 1, column: 1), "", "the policy file \(reason)")
+            ])
         }
         return try load(data: data, file: path, base: base)
     }
 
     static func load(data: Data, file: String, base: RiskPolicy?) throws(SpecError) -> RiskPolicy {
-        let (root, yamlDiagnostics) = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment).read(data)
+        let (root, yamlDiagnostics) = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment).read(
+            data)
         guard let root else { throw SpecError(yamlDiagnostics) }
         var validator = SchemaValidator()
         validator.validate(root, PolicyFile.schemaType, FieldPath())
@@ -144,14 +147,16 @@ public struct RiskClassPolicy: SpecObject, Codable, Hashable {
             Field("name", .string(.identifier), required: true, "the class's name, such as high"),
             Field("max_score", .integer(min: 1, max: 25), required: true, "the highest score in this class"),
             Field("canary_required", .boolean, required: true, "whether a canary rollout is required"),
-            Field("first_step_max_percent", .number(min: 0, max: 100, exclusiveMinimum: true), required: true,
-                  "the largest first canary step, in percent"),
+            Field(
+                "first_step_max_percent", .number(min: 0, max: 100, exclusiveMinimum: true), required: true,
+                "the largest first canary step, in percent"),
             Field("min_steps", .integer(min: 1, max: 100), required: true, "the fewest canary steps"),
             Field("min_bake", .string(.duration), required: true, "the shortest bake time per step"),
             Field("feature_flag", .boolean, required: true, "whether a feature-flag kill switch is required"),
             Field("automated_rollback", .boolean, required: true, "whether rollback must be automated"),
             Field("manual_approval", .boolean, required: true, "whether a person must approve each step"),
-            Field("signoff", .list(.string(.identifier), unique: .value), required: true, "the roles that must sign off"),
+            Field(
+                "signoff", .list(.string(.identifier), unique: .value), required: true, "the roles that must sign off"),
         ])
 
     public init(reading r: ObjectReader) {
@@ -271,8 +276,9 @@ struct PolicyFile: SpecObject {
     static let schema = ObjectSchema(
         "a risk policy", doc: "A greenlight risk policy: what each risk class requires.",
         fields: [
-            Field("classes", .list(RiskClassPolicy.schemaType, minItems: 1, unique: .field("name")),
-                  "risk classes in ascending order of max_score; the last must reach 25"),
+            Field(
+                "classes", .list(RiskClassPolicy.schemaType, minItems: 1, unique: .field("name")),
+                "risk classes in ascending order of max_score; the last must reach 25"),
             Field("impact", ImpactScale.schemaType, "how impact is derived"),
             Field("load", LoadPolicy.schemaType, "load-test minimums"),
             Field("checklist", ChecklistPolicy.schemaType, "checklist limits"),
@@ -289,19 +295,27 @@ struct PolicyFile: SpecObject {
         var out: [Diagnostic] = []
         if let classes, let values = root["classes"]?.elements, classes.count == values.count {
             for i in classes.indices.dropFirst() where classes[i].maxScore <= classes[i - 1].maxScore {
-                out.append(Diagnostic(values[i]["max_score"]?.location ?? values[i].location, "classes[\(i)].max_score",
-                    "classes must rise in max_score: \(classes[i].maxScore) comes after \(classes[i - 1].maxScore)"))
+                out.append(
+                    Diagnostic(
+                        values[i]["max_score"]?.location ?? values[i].location, "classes[\(i)].max_score",
+                        "classes must rise in max_score: \(classes[i].maxScore) comes after \(classes[i - 1].maxScore)")
+                )
             }
             if let last = classes.last, last.maxScore < 25 {
-                out.append(Diagnostic(values[values.count - 1].location, "classes[\(classes.count - 1)].max_score",
-                    "the last class must reach the highest score, 25, got \(last.maxScore)"))
+                out.append(
+                    Diagnostic(
+                        values[values.count - 1].location, "classes[\(classes.count - 1)].max_score",
+                        "the last class must reach the highest score, 25, got \(last.maxScore)"))
             }
         }
         for key in ["users_affected_percent", "recovery_minutes", "revenue_per_minute"] {
             guard let list = root.at("impact", key)?.elements else { continue }
             let numbers = list.compactMap { $0.scalar.flatMap(SchemaValidator.parseNumber) }
             if list.count != 4 {
-                out.append(Diagnostic(root.at("impact", key)!.location, "impact.\(key)", "needs exactly 4 thresholds, got \(list.count)"))
+                out.append(
+                    Diagnostic(
+                        root.at("impact", key)!.location, "impact.\(key)",
+                        "needs exactly 4 thresholds, got \(list.count)"))
             } else if numbers.count == 4, zip(numbers, numbers.dropFirst()).contains(where: { $0 >= $1 }) {
                 out.append(Diagnostic(root.at("impact", key)!.location, "impact.\(key)", "thresholds must rise"))
             }

@@ -65,7 +65,8 @@ public struct ObjectSchema: Sendable {
     /// At most one of these fields may be given (the kinds of request body, say).
     public var atMostOneOf: [String]
 
-    public init(_ title: String, doc: String, fields: [Field], exactlyOneOf: [String] = [], atMostOneOf: [String] = []) {
+    public init(_ title: String, doc: String, fields: [Field], exactlyOneOf: [String] = [], atMostOneOf: [String] = [])
+    {
         self.title = title
         self.doc = doc
         self.fields = fields

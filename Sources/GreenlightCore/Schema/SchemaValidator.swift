@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks a ``SpecValue`` tree against a ``SchemaType``, collecting every problem rather than stopping at the first.
 struct SchemaValidator {
     private(set) var diagnostics: [Diagnostic] = []
@@ -38,7 +40,10 @@ struct SchemaValidator {
             guard let text = value.scalar else { return mismatch(value, type, path) }
             if Self.parseBool(text) == nil {
                 if ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased()) {
-                    return report(value, path, "expected true or false, got \(value.shownForError) (YAML 1.1's yes/no/on/off are ambiguous; write true or false)")
+                    return report(
+                        value, path,
+                        "expected true or false, got \(value.shownForError) (YAML 1.1's yes/no/on/off are ambiguous; write true or false)"
+                    )
                 }
                 report(value, path, "expected true or false, got \(value.shownForError)")
             }
@@ -46,17 +51,26 @@ struct SchemaValidator {
             guard let text = value.scalar else { return mismatch(value, type, path) }
             if !options.contains(text) {
                 let hint = value.isSecret ? nil : Suggest.closest(to: text, among: options)
-                report(value, path, "must be one of \(options.joined(separator: ", ")); got \(value.shownForError)" + (hint.map { " (did you mean '\($0)'?)" } ?? ""))
+                report(
+                    value, path,
+                    "must be one of \(options.joined(separator: ", ")); got \(value.shownForError)"
+                        + (hint.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         case .list(let element, let minItems, let unique):
             guard let elements = value.elements else {
                 if value.scalar != nil, case .list(.string, _, _) = type {
-                    return report(value, path, "expected a list, got \(value.shownForError); write it as [\(value.isSecret ? "…" : value.scalar!)] or as lines starting with '- '")
+                    return report(
+                        value, path,
+                        "expected a list, got \(value.shownForError); write it as [\(value.isSecret ? "…" : value.scalar!)] or as lines starting with '- '"
+                    )
                 }
                 return mismatch(value, type, path)
             }
             if elements.count < minItems {
-                report(value, path, minItems == 1 ? "must not be empty" : "must have at least \(minItems) entries, got \(elements.count)")
+                report(
+                    value, path,
+                    minItems == 1
+                        ? "must not be empty" : "must have at least \(minItems) entries, got \(elements.count)")
             }
             for (i, item) in elements.enumerated() { validate(item, element, path.index(i)) }
             if let unique { checkUnique(elements, unique, path) }
@@ -82,7 +96,9 @@ struct SchemaValidator {
         }
     }
 
-    mutating func validateObject(_ value: SpecValue, _ entries: [SpecValue.Entry], _ schema: ObjectSchema, _ path: FieldPath) {
+    mutating func validateObject(
+        _ value: SpecValue, _ entries: [SpecValue.Entry], _ schema: ObjectSchema, _ path: FieldPath
+    ) {
         let names = schema.fields.map(\.name)
         for entry in entries {
             guard let field = schema.field(entry.key) else {
@@ -106,7 +122,10 @@ struct SchemaValidator {
         }
         let bodies = schema.atMostOneOf.filter { present.contains($0) }
         if bodies.count > 1 {
-            report(value, path, "takes at most one of \(schema.atMostOneOf.joined(separator: ", ")); got \(bodies.joined(separator: " and "))")
+            report(
+                value, path,
+                "takes at most one of \(schema.atMostOneOf.joined(separator: ", ")); got \(bodies.joined(separator: " and "))"
+            )
         }
         if !schema.exactlyOneOf.isEmpty {
             let chosen = schema.exactlyOneOf.filter { present.contains($0) }
@@ -188,7 +207,9 @@ struct SchemaValidator {
                 var itemPath = path.index(i)
                 if case .field(let name) = rule { itemPath = itemPath.key(name) }
                 diagnostics.append(
-                    Diagnostic(keyValue.location, itemPath.description, "duplicate \(noun) \(shown) (first at line \(first.line)); each must be unique")
+                    Diagnostic(
+                        keyValue.location, itemPath.description,
+                        "duplicate \(noun) \(shown) (first at line \(first.line)); each must be unique")
                 )
             } else {
                 seen[key] = keyValue.location
@@ -197,8 +218,12 @@ struct SchemaValidator {
     }
 
     static func parseNumber(_ text: String) -> Double? {
-        let allowed = text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || "+-.eE_".unicodeScalars.contains($0) }
-        guard allowed, let number = Double(text.replacingOccurrences(of: "_", with: "")), number.isFinite else { return nil }
+        let allowed = text.unicodeScalars.allSatisfy {
+            ("0"..."9").contains($0) || "+-.eE_".unicodeScalars.contains($0)
+        }
+        guard allowed, let number = Double(text.replacingOccurrences(of: "_", with: "")), number.isFinite else {
+            return nil
+        }
         return number
     }
 
@@ -214,5 +239,3 @@ struct SchemaValidator {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 }
-
-import Foundation

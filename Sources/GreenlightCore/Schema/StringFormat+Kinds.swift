@@ -7,7 +7,8 @@ extension StringFormat {
         name: "a name of letters, digits, '.', '_' or '-'",
         pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     ) { text in
-        let ok = text.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
+        let ok =
+            text.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         return ok ? nil : "must start with a letter or digit and hold only letters, digits, '.', '_' or '-'"
     }
@@ -70,7 +71,9 @@ extension StringFormat {
         }
     }
 
-    public static let httpHeaderName = StringFormat(name: "an HTTP header name", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$") {
+    public static let httpHeaderName = StringFormat(
+        name: "an HTTP header name", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+    ) {
         text in
         text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+.^_`|~-".contains($0)) }
             ? nil : "is not a valid HTTP header name"

@@ -41,7 +41,9 @@ public struct SpecError: Error, Sendable, CustomStringConvertible {
 
     public init(_ diagnostics: [Diagnostic]) {
         var seen = Set<Diagnostic>()
-        self.diagnostics = diagnostics.filter { seen.insert($0).inserted }.sorted { ($0.location, $0.path) < ($1.location, $1.path) }
+        self.diagnostics = diagnostics.filter { seen.insert($0).inserted }.sorted {
+            ($0.location, $0.path) < ($1.location, $1.path)
+        }
     }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }

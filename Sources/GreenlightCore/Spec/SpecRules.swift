@@ -32,7 +32,8 @@ struct SpecRules {
         let customIDs = spec.checklist.custom.map(\.id)
         for (i, element) in (root.at("checklist", "custom")?.elements ?? []).enumerated() {
             if let id = element["id"], let text = id.scalar, builtin.contains(text) {
-                add(id, "checklist.custom[\(i)].id",
+                add(
+                    id, "checklist.custom[\(i)].id",
                     "'\(text)' is a non-negotiable item that greenlight always checks; give your item another id")
             }
         }
@@ -41,7 +42,8 @@ struct SpecRules {
             let known = builtin + customIDs
             if !known.contains(text) {
                 let hint = Suggest.closest(to: text, among: known).map { "; did you mean '\($0)'?" } ?? ""
-                add(item, "checklist.waivers[\(i)].item",
+                add(
+                    item, "checklist.waivers[\(i)].item",
                     "no checklist item has the id '\(text)'\(hint) (items: \(known.joined(separator: ", ")))")
             }
         }
@@ -53,11 +55,14 @@ struct SpecRules {
         for (i, element) in compare.enumerated() {
             guard let text = element.scalar, !names.contains(text) else { continue }
             let hint = Suggest.closest(to: text, among: names).map { "; did you mean '\($0)'?" } ?? ""
-            let known = names.isEmpty ? "no environments are declared" : "environments: \(names.joined(separator: ", "))"
+            let known =
+                names.isEmpty ? "no environments are declared" : "environments: \(names.joined(separator: ", "))"
             add(element, "parity.compare[\(i)]", "no environment is named '\(text)'\(hint) (\(known))")
         }
         if compare.count > 2 {
-            add(root.at("parity", "compare"), "parity.compare", "compares exactly two environments, got \(compare.count)")
+            add(
+                root.at("parity", "compare"), "parity.compare",
+                "compares exactly two environments, got \(compare.count)")
         }
     }
 
@@ -71,11 +76,14 @@ struct SpecRules {
             value > 0, value < policy.minimumLoadMultiplier, !waived
         {
             let minimum = SchemaValidator.format(policy.minimumLoadMultiplier)
-            add(multiplier, "load.multiplier",
-                "must be at least \(minimum) (test at \(minimum)x expected peak or more), got \(multiplier.isSecret ? multiplier.shownForError : SchemaValidator.format(value))")
+            add(
+                multiplier, "load.multiplier",
+                "must be at least \(minimum) (test at \(minimum)x expected peak or more), got \(multiplier.isSecret ? multiplier.shownForError : SchemaValidator.format(value))"
+            )
         }
         if let duration = load.duration, duration < policy.minimumLoadDuration, !waived {
-            add(loadValue["duration"], "load.duration",
+            add(
+                loadValue["duration"], "load.duration",
                 "must be at least \(policy.minimumLoadDuration) to count as sustained, got \(duration)")
         }
         if load.model == .closed, load.virtualUsers == nil {
@@ -83,31 +91,43 @@ struct SpecRules {
         }
         let scenarios = spec.smoke?.scenarios.map(\.name) ?? []
         for (i, element) in (loadValue["mix"]?.elements ?? []).enumerated() {
-            guard let scenario = element["scenario"], let name = scenario.scalar, !scenarios.contains(name) else { continue }
+            guard let scenario = element["scenario"], let name = scenario.scalar, !scenarios.contains(name) else {
+                continue
+            }
             let hint = Suggest.closest(to: name, among: scenarios).map { "; did you mean '\($0)'?" } ?? ""
-            let known = scenarios.isEmpty ? "the spec has no smoke scenarios" : "scenarios: \(scenarios.joined(separator: ", "))"
+            let known =
+                scenarios.isEmpty
+                ? "the spec has no smoke scenarios" : "scenarios: \(scenarios.joined(separator: ", "))"
             add(scenario, "load.mix[\(i)].scenario", "no smoke scenario is named '\(name)'\(hint) (\(known))")
         }
     }
 
     private mutating func checkDependencies() {
         for (i, element) in (root["dependencies"]?.elements ?? []).enumerated() {
-            guard let kindText = element["kind"]?.scalar, let kind = DependencySpec.Kind(rawValue: kindText) else { continue }
+            guard let kindText = element["kind"]?.scalar, let kind = DependencySpec.Kind(rawValue: kindText) else {
+                continue
+            }
             for field in kind.requiredFields where element[field] == nil || element[field]!.isNull {
                 add(element, "dependencies[\(i)].\(field)", "a \(kind.rawValue) dependency needs \(field)")
             }
-            for entry in element.entries ?? [] where !kind.applicableFields.contains(entry.key) && DependencySpec.schema.field(entry.key) != nil {
-                diagnostics.append(Diagnostic(entry.keyLocation, "dependencies[\(i)].\(entry.key)",
-                    "does not apply to a \(kind.rawValue) dependency (its fields: \(kind.applicableFields.joined(separator: ", ")))"))
+            for entry in element.entries ?? []
+            where !kind.applicableFields.contains(entry.key) && DependencySpec.schema.field(entry.key) != nil {
+                diagnostics.append(
+                    Diagnostic(
+                        entry.keyLocation, "dependencies[\(i)].\(entry.key)",
+                        "does not apply to a \(kind.rawValue) dependency (its fields: \(kind.applicableFields.joined(separator: ", ")))"
+                    ))
             }
         }
     }
 
     private mutating func checkObservability() {
-        if let within = root.at("observability", "health", "within"), let duration = within.scalar.flatMap(SpecDuration.init),
+        if let within = root.at("observability", "health", "within"),
+            let duration = within.scalar.flatMap(SpecDuration.init),
             duration > HealthSpec.slaLimit
         {
-            add(within, "observability.health.within",
+            add(
+                within, "observability.health.within",
                 "must be at most 30s (the readiness SLA: health known within 30 seconds), got \(duration)")
         }
     }
@@ -116,8 +136,10 @@ struct SpecRules {
         guard let riskValue = root["risk"], riskValue.entries != nil else { return }
         let factors = ["blast_radius", "recovery_minutes", "users_affected_percent", "revenue_per_minute"]
         if riskValue["impact"] == nil, !factors.contains(where: { riskValue[$0] != nil }) {
-            add(riskValue, "risk.impact",
-                "give impact (1-5), or the facts to derive it from: blast_radius, recovery_minutes, users_affected_percent, revenue_per_minute")
+            add(
+                riskValue, "risk.impact",
+                "give impact (1-5), or the facts to derive it from: blast_radius, recovery_minutes, users_affected_percent, revenue_per_minute"
+            )
         }
     }
 
@@ -128,17 +150,23 @@ struct SpecRules {
                 guard let previous = stepsValue[i - 1].scalar.flatMap(SchemaValidator.parseNumber),
                     let current = stepsValue[i].scalar.flatMap(SchemaValidator.parseNumber), current <= previous
                 else { continue }
-                add(stepsValue[i], "rollout.steps[\(i)]",
-                    "steps must rise: \(SchemaValidator.format(current))% comes after \(SchemaValidator.format(previous))%")
+                add(
+                    stepsValue[i], "rollout.steps[\(i)]",
+                    "steps must rise: \(SchemaValidator.format(current))% comes after \(SchemaValidator.format(previous))%"
+                )
             }
         }
         if rollout.router == .command, rollout.command == nil {
             add(rolloutValue, "rollout.command", "router: command needs the command that sets the canary weight")
         }
         if let analysis = rollout.analysis, analysis.marginal >= analysis.pass {
-            let at = rolloutValue.at("analysis", "marginal") ?? rolloutValue.at("analysis", "pass") ?? rolloutValue["analysis"]
-            add(at, "rollout.analysis.marginal",
-                "must be below pass (\(analysis.pass)), got \(analysis.marginal)\(rolloutValue.at("analysis", "marginal") == nil ? " (the default)" : "")")
+            let at =
+                rolloutValue.at("analysis", "marginal") ?? rolloutValue.at("analysis", "pass")
+                ?? rolloutValue["analysis"]
+            add(
+                at, "rollout.analysis.marginal",
+                "must be below pass (\(analysis.pass)), got \(analysis.marginal)\(rolloutValue.at("analysis", "marginal") == nil ? " (the default)" : "")"
+            )
         }
     }
 }

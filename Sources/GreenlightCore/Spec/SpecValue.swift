@@ -68,7 +68,9 @@ public struct SpecValue: Sendable {
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         case .scalar(let text):
-            if isSecret { return "a value from \(environmentVariables.map { "${\($0)}" }.joined(separator: ", ")) (not shown)" }
+            if isSecret {
+                return "a value from \(environmentVariables.map { "${\($0)}" }.joined(separator: ", ")) (not shown)"
+            }
             let clipped = text.count > 60 ? String(text.prefix(57)) + "..." : text
             return "'\(clipped)'"
         }

@@ -27,7 +27,10 @@ struct YAMLDocument {
             return at(line, column, "the file contains a NUL character; is it a binary file?")
         }
         if text.allSatisfy({ $0.isWhitespace }) {
-            return at(1, 1, "the file is empty: a release spec starts with 'version: 1' and a 'service:' section (greenlight init writes one)")
+            return at(
+                1, 1,
+                "the file is empty: a release spec starts with 'version: 1' and a 'service:' section (greenlight init writes one)"
+            )
         }
         if let (line, column) = Self.tooDeeplyNested(text) {
             return at(line, column, "nesting is deeper than \(Self.maximumDepth) levels; a spec never needs that")
@@ -45,7 +48,9 @@ struct YAMLDocument {
         }
         var converter = Converter(file: file, substitution: EnvironmentSubstitution(environment: environment))
         let value = converter.convert(node, depth: 0)
-        if converter.exhausted { return (nil, converter.diagnostics.filter { $0.message.contains("expands to more than") }) }
+        if converter.exhausted {
+            return (nil, converter.diagnostics.filter { $0.message.contains("expands to more than") })
+        }
         return (value, converter.diagnostics)
     }
 
@@ -67,7 +72,10 @@ struct YAMLDocument {
                 if !exhausted {
                     exhausted = true
                     diagnostics.append(
-                        Diagnostic(loc, "", "the document expands to more than \(YAMLDocument.maximumNodes) values (aliases?); a spec never needs that")
+                        Diagnostic(
+                            loc, "",
+                            "the document expands to more than \(YAMLDocument.maximumNodes) values (aliases?); a spec never needs that"
+                        )
                     )
                 }
                 return SpecValue(kind: .null, location: loc, quoted: false, source: "", environmentVariables: [])
@@ -79,7 +87,8 @@ struct YAMLDocument {
                 return SpecValue(kind: .null, location: loc, quoted: false, source: "", environmentVariables: [])
             case .sequence(let sequence):
                 let elements = sequence.map { convert($0, depth: depth + 1) }
-                return SpecValue(kind: .sequence(elements), location: loc, quoted: false, source: "", environmentVariables: [])
+                return SpecValue(
+                    kind: .sequence(elements), location: loc, quoted: false, source: "", environmentVariables: [])
             case .mapping(let mapping):
                 var entries: [SpecValue.Entry] = []
                 for (keyNode, valueNode) in mapping {
@@ -89,13 +98,17 @@ struct YAMLDocument {
                         continue
                     }
                     let key = keyScalar.string
-                    if keyScalar.tag.rawValue == "tag:yaml.org,2002:merge" || (key == "<<" && keyScalar.style == .plain) {
-                        diagnostics.append(Diagnostic(keyLoc, "", "merge keys ('<<') are not supported in a spec; write the fields out"))
+                    if keyScalar.tag.rawValue == "tag:yaml.org,2002:merge" || (key == "<<" && keyScalar.style == .plain)
+                    {
+                        diagnostics.append(
+                            Diagnostic(
+                                keyLoc, "", "merge keys ('<<') are not supported in a spec; write the fields out"))
                         continue
                     }
                     entries.append(.init(key: key, keyLocation: keyLoc, value: convert(valueNode, depth: depth + 1)))
                 }
-                return SpecValue(kind: .mapping(entries), location: loc, quoted: false, source: "", environmentVariables: [])
+                return SpecValue(
+                    kind: .mapping(entries), location: loc, quoted: false, source: "", environmentVariables: [])
             }
         }
 
@@ -120,10 +133,13 @@ struct YAMLDocument {
     static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
         func loc(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch error {
-        case .scanner(let context, let problem, let mark, let yaml), .parser(let context, let problem, let mark, let yaml),
+        case .scanner(let context, let problem, let mark, let yaml),
+            .parser(let context, let problem, let mark, let yaml),
             .composer(let context, let problem, let mark, let yaml):
             var message = "YAML syntax error: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            if let context {
+                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+            }
             let line = yaml.split(separator: "\n", omittingEmptySubsequences: false)
             if mark.line - 1 < line.count {
                 let text = line[mark.line - 1]
@@ -142,10 +158,13 @@ struct YAMLDocument {
             let key = duplicates.first ?? ""
             let first = context.mark
             let (line, column) = secondOccurrence(of: key, after: first, in: context.text) ?? (first.line, first.column)
-            return Diagnostic(SourceLocation(file: file, line: line, column: column), "", "duplicate key '\(key)' (first given at line \(first.line)); each key may appear once")
+            return Diagnostic(
+                SourceLocation(file: file, line: line, column: column), "",
+                "duplicate key '\(key)' (first given at line \(first.line)); each key may appear once")
         case .reader(let problem, let offset, _, let yaml):
             let (line, column) = offset.map { position(ofUTF8Offset: $0, in: yaml) } ?? (1, 1)
-            return Diagnostic(SourceLocation(file: file, line: line, column: column), "", "cannot read the file: \(problem)")
+            return Diagnostic(
+                SourceLocation(file: file, line: line, column: column), "", "cannot read the file: \(problem)")
         default:
             return Diagnostic(SourceLocation(file: file, line: 1, column: 1), "", "could not read YAML: \(error)")
         }
@@ -252,7 +271,10 @@ struct YAMLDocument {
             }
             switch scalar {
             case "#" where previous == " " || previous == "\t" || column == 1: comment = true
-            case "\"", "'": if previous == " " || previous == "[" || previous == "{" || previous == "," || previous == ":" { quote = scalar }
+            case "\"", "'":
+                if previous == " " || previous == "[" || previous == "{" || previous == "," || previous == ":" {
+                    quote = scalar
+                }
             case "[", "{":
                 depth += 1
                 if depth > maximumDepth { return (line, column) }

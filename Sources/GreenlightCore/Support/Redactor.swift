@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes values that came from the environment (possible secrets) from text before it is shown or stored.
 public struct Redactor: Sendable {
     /// Values shorter than this are not scrubbed from free text: they would match everywhere.
@@ -28,5 +30,3 @@ public struct Redactor: Sendable {
         return out
     }
 }
-
-import Foundation

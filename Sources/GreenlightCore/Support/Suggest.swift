@@ -12,7 +12,11 @@ public enum Suggest {
         let limit = max(2, min(word.count, candidate.count) / 3)
         if distance <= limit { return candidate }
         // A candidate that contains the word or is contained in it ("url" for "base_url").
-        if lowered.count >= 3, let contained = candidates.first(where: { $0.lowercased().contains(lowered) || lowered.contains($0.lowercased()) && $0.count >= 3 }) {
+        if lowered.count >= 3,
+            let contained = candidates.first(where: {
+                $0.lowercased().contains(lowered) || lowered.contains($0.lowercased()) && $0.count >= 3
+            })
+        {
             return contained
         }
         return nil

@@ -52,34 +52,45 @@ public struct EvidenceCollector: Sendable {
         return result
     }
 
-    func make(_ status: CheckStatus, _ summary: String, details: [String] = [], evidence: [CheckResult.EvidenceRecord]) -> CheckResult {
-        CheckResult(id: "", title: "", category: .checklist, status: status, summary: summary, details: details, evidence: evidence)
+    func make(_ status: CheckStatus, _ summary: String, details: [String] = [], evidence: [CheckResult.EvidenceRecord])
+        -> CheckResult
+    {
+        CheckResult(
+            id: "", title: "", category: .checklist, status: status, summary: summary, details: details,
+            evidence: evidence)
     }
 
     func checkFile(_ path: String) -> CheckResult {
         let resolved = ChecklistEvaluator.resolve(path, in: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-            return make(.fail, "file \(path) does not exist (looked for \(resolved))", evidence: [.init(kind: "file", reference: path)])
+            return make(
+                .fail, "file \(path) does not exist (looked for \(resolved))",
+                evidence: [.init(kind: "file", reference: path)])
         }
         if isDirectory.boolValue {
             return make(.pass, "folder \(path) exists", evidence: [.init(kind: "file", reference: path)])
         }
         guard let data = FileManager.default.contents(atPath: resolved) else {
-            return make(.fail, "file \(path) exists but cannot be read", evidence: [.init(kind: "file", reference: path)])
+            return make(
+                .fail, "file \(path) exists but cannot be read", evidence: [.init(kind: "file", reference: path)])
         }
         if data.isEmpty {
-            return make(.fail, "file \(path) is empty", evidence: [.init(kind: "file", reference: path, sha256: ChecklistEvaluator.sha256(data))])
+            return make(
+                .fail, "file \(path) is empty",
+                evidence: [.init(kind: "file", reference: path, sha256: ChecklistEvaluator.sha256(data))])
         }
-        return make(.pass, "file \(path) exists (\(data.count) bytes)",
-                    evidence: [.init(kind: "file", reference: path, sha256: ChecklistEvaluator.sha256(data))])
+        return make(
+            .pass, "file \(path) exists (\(data.count) bytes)",
+            evidence: [.init(kind: "file", reference: path, sha256: ChecklistEvaluator.sha256(data))])
     }
 
     func checkURL(_ url: String, timeout: SpecDuration) async -> CheckResult {
         let shown = redactor.redact(url)
         let evidence = [CheckResult.EvidenceRecord(kind: "url", reference: shown)]
         guard let target = URL(string: url) else { return make(.fail, "\(shown) is not a URL", evidence: evidence) }
-        var request = URLRequest(url: target, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: timeout.seconds)
+        var request = URLRequest(
+            url: target, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: timeout.seconds)
         request.httpMethod = "GET"
         request.setValue("greenlight/\(GreenlightVersion.current)", forHTTPHeaderField: "User-Agent")
         let configuration = URLSessionConfiguration.ephemeral
@@ -113,21 +124,25 @@ public struct EvidenceCollector: Sendable {
     func checkCommand(_ command: String, timeout: SpecDuration) async -> CheckResult {
         let shown = redactor.redact(command)
         let evidence = [CheckResult.EvidenceRecord(kind: "command", reference: shown)]
-        let outcome = await ShellCommand(command, directory: directory, timeout: .milliseconds(Int64(timeout.seconds * 1000))).run()
+        let outcome = await ShellCommand(
+            command, directory: directory, timeout: .milliseconds(Int64(timeout.seconds * 1000))
+        ).run()
         let output = outcome.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(20).map(String.init)
         let details = output.isEmpty || output == [""] ? [] : ["output (last lines):"] + output.map { "  " + $0 }
         if let launchError = outcome.launchError {
             return make(.error, "\(shown) could not start: \(launchError)", evidence: evidence)
         }
         if outcome.timedOut {
-            return make(.fail, "\(shown) did not finish within \(timeout); stopped", details: details, evidence: evidence)
+            return make(
+                .fail, "\(shown) did not finish within \(timeout); stopped", details: details, evidence: evidence)
         }
         guard let code = outcome.exitCode else {
             return make(.fail, "\(shown) was killed", details: details, evidence: evidence)
         }
         if code == 0 {
-            return make(.pass, "\(shown) exited 0 in \(SpecDuration(seconds: (outcome.seconds * 1000).rounded() / 1000))",
-                        details: details, evidence: evidence)
+            return make(
+                .pass, "\(shown) exited 0 in \(SpecDuration(seconds: (outcome.seconds * 1000).rounded() / 1000))",
+                details: details, evidence: evidence)
         }
         return make(.fail, "\(shown) exited \(code)", details: details, evidence: evidence)
     }

@@ -30,7 +30,9 @@ public struct ShellCommand: Sendable {
 
     public func run() async -> Outcome {
         let start = ContinuousClock.now
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-cmd-\(UUID().uuidString).log").path
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "greenlight-cmd-\(UUID().uuidString).log"
+        ).path
         defer { unlink(outputPath) }
 
         let pid: pid_t
@@ -78,7 +80,8 @@ public struct ShellCommand: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
         var noSignals = sigset_t()
         sigemptyset(&noSignals)

@@ -26,10 +26,14 @@ extension Greenlight {
 
         @OptionGroup var spec: SpecOptions
 
-        @Option(name: .long, help: ArgumentHelp("The environment to check (default: staging, if the spec has one).", valueName: "name"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("The environment to check (default: staging, if the spec has one).", valueName: "name"))
         var env: String?
 
-        @Option(name: .long, help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
         var reportDir: String?
 
         @Flag(name: .shortAndLong, help: "Print only the verdict line.")
@@ -43,7 +47,10 @@ extension Greenlight {
             let environment = try chooseEnvironment(spec)
 
             let custom = spec.checklist.custom
-            if !custom.isEmpty { Terminal.progress("collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…") }
+            if !custom.isEmpty {
+                Terminal.progress(
+                    "collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…")
+            }
             let evidence = await EvidenceCollector(directory: spec.directory, redactor: spec.redactor).collect(custom)
             Terminal.clearProgress()
 
@@ -52,7 +59,8 @@ extension Greenlight {
             if json {
                 Terminal.out(String(decoding: report.json(), as: UTF8.self))
             } else {
-                Terminal.out(spec.redactor.redact(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet)))
+                Terminal.out(
+                    spec.redactor.redact(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet)))
             }
             if !report.isGo { throw ExitCode(ExitStatus.notReady) }
         }
@@ -62,7 +70,8 @@ extension Greenlight {
             guard let env else { return names.contains("staging") ? "staging" : names.first }
             if names.contains(env) { return env }
             let hint = Suggest.closest(to: env, among: names).map { " Did you mean '\($0)'?" } ?? ""
-            let known = names.isEmpty ? "The spec declares no environments." : "Environments: \(names.joined(separator: ", "))."
+            let known =
+                names.isEmpty ? "The spec declares no environments." : "Environments: \(names.joined(separator: ", "))."
             throw ValidationError("\(self.spec.file) has no environment '\(env)'.\(hint) \(known)")
         }
 
@@ -70,7 +79,10 @@ extension Greenlight {
             if let reportDir {
                 do {
                     let written = try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir))
-                    if !quiet, !json { Terminal.error("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)") }
+                    if !quiet, !json {
+                        Terminal.error(
+                            "wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)")
+                    }
                 } catch {
                     Terminal.error("greenlight: cannot write the report to \(reportDir): \(error)")
                     throw ExitCode(ExitStatus.invalidInput)
@@ -83,7 +95,7 @@ extension Greenlight {
                     handle.write(markdown)
                     try? handle.close()
                 } else {
-                    FileManager.default.createFile(atPath: summary, contents: markdown)
+                    _ = FileManager.default.createFile(atPath: summary, contents: markdown)
                 }
             }
         }

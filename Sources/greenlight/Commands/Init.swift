@@ -19,7 +19,9 @@ extension Greenlight {
         @Option(help: ArgumentHelp("The service's name.", valueName: "name"))
         var service = "my-service"
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the spec; - for standard output.", valueName: "file"))
+        @Option(
+            name: .shortAndLong,
+            help: ArgumentHelp("Where to write the spec; - for standard output.", valueName: "file"))
         var output = "release.yaml"
 
         @Flag(help: "Overwrite the output file if it exists.")
@@ -27,7 +29,9 @@ extension Greenlight {
 
         func validate() throws {
             if StringFormat.identifier.check(service) != nil {
-                throw ValidationError("--service '\(service)': a service name holds letters, digits, '.', '_' or '-', starting with a letter or digit.")
+                throw ValidationError(
+                    "--service '\(service)': a service name holds letters, digits, '.', '_' or '-', starting with a letter or digit."
+                )
             }
         }
 
@@ -38,7 +42,9 @@ extension Greenlight {
                 return
             }
             if FileManager.default.fileExists(atPath: output), !force {
-                Terminal.error("greenlight: \(output) already exists; nothing was written. Pass --force to overwrite it, or --output another file.")
+                Terminal.error(
+                    "greenlight: \(output) already exists; nothing was written. Pass --force to overwrite it, or --output another file."
+                )
                 throw ExitCode(ExitStatus.invalidInput)
             }
             do {
@@ -47,7 +53,9 @@ extension Greenlight {
                 Terminal.error("greenlight: cannot write \(output): \(error.localizedDescription)")
                 throw ExitCode(ExitStatus.invalidInput)
             }
-            Terminal.out("wrote \(output) for service \(service). Next: edit it, then run `greenlight validate \(output)` and `greenlight check \(output)`.")
+            Terminal.out(
+                "wrote \(output) for service \(service). Next: edit it, then run `greenlight validate \(output)` and `greenlight check \(output)`."
+            )
         }
     }
 }

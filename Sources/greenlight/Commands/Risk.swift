@@ -22,13 +22,18 @@ extension Greenlight {
                 """
         )
 
-        @Argument(help: ArgumentHelp("The release spec to read.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
+        @Argument(
+            help: ArgumentHelp("The release spec to read.", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
         var file: String?
 
         @Option(help: ArgumentHelp("A risk policy file overriding the built-in policy.", valueName: "file"))
         var policy: String?
 
-        @Flag(help: "Print the built-in policy as commented YAML (or, with --policy, check that file and print it) and exit.")
+        @Flag(
+            help:
+                "Print the built-in policy as commented YAML (or, with --policy, check that file and print it) and exit."
+        )
         var showPolicy = false
 
         @Flag(help: "Print the assessment as JSON.")
@@ -42,7 +47,8 @@ extension Greenlight {
             if showPolicy {
                 if let policy {
                     _ = try SpecInput.policy(policy)
-                    Terminal.out(String(decoding: FileManager.default.contents(atPath: policy) ?? Data(), as: UTF8.self))
+                    Terminal.out(
+                        String(decoding: FileManager.default.contents(atPath: policy) ?? Data(), as: UTF8.self))
                 } else {
                     Terminal.out(RiskPolicy.standardYAML)
                 }
@@ -73,7 +79,9 @@ enum RiskText {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var lines: [String] = []
         let impactNote = risk.impactDerived ? " (derived: highest of its factors)" : " (given)"
-        lines.append("Risk: likelihood \(risk.likelihood) x impact \(risk.impact)\(impactNote) = \(risk.score): class \(paint(risk.riskClass, "1"))")
+        lines.append(
+            "Risk: likelihood \(risk.likelihood) x impact \(risk.impact)\(impactNote) = \(risk.score): class \(paint(risk.riskClass, "1"))"
+        )
         if let summary = risk.summary { lines.append("  \(summary)") }
         for factor in risk.factors {
             lines.append("  \(factor.name): \(factor.value) scores \(factor.score)")
@@ -97,8 +105,10 @@ enum RiskText {
         }
         let short = checks.filter(\.blocks).count
         lines.append("")
-        lines.append(short == 0 ? paint("The rollout meets what class \(risk.riskClass) requires.", "32")
-                     : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", "31"))
+        lines.append(
+            short == 0
+                ? paint("The rollout meets what class \(risk.riskClass) requires.", "32")
+                : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", "31"))
         return lines.joined(separator: "\n")
     }
 }

@@ -24,10 +24,17 @@ extension Greenlight {
             let (spec, _) = try self.spec.load()
             guard !quiet else { return }
             var parts: [String] = []
-            parts.append("\(spec.checklist.custom.count) custom checklist item\(spec.checklist.custom.count == 1 ? "" : "s")")
-            if let smoke = spec.smoke { parts.append("\(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s")") }
-            if !spec.dependencies.isEmpty { parts.append("\(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")") }
-            if !spec.checklist.waivers.isEmpty { parts.append("\(spec.checklist.waivers.count) waiver\(spec.checklist.waivers.count == 1 ? "" : "s")") }
+            parts.append(
+                "\(spec.checklist.custom.count) custom checklist item\(spec.checklist.custom.count == 1 ? "" : "s")")
+            if let smoke = spec.smoke {
+                parts.append("\(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s")")
+            }
+            if !spec.dependencies.isEmpty {
+                parts.append("\(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")")
+            }
+            if !spec.checklist.waivers.isEmpty {
+                parts.append("\(spec.checklist.waivers.count) waiver\(spec.checklist.waivers.count == 1 ? "" : "s")")
+            }
             let name = spec.redactor.redact("\(spec.service.name) \(spec.service.version)")
             Terminal.out("\(self.spec.file): valid: \(name); " + parts.joined(separator: ", "))
         }

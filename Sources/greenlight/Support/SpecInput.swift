@@ -4,10 +4,16 @@ import GreenlightCore
 
 /// The options every command that reads a spec shares.
 struct SpecOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("The release spec to read.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
+    @Argument(
+        help: ArgumentHelp("The release spec to read.", valueName: "file"),
+        completion: .file(extensions: ["yaml", "yml"]))
     var file: String
 
-    @Option(name: .long, help: ArgumentHelp("A risk policy file overriding the built-in policy (see `greenlight risk --show-policy`).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A risk policy file overriding the built-in policy (see `greenlight risk --show-policy`).",
+            valueName: "file"))
     var policy: String?
 
     /// Loads the policy and the spec, printing every problem and exiting 2 when either is invalid.
@@ -45,7 +51,11 @@ enum SpecInput {
         let lines = Terminal.stderrIsTTY ? sourceLines(file) : []
         for diagnostic in error.diagnostics {
             var text = diagnostic.description
-            if color { text = "\u{1B}[1m\(diagnostic.location):\u{1B}[0m \u{1B}[31merror:\u{1B}[0m " + text.dropFirst(diagnostic.location.description.count + 2) }
+            if color {
+                text =
+                    "\u{1B}[1m\(diagnostic.location):\u{1B}[0m \u{1B}[31merror:\u{1B}[0m "
+                    + text.dropFirst(diagnostic.location.description.count + 2)
+            }
             Terminal.error(text)
             let index = diagnostic.location.line - 1
             if index >= 0, index < lines.count, diagnostic.location.file == file {
@@ -61,7 +71,8 @@ enum SpecInput {
     }
 
     private static func sourceLines(_ file: String) -> [String] {
-        guard let data = FileManager.default.contents(atPath: file), let text = String(validating: data, as: UTF8.self) else { return [] }
+        guard let data = FileManager.default.contents(atPath: file), let text = String(validating: data, as: UTF8.self)
+        else { return [] }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 }

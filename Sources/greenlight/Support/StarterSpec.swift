@@ -9,7 +9,8 @@ enum StarterSpec {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
         let rehearsed = formatter.string(from: today)
-        return template
+        return
+            template
             .replacingOccurrences(of: "{{service}}", with: service)
             .replacingOccurrences(of: "{{today}}", with: rehearsed)
     }
