@@ -136,3 +136,31 @@ struct ValueTests {
         }
     }
 }
+
+@Suite("Reading typed values")
+struct ReadingTests {
+    @Test("a quoted ${VAR:-default} in a number field reads as a number, set or not")
+    func quotedSubstitutionInNumber() throws {
+        let text = Fixture.minimal + "traffic: { expected_peak_rps: \"${PEAK:-5}\" }\n"
+        #expect(try Fixture.load(text).traffic?.expectedPeakRPS == 5)
+        #expect(try Fixture.load(text, env: ["PEAK": "40"]).traffic?.expectedPeakRPS == 40)
+    }
+
+    @Test("equals: null asks for JSON null; an absent predicate stays absent")
+    func explicitNull() throws {
+        let text =
+            Fixture.minimal + """
+                smoke:
+                  scenarios:
+                    - name: s
+                      steps:
+                        - request: { path: / }
+                          expect: { jsonpath: { "$.a": { equals: null }, "$.b": { exists: true } } }
+
+                """
+        let predicates = try Fixture.load(text).smoke!.scenarios[0].steps[0].expect!.jsonpath
+        #expect(predicates[0].predicate.equals == .null)
+        #expect(predicates[1].predicate.equals == nil)
+        #expect(predicates[1].predicate.exists == true)
+    }
+}

@@ -15,11 +15,15 @@ public struct Gate: Sendable {
         self.now = now
     }
 
-    public var risk: RiskAssessment { RiskAssessment(spec: spec.risk, policy: policy) }
+    /// The risk assessment, its summary masked like every other text from the spec.
+    public var risk: RiskAssessment {
+        var risk = RiskAssessment(spec: spec.risk, policy: policy)
+        risk.summary = risk.summary.map(spec.redactor.redact)
+        return risk
+    }
 
     public func evaluate(runners: [RunnerResult] = [], customEvidence: [String: CheckResult] = [:]) -> Report {
-        var risk = self.risk
-        risk.summary = risk.summary.map(spec.redactor.redact)
+        let risk = self.risk
         let checklist = ChecklistEvaluator(spec: spec, policy: policy, today: CalendarDate(now))
             .evaluate(runners: runners, customEvidence: customEvidence)
         let standalone = runners.filter { $0.feeds == nil }.flatMap(\.checks) + unrunSections(runners)
