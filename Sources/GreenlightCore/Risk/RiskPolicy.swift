@@ -27,23 +27,13 @@ public struct RiskPolicy: Sendable {
 
     /// Reads a policy file; sections it leaves out keep their values from `base` (the built-in policy).
     public static func load(file path: String, base: RiskPolicy = .standard) throws(SpecError) -> RiskPolicy {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw SpecError([
-                Diagnostic(SourceLocation(file: path, line: 1, column: 1), "", "the policy file \(reason)")
-            ])
-        }
-        return try load(data: data, file: path, base: base)
+        try load(data: YAMLDocument.contents(of: path, kind: "policy file"), file: path, base: base)
     }
 
     static func load(data: Data, file: String, base: RiskPolicy?) throws(SpecError) -> RiskPolicy {
-        let (root, yamlDiagnostics) = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment).read(
-            data)
-        guard let root else { throw SpecError(yamlDiagnostics) }
-        var validator = SchemaValidator()
-        validator.validate(root, PolicyFile.schemaType, FieldPath())
-        var diagnostics = yamlDiagnostics + validator.diagnostics
-        guard root.entries != nil else { throw SpecError(diagnostics) }
+        let document = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment)
+        let (root, found) = try document.readChecked(data, against: PolicyFile.schema)
+        var diagnostics = found
         let parsed = PolicyFile(reading: ObjectReader(root, PolicyFile.schema))
         diagnostics += parsed.rules(root)
         if base == nil, parsed.classes == nil || parsed.impact == nil || parsed.load == nil || parsed.checklist == nil {

@@ -14,25 +14,15 @@ public struct SpecLoader: Sendable {
 
     /// Reads and validates the spec at `path`; relative paths inside it start from its folder.
     public func load(file path: String) throws(SpecError) -> ReleaseSpec {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw SpecError([Diagnostic(SourceLocation(file: path, line: 1, column: 1), "", "the file \(reason)")])
-        }
+        let data = try YAMLDocument.contents(of: path, kind: "file")
         let directory = (path as NSString).deletingLastPathComponent
         return try load(data: data, file: path, directory: directory.isEmpty ? "." : directory)
     }
 
     public func load(data: Data, file: String, directory: String = ".") throws(SpecError) -> ReleaseSpec {
-        let document = YAMLDocument(file: file, environment: environment)
-        let (root, yamlDiagnostics) = document.read(data)
-        guard let root else { throw SpecError(yamlDiagnostics) }
-        var validator = SchemaValidator()
-        validator.validate(root, ReleaseSpec.schemaType, FieldPath())
-        var diagnostics = yamlDiagnostics + validator.diagnostics
-        guard root.entries != nil else { throw SpecError(diagnostics) }
+        let (root, found) = try YAMLDocument(file: file, environment: environment)
+            .readChecked(data, against: ReleaseSpec.schema)
+        var diagnostics = found
 
         var spec = ReleaseSpec(reading: ObjectReader(root, ReleaseSpec.schema))
         spec.file = file

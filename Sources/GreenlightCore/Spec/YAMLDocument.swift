@@ -54,6 +54,25 @@ struct YAMLDocument {
         return (value, converter.diagnostics)
     }
 
+    /// Reads a file's bytes; a missing or unreadable file is a diagnostic at 1:1.
+    static func contents(of path: String, kind: String) throws(SpecError) -> Data {
+        if let data = FileManager.default.contents(atPath: path) { return data }
+        let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+        throw SpecError([Diagnostic(SourceLocation(file: path, line: 1, column: 1), "", "the \(kind) \(reason)")])
+    }
+
+    /// Reads the document and checks it against `schema`: the root mapping, and every problem so far.
+    /// Throws when there is no mapping to read fields from.
+    func readChecked(_ data: Data, against schema: ObjectSchema) throws(SpecError) -> (root: SpecValue, diagnostics: [Diagnostic]) {
+        let (root, yamlDiagnostics) = read(data)
+        guard let root else { throw SpecError(yamlDiagnostics) }
+        var validator = SchemaValidator()
+        validator.validate(root, .object(schema), FieldPath())
+        let diagnostics = yamlDiagnostics + validator.diagnostics
+        guard root.entries != nil else { throw SpecError(diagnostics) }
+        return (root, diagnostics)
+    }
+
     private struct Converter {
         let file: String
         let substitution: EnvironmentSubstitution
@@ -215,27 +234,23 @@ struct YAMLDocument {
     }
 
     static func position(ofUTF8Offset offset: Int, in text: String) -> (Int, Int) {
-        var line = 1
-        var column = 1
         var consumed = 0
-        for scalar in text.unicodeScalars {
-            if consumed >= offset { break }
-            consumed += UTF8.width(scalar)
-            if scalar == "\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
+        return position(in: text) { scalar in
+            defer { consumed += UTF8.width(scalar) }
+            return consumed >= offset
         }
-        return (line, column)
     }
 
     static func position(of target: Unicode.Scalar, in text: String) -> (Int, Int) {
+        position(in: text) { $0 == target }
+    }
+
+    /// Line and column of the first scalar for which `stop` is true (or of the end).
+    private static func position(in text: String, stop: (Unicode.Scalar) -> Bool) -> (Int, Int) {
         var line = 1
         var column = 1
         for scalar in text.unicodeScalars {
-            if scalar == target { break }
+            if stop(scalar) { break }
             if scalar == "\n" {
                 line += 1
                 column = 1
