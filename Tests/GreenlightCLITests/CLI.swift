@@ -30,8 +30,15 @@ enum CLI {
     static func run(_ arguments: [String], env: [String: String] = [:], in directory: URL? = nil, timeout: Double = 60)
         throws -> Result
     {
+        try runProgram(binary.path, arguments, env: env, in: directory, timeout: timeout)
+    }
+
+    static func runProgram(
+        _ program: String, _ arguments: [String], env: [String: String] = [:], in directory: URL? = nil,
+        timeout: Double = 60
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GITHUB_STEP_SUMMARY")
@@ -53,7 +60,7 @@ enum CLI {
         while process.isRunning {
             if Date() > deadline {
                 kill(process.processIdentifier, SIGKILL)
-                Issue.record("greenlight \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
+                Issue.record("\(program) \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
                 break
             }
             usleep(5_000)

@@ -104,6 +104,20 @@ struct CommandLineTests {
         #expect(appended.contains("NO-GO") && appended.contains(report.digest!))
     }
 
+    @Test("colour on a terminal, none when NO_COLOR is set (run under a pseudo-terminal with script)")
+    func colourOnlyOnATerminal() throws {
+        let command = "'\(CLI.binary.path)' check '\(CLI.example)'"
+        // An empty NO_COLOR counts as unset (no-color.org); the test runner itself may set it.
+        let coloured = try CLI.runProgram(
+            "/usr/bin/script", ["-qec", command, "/dev/null"], env: ["TERM": "xterm", "NO_COLOR": ""])
+        let sgr = "\u{1B}[0m"  // every colour or style ends with a reset
+        #expect(coloured.stdout.contains(sgr), "no colour on a terminal: \(coloured.stdout)")
+        let plain = try CLI.runProgram(
+            "/usr/bin/script", ["-qec", command, "/dev/null"], env: ["TERM": "xterm", "NO_COLOR": "1"])
+        #expect(plain.stdout.contains("NO-GO checkout 2.14.0"))
+        #expect(!plain.stdout.contains(sgr), "colour despite NO_COLOR: \(plain.stdout)")
+    }
+
     @Test("--quiet prints the verdict line only; --json prints the report")
     func quietAndJSON() throws {
         let quiet = try CLI.run(["check", CLI.example, "--quiet"])

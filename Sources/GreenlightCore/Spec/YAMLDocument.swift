@@ -63,7 +63,9 @@ struct YAMLDocument {
 
     /// Reads the document and checks it against `schema`: the root mapping, and every problem so far.
     /// Throws when there is no mapping to read fields from.
-    func readChecked(_ data: Data, against schema: ObjectSchema) throws(SpecError) -> (root: SpecValue, diagnostics: [Diagnostic]) {
+    func readChecked(_ data: Data, against schema: ObjectSchema) throws(SpecError) -> (
+        root: SpecValue, diagnostics: [Diagnostic]
+    ) {
         let (root, yamlDiagnostics) = read(data)
         guard let root else { throw SpecError(yamlDiagnostics) }
         var validator = SchemaValidator()

@@ -47,12 +47,13 @@ extension Greenlight {
             let environment = try chooseEnvironment(spec)
 
             let custom = spec.checklist.custom
-            if !custom.isEmpty {
+            let showProgress = !custom.isEmpty && !quiet
+            if showProgress {
                 Terminal.progress(
                     "collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…")
             }
             let evidence = await EvidenceCollector(directory: spec.directory, redactor: spec.redactor).collect(custom)
-            Terminal.clearProgress()
+            if showProgress { Terminal.clearProgress() }
 
             let report = Gate(spec: spec, policy: policy, environment: environment).evaluate(customEvidence: evidence)
             try write(report)
