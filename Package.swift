@@ -8,12 +8,20 @@ let package = Package(
         .executable(name: "greenlight", targets: ["greenlight"]),
         .library(name: "GreenlightCore", targets: ["GreenlightCore"]),
         .library(name: "GreenlightReports", targets: ["GreenlightReports"]),
+        .library(name: "GreenlightHTTP", targets: ["GreenlightHTTP"]),
         .library(name: "GreenlightProbes", targets: ["GreenlightProbes"]),
+        .library(name: "GreenlightDemo", targets: ["GreenlightDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -24,17 +32,63 @@ let package = Package(
             ]
         ),
         .target(name: "GreenlightReports", dependencies: ["GreenlightCore"]),
-        .target(name: "GreenlightProbes", dependencies: ["GreenlightCore"]),
+        .target(
+            name: "GreenlightHTTP",
+            dependencies: [
+                "GreenlightCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "GreenlightProbes",
+            dependencies: [
+                "GreenlightCore", "GreenlightHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GreenlightDemo",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "greenlight",
             dependencies: [
-                "GreenlightCore", "GreenlightReports", "GreenlightProbes",
+                "GreenlightCore", "GreenlightReports", "GreenlightHTTP", "GreenlightProbes", "GreenlightDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore"]),
         .testTarget(name: "GreenlightReportsTests", dependencies: ["GreenlightReports", "GreenlightCore"]),
-        .testTarget(name: "GreenlightProbesTests", dependencies: ["GreenlightProbes", "GreenlightCore"]),
+        .testTarget(name: "GreenlightHTTPTests", dependencies: ["GreenlightHTTP", "GreenlightCore", "GreenlightDemo"]),
+        .testTarget(
+            name: "GreenlightProbesTests",
+            dependencies: [
+                "GreenlightProbes", "GreenlightCore", "GreenlightDemo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "GreenlightDemoTests",
+            dependencies: [
+                "GreenlightDemo",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore"]),
     ]
 )

@@ -20,18 +20,23 @@ enum TerminalText {
         let width = max(width, 1)
         var lines: [String] = []
         var line = ""
+        var lineCount = 0
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-            var word = Substring(word)
-            if !line.isEmpty, line.count + 1 + word.count <= width {
+            // Characters counted once per word, so long unbroken text stays linear.
+            let chars = Array(word)
+            if lineCount > 0, lineCount + 1 + chars.count <= width {
                 line += " " + word
+                lineCount += 1 + chars.count
                 continue
             }
-            if !line.isEmpty { lines.append(line) }
-            while word.count > width {
-                lines.append(String(word.prefix(width)))
-                word = word.dropFirst(width)
+            if lineCount > 0 { lines.append(line) }
+            var start = 0
+            while chars.count - start > width {
+                lines.append(String(chars[start..<(start + width)]))
+                start += width
             }
-            line = String(word)
+            line = String(chars[start...])
+            lineCount = chars.count - start
         }
         if !line.isEmpty || lines.isEmpty { lines.append(line) }
         return lines

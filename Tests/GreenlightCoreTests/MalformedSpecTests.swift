@@ -44,7 +44,7 @@ let malformedSpecs: [Malformed] = [
     Malformed(
         "only a comment", "# nothing here\n",
         [
-            "t.yaml:1:1: the file holds no YAML document: a release spec starts with 'version: 1'"
+            "t.yaml:1:1: the file holds no YAML document: a release spec starts with 'version: 1' and a 'service:' section (greenlight init writes one)"
         ]),
     Malformed(
         "tab indentation", "version: 1\nservice:\n\tname: checkout\n",
@@ -270,7 +270,7 @@ let malformedSpecs: [Malformed] = [
 
             """),
         [
-            "t.yaml:11:13: load.duration: must be a duration with a unit, such as 500ms, 30s, 10m or 1h30m, got '10'"
+            "t.yaml:11:13: load.duration: must be a duration with a unit, such as 500ms, 30s, 10m or 1h30m, and at most 3650d, got '10'"
         ]),
     Malformed(
         "load without expected peak", spec("load:\n  duration: 10m\n"),
@@ -412,7 +412,7 @@ let malformedSpecs: [Malformed] = [
     Malformed(
         "health slower than the SLA", spec("observability:\n  health: { path: /healthz, within: 60s }\n"),
         [
-            "t.yaml:10:37: observability.health.within: must be at most 30s (the readiness SLA: health known within 30 seconds), got 1m"
+            "t.yaml:10:37: observability.health.within: must be at most 30s (the readiness SLA: health known within 30s), got 1m"
         ]),
     Malformed(
         "unset environment variable",
@@ -454,4 +454,72 @@ struct MalformedSpecTests {
 
     @Test("the table covers at least 30 cases")
     func enough() { #expect(malformedSpecs.count >= 30) }
+}
+
+/// Smoke steps that cannot run: bad JSONPath, unknown assertions, variables used before capture, no request.
+let malformedSmoke: [Malformed] = [
+    Malformed("invalid JSONPath in an assertion", Fixture.minimal + """
+        smoke:
+          scenarios:
+            - name: s
+              steps:
+                - request: { path: / }
+                  expect: { jsonpath: { "$.items[": { exists: true } } }
+
+        """, [
+        "t.yaml:14:33: smoke.scenarios[0].steps[0].expect.jsonpath[\"$.items[\"]: invalid JSONPath '$.items[': unexpected end of the expression; expected a selector: a quoted name, '*', an index, a slice (start:end:step) or a filter (?…)",
+    ]),
+    Malformed("unknown assertion", Fixture.minimal + """
+        smoke:
+          scenarios:
+            - name: s
+              steps:
+                - request: { path: / }
+                  expect: { statuss: 200 }
+
+        """, [
+        "t.yaml:14:21: smoke.scenarios[0].steps[0].expect.statuss: unknown field; did you mean 'status'? (expect takes: status, headers, jsonpath, body_contains, duration, tls_min_days_valid)",
+    ]),
+    Malformed("variable used before it is captured", Fixture.minimal + """
+        smoke:
+          scenarios:
+            - name: s
+              steps:
+                - request: { path: "/orders/{{order}}", headers: { Authorization: "Bearer {{token}}" } }
+                - request: { method: POST, path: /login }
+                  capture: { token: { jsonpath: "$.token" } }
+
+        """, [
+        "t.yaml:13:28: smoke.scenarios[0].steps[0].request.path: uses {{order}} before any step captures it (nothing is captured before this step)",
+        "t.yaml:13:75: smoke.scenarios[0].steps[0].request.headers.Authorization: uses {{token}} before any step captures it (nothing is captured before this step)",
+    ]),
+    Malformed("step with no request", Fixture.minimal + """
+        smoke:
+          scenarios:
+            - name: s
+              steps:
+                - name: forgot the request
+                  expect: { status: 200 }
+
+        """, [
+        "t.yaml:13:11: smoke.scenarios[0].steps[0].request: is required but missing (the request to send)",
+    ]),
+    Malformed("invalid capture regex", Fixture.minimal + """
+        smoke:
+          scenarios:
+            - name: s
+              steps:
+                - request: { path: / }
+                  capture: { id: { regex: "id=([0-9]+" } }
+
+        """, [
+        "t.yaml:14:35: smoke.scenarios[0].steps[0].capture.id.regex: is not a valid regular expression: 'id=([0-9]+'",
+    ]),
+]
+
+extension MalformedSpecTests {
+    @Test("smoke steps that cannot run are rejected with exact diagnostics", arguments: malformedSmoke)
+    func smokeRejected(_ c: Malformed) {
+        #expect(Fixture.diagnostics(c.bytes, env: c.env) == c.expected)
+    }
 }

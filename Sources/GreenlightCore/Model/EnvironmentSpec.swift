@@ -2,6 +2,10 @@
 public struct EnvironmentSpec: SpecObject {
     public var url: String
     public var descriptor: DescriptorSource?
+    /// A PEM file of CA certificates trusted besides the system store (relative to the spec's folder).
+    public var ca: String?
+    /// Skip certificate verification: for staging servers with throwaway certificates only.
+    public var insecure: Bool
 
     public enum DescriptorSource: Sendable, Hashable {
         /// A JSON, YAML or `.env` file, relative to the spec's folder.
@@ -26,10 +30,14 @@ public struct EnvironmentSpec: SpecObject {
             Field(
                 "descriptor", .scalarOrObject(.path, descriptorEndpoint),
                 "the parity descriptor: a file (JSON, YAML, .env) or a live endpoint"),
+            Field("ca", .string(.path), "a PEM file of CA certificates to trust besides the system store"),
+            Field("insecure", .boolean, "skip TLS certificate verification (staging only); default false"),
         ])
 
     public init(reading r: ObjectReader) {
         url = r.string("url") ?? ""
+        ca = r.string("ca")
+        insecure = r.bool("insecure") ?? false
         if let raw = r.raw("descriptor") {
             if let path = raw.scalar {
                 descriptor = .file(path)

@@ -2,6 +2,8 @@
 public struct SmokeSpec: SpecObject {
     public var scenarios: [SmokeScenario]
     public var parallelism: Int
+    /// Values every scenario starts with, used as {{name}}.
+    public var variables: [(key: String, value: String)]
 
     public static let schema = ObjectSchema(
         "smoke", doc: "Smoke tests: named scenarios of HTTP steps.",
@@ -10,11 +12,15 @@ public struct SmokeSpec: SpecObject {
                 "scenarios", .list(SmokeScenario.schemaType, minItems: 1, unique: .field("name")), required: true,
                 "the workflows to run"),
             Field("parallelism", .integer(min: 1, max: 64), "how many scenarios run at once; default 4"),
+            Field(
+                "variables", .dictionary(key: .identifier, value: .string(StringFormat(name: "text", allowsEmpty: true))),
+                "values every scenario starts with, used as {{name}}"),
         ])
 
     public init(reading r: ObjectReader) {
         scenarios = r.list("scenarios")
         parallelism = r.int("parallelism") ?? 4
+        variables = r.stringMap("variables")
     }
 }
 

@@ -6,6 +6,9 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
 
     public init(seconds: Double) { self.seconds = seconds }
 
+    /// The longest duration a spec may write: ten years. Longer ones are typos, and would overflow.
+    public static let maximum = SpecDuration(seconds: 3650 * 86400)
+
     public init?(_ text: String) {
         let scalars = Array(text.trimmingCharacters(in: .whitespaces).unicodeScalars)
         guard !scalars.isEmpty else { return nil }
@@ -36,7 +39,7 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
             }
             total += value * factor
         }
-        guard total.isFinite else { return nil }
+        guard total.isFinite, total <= Self.maximum.seconds else { return nil }
         seconds = total
     }
 
@@ -58,7 +61,7 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     static func trim(_ value: Double) -> String {
-        if value == value.rounded() { return String(Int(value)) }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
         var text = String(format: "%.3f", value)
         while text.hasSuffix("0") { text.removeLast() }
         return text

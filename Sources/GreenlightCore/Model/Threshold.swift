@@ -85,7 +85,10 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
             throw ParseError(message: "must be 'METRIC OP VALUE', such as 'p99 < 300ms' or 'error_rate < 0.1%'")
         }
         guard let comparison = Comparison(rawValue: op) else {
-            throw ParseError(message: "'\(op)' is not a comparison; use <, <=, >, >=, == or !=, as in 'p99 < 300ms'")
+            throw ParseError(
+                message: op.isEmpty
+                    ? "needs a comparison after '\(name)': <, <=, >, >=, == or !=, as in 'p99 < 300ms'"
+                    : "'\(op)' is not a comparison; use <, <=, >, >=, == or !=, as in 'p99 < 300ms'")
         }
         self.comparison = comparison
         guard !number.isEmpty, let value = Double(number) else {

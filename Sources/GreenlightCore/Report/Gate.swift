@@ -62,20 +62,19 @@ public struct Gate: Sendable {
         let delivered = Set(runners.flatMap(\.checks).map(\.category))
         var out: [CheckResult] = []
         if let smoke = spec.smoke, !delivered.contains(.smoke) {
+            let count = smoke.scenarios.count
             out.append(
                 CheckResult(
                     id: "smoke", title: "Smoke tests", category: .smoke, status: .notRun,
-                    summary:
-                        "not run: \(smoke.scenarios.count) scenario\(smoke.scenarios.count == 1 ? "" : "s") declared, but this greenlight cannot run smoke tests yet"
-                ))
+                    summary: "not run: nothing ran the \(count) declared scenario\(count == 1 ? "" : "s")"
+                        + (spec.environments.isEmpty ? " (the spec declares no environment to run them against)" : "")))
         }
         if !spec.dependencies.isEmpty, !delivered.contains(.dependencies) {
+            let count = spec.dependencies.count
             out.append(
                 CheckResult(
                     id: "dependencies", title: "Dependencies", category: .dependencies, status: .notRun,
-                    summary:
-                        "not run: \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies") declared, but this greenlight cannot check dependencies yet"
-                ))
+                    summary: "not run: nothing checked the \(count) declared dependenc\(count == 1 ? "y" : "ies")"))
         }
         return out
     }

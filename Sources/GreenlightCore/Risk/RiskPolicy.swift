@@ -31,7 +31,8 @@ public struct RiskPolicy: Sendable {
     }
 
     static func load(data: Data, file: String, base: RiskPolicy?) throws(SpecError) -> RiskPolicy {
-        let document = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment)
+        var document = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment)
+        document.expected = "a policy file gives classes, impact, load or checklist (greenlight risk --show-policy prints the built-in one)"
         let (root, found) = try document.readChecked(data, against: PolicyFile.schema)
         var diagnostics = found
         let parsed = PolicyFile(reading: ObjectReader(root, PolicyFile.schema))

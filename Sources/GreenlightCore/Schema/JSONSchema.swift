@@ -4,12 +4,12 @@ public enum JSONSchema {
 
     /// The JSON Schema of `release.yaml`.
     public static func releaseSpec() -> JSONValue {
-        document(ReleaseSpec.schema, id: "https://greenlight.dev/schemas/release-v1.json")
+        document(ReleaseSpec.schema, id: "urn:greenlight:schema:release:v1")
     }
 
     /// The JSON Schema of a risk policy file.
     public static func policy() -> JSONValue {
-        document(PolicyFile.schema, id: "https://greenlight.dev/schemas/policy-v1.json")
+        document(PolicyFile.schema, id: "urn:greenlight:schema:policy:v1")
     }
 
     static func document(_ schema: ObjectSchema, id: String) -> JSONValue {

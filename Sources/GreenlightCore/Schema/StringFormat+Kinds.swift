@@ -43,7 +43,8 @@ extension StringFormat {
         name: "a duration such as 500ms, 30s, 10m or 1h30m",
         pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$"
     ) { text in
-        SpecDuration(text) == nil ? "must be a duration with a unit, such as 500ms, 30s, 10m or 1h30m" : nil
+        SpecDuration(text) == nil
+            ? "must be a duration with a unit, such as 500ms, 30s, 10m or 1h30m, and at most 3650d" : nil
     }
 
     /// A latency budget: `< 500ms` or `<= 1s`.

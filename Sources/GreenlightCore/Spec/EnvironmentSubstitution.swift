@@ -1,4 +1,5 @@
 /// Expands `${NAME}` and `${NAME:-default}` in scalar text; `$${` stands for a literal `${`.
+/// As in the shell, the default also stands in when the variable is set but empty.
 struct EnvironmentSubstitution: Sendable {
     let environment: [String: String]
 
@@ -43,7 +44,7 @@ struct EnvironmentSubstitution: Sendable {
                         result.problems.append(
                             "'${\(body)}' is not a valid variable reference: use ${NAME} or ${NAME:-default}, NAME of letters, digits and _"
                         )
-                    } else if let value = environment[name] {
+                    } else if let value = environment[name], !(value.isEmpty && fallback != nil) {
                         out += value
                         result.usedVariables.append(name)
                     } else if let fallback {

@@ -12,7 +12,7 @@ struct SpecRules {
         self.policy = policy
     }
 
-    private mutating func add(_ value: SpecValue?, _ path: String, _ message: String) {
+    mutating func add(_ value: SpecValue?, _ path: String, _ message: String) {
         let location = value?.location ?? root.location
         diagnostics.append(Diagnostic(location, path, message))
     }
@@ -25,26 +25,32 @@ struct SpecRules {
         checkObservability()
         checkRisk()
         checkRollout()
+        checkSmoke()
+    }
+
+    /// A typed value for a message: as written, unless it came from the environment.
+    static func shown(_ value: SpecValue?, _ typed: CustomStringConvertible) -> String {
+        value?.isSecret == true ? value!.shownForError : typed.description
     }
 
     private mutating func checkChecklist() {
         let builtin = BuiltinItem.allCases.map(\.rawValue)
-        let customIDs = spec.checklist.custom.map(\.id)
+        let customIDs = spec.checklist.custom.map(\.id).filter { !$0.isEmpty }
         for (i, element) in (root.at("checklist", "custom")?.elements ?? []).enumerated() {
-            if let id = element["id"], let text = id.scalar, builtin.contains(text) {
+            if let id = element["id"], let text = id.scalar, !id.unresolved, builtin.contains(text) {
                 add(
                     id, "checklist.custom[\(i)].id",
-                    "'\(text)' is a non-negotiable item that greenlight always checks; give your item another id")
+                    "\(id.shownForError) is a non-negotiable item that greenlight always checks; give your item another id")
             }
         }
         for (i, element) in (root.at("checklist", "waivers")?.elements ?? []).enumerated() {
-            guard let item = element["item"], let text = item.scalar, !text.isEmpty else { continue }
+            guard let item = element["item"], let text = item.scalar, !text.isEmpty, !item.unresolved else { continue }
             let known = builtin + customIDs
             if !known.contains(text) {
                 let hint = Suggest.closest(to: text, among: known).map { "; did you mean '\($0)'?" } ?? ""
                 add(
                     item, "checklist.waivers[\(i)].item",
-                    "no checklist item has the id '\(text)'\(hint) (items: \(known.joined(separator: ", ")))")
+                    "no checklist item has the id \(item.shownForError)\(hint) (items: \(known.joined(separator: ", ")))")
             }
         }
     }
@@ -53,11 +59,11 @@ struct SpecRules {
         guard let compare = root.at("parity", "compare")?.elements else { return }
         let names = spec.environments.map(\.name)
         for (i, element) in compare.enumerated() {
-            guard let text = element.scalar, !names.contains(text) else { continue }
+            guard let text = element.scalar, !element.unresolved, !names.contains(text) else { continue }
             let hint = Suggest.closest(to: text, among: names).map { "; did you mean '\($0)'?" } ?? ""
             let known =
                 names.isEmpty ? "no environments are declared" : "environments: \(names.joined(separator: ", "))"
-            add(element, "parity.compare[\(i)]", "no environment is named '\(text)'\(hint) (\(known))")
+            add(element, "parity.compare[\(i)]", "no environment is named \(element.shownForError)\(hint) (\(known))")
         }
         if compare.count > 2 {
             add(
@@ -84,21 +90,22 @@ struct SpecRules {
         if let duration = load.duration, duration < policy.minimumLoadDuration, !waived {
             add(
                 loadValue["duration"], "load.duration",
-                "must be at least \(policy.minimumLoadDuration) to count as sustained, got \(duration)")
+                "must be at least \(policy.minimumLoadDuration) to count as sustained, got \(Self.shown(loadValue["duration"], duration))")
         }
         if load.model == .closed, load.virtualUsers == nil {
             add(loadValue, "load.vus", "the closed model needs vus, the number of virtual users")
         }
         let scenarios = spec.smoke?.scenarios.map(\.name) ?? []
         for (i, element) in (loadValue["mix"]?.elements ?? []).enumerated() {
-            guard let scenario = element["scenario"], let name = scenario.scalar, !scenarios.contains(name) else {
+            guard let scenario = element["scenario"], let name = scenario.scalar, !scenario.unresolved, !scenarios.contains(name)
+            else {
                 continue
             }
             let hint = Suggest.closest(to: name, among: scenarios).map { "; did you mean '\($0)'?" } ?? ""
             let known =
                 scenarios.isEmpty
                 ? "the spec has no smoke scenarios" : "scenarios: \(scenarios.joined(separator: ", "))"
-            add(scenario, "load.mix[\(i)].scenario", "no smoke scenario is named '\(name)'\(hint) (\(known))")
+            add(scenario, "load.mix[\(i)].scenario", "no smoke scenario is named \(scenario.shownForError)\(hint) (\(known))")
         }
     }
 
@@ -128,7 +135,7 @@ struct SpecRules {
         {
             add(
                 within, "observability.health.within",
-                "must be at most 30s (the readiness SLA: health known within 30 seconds), got \(duration)")
+                "must be at most \(HealthSpec.slaLimit) (the readiness SLA: health known within \(HealthSpec.slaLimit)), got \(Self.shown(within, duration))")
         }
     }
 
@@ -170,3 +177,71 @@ struct SpecRules {
         }
     }
 }
+
+extension SpecRules {
+    /// Smoke steps: JSONPath expressions and regular expressions must compile, and a `{{name}}`
+    /// must be captured by an earlier step (or given in smoke.variables) before a request uses it.
+    mutating func checkSmoke() {
+        guard let scenarios = root.at("smoke", "scenarios")?.elements else { return }
+        let globals = Set((root.at("smoke", "variables")?.entries ?? []).map(\.key))
+        for (s, scenario) in scenarios.enumerated() {
+            var known = globals
+            for (i, step) in (scenario["steps"]?.elements ?? []).enumerated() {
+                let path = "smoke.scenarios[\(s)].steps[\(i)]"
+                for (value, at) in Self.scalars(in: step["request"], path: path + ".request") {
+                    for name in Template.names(in: value.scalar ?? "") where !known.contains(name) {
+                        let hint = Suggest.closest(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
+                        let defined = known.isEmpty ? "nothing is captured before this step" : "known here: \(known.sorted().joined(separator: ", "))"
+                        add(value, at, "uses {{\(name)}} before any step captures it\(hint) (\(defined))")
+                    }
+                }
+                let captures = step["capture"]?.entries ?? []
+                for capture in captures {
+                    let at = "\(path).capture.\(capture.key)"
+                    if let expression = capture.value["jsonpath"] { checkJSONPath(expression.scalar ?? "", expression, at + ".jsonpath") }
+                    if let regex = capture.value["regex"] { checkRegex(regex, at + ".regex") }
+                }
+                known.formUnion(captures.map(\.key))
+                for entry in step.at("expect", "jsonpath")?.entries ?? [] {
+                    // A key's quoting is not kept, so its error points at the key itself.
+                    let keyValue = SpecValue(
+                        kind: .scalar(entry.key), location: entry.keyLocation, quoted: false, source: "", environmentVariables: [])
+                    checkJSONPath(entry.key, keyValue, "\(path).expect.jsonpath[\"\(entry.key)\"]")
+                    if let matches = entry.value["matches"] { checkRegex(matches, "\(path).expect.jsonpath[\"\(entry.key)\"].matches") }
+                }
+            }
+        }
+    }
+
+    private mutating func checkJSONPath(_ text: String, _ value: SpecValue, _ path: String) {
+        do throws(JSONPathError) {
+            _ = try JSONPath(parsing: text)
+        } catch {
+            var location = value.location
+            if !value.quoted, !value.source.isEmpty, !text.contains("\n") { location.column += error.offset }
+            diagnostics.append(Diagnostic(location, path, "invalid JSONPath '\(text)': \(error.message)"))
+        }
+    }
+
+    private mutating func checkRegex(_ value: SpecValue, _ path: String) {
+        guard let pattern = value.scalar, !value.unresolved else { return }
+        do {
+            _ = try NSRegularExpression(pattern: pattern)
+        } catch {
+            add(value, path, "is not a valid regular expression: '\(pattern)'")
+        }
+    }
+
+    /// Every scalar beneath a value, with its field path.
+    static func scalars(in value: SpecValue?, path: String) -> [(SpecValue, String)] {
+        guard let value else { return [] }
+        switch value.kind {
+        case .scalar: return [(value, path)]
+        case .null: return []
+        case .sequence(let items): return items.enumerated().flatMap { scalars(in: $1, path: "\(path)[\($0)]") }
+        case .mapping(let entries): return entries.flatMap { scalars(in: $0.value, path: FieldPath(path).key($0.key).description) }
+        }
+    }
+}
+
+import Foundation

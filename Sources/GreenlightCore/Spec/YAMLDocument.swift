@@ -10,6 +10,16 @@ struct YAMLDocument {
 
     let file: String
     let environment: [String: String]
+    /// Whether `${VAR}` references are expanded (specs) or kept as written (data files).
+    var substitutes = true
+    /// What an empty file should have held, for the message.
+    var expected = "a release spec starts with 'version: 1' and a 'service:' section (greenlight init writes one)"
+
+    init(file: String, environment: [String: String], substitutes: Bool = true) {
+        self.file = file
+        self.environment = environment
+        self.substitutes = substitutes
+    }
 
     func read(_ data: Data) -> (value: SpecValue?, diagnostics: [Diagnostic]) {
         func at(_ line: Int, _ column: Int, _ message: String) -> (SpecValue?, [Diagnostic]) {
@@ -27,30 +37,46 @@ struct YAMLDocument {
             return at(line, column, "the file contains a NUL character; is it a binary file?")
         }
         if text.allSatisfy({ $0.isWhitespace }) {
-            return at(
-                1, 1,
-                "the file is empty: a release spec starts with 'version: 1' and a 'service:' section (greenlight init writes one)"
-            )
+            return at(1, 1, "the file is empty: \(expected)")
         }
         if let (line, column) = Self.tooDeeplyNested(text) {
             return at(line, column, "nesting is deeper than \(Self.maximumDepth) levels; a spec never needs that")
         }
-        let node: Node?
-        do {
-            node = try Parser(yaml: text).singleRoot()
-        } catch let error as YamlError {
-            return (nil, [Self.diagnostic(for: error, file: file)])
-        } catch {
-            return at(1, 1, "could not read YAML: \(error)")
+        // libyaml (through Yams) stops at the first duplicate key. To report every problem in one run,
+        // each duplicate is reported, masked in a copy of the text, and the text parsed again.
+        var source = text
+        var duplicates: [Diagnostic] = []
+        var skipped: Set<SourceLocation> = []
+        var parsed: Node?? = nil
+        while parsed == nil {
+            do {
+                parsed = .some(try Parser(yaml: source).singleRoot())
+            } catch let error as YamlError {
+                if case .duplicatedKeysInMapping(let keys, let context) = error, duplicates.count < 50,
+                    let key = keys.first, let (line, column) = Self.secondOccurrence(of: key, after: context.mark, in: source)
+                {
+                    let location = SourceLocation(file: file, line: line, column: column)
+                    duplicates.append(
+                        Diagnostic(location, "", "duplicate key '\(key)' (first given at line \(context.mark.line)); each key may appear once"))
+                    skipped.insert(location)
+                    source = Self.maskKey(in: source, line: line, column: column)
+                    continue
+                }
+                return (nil, duplicates + [Self.diagnostic(for: error, file: file)])
+            } catch {
+                return at(1, 1, "could not read YAML: \(error)")
+            }
         }
-        guard let node else {
-            return at(1, 1, "the file holds no YAML document: a release spec starts with 'version: 1'")
+        guard let node = parsed ?? nil else {
+            return at(1, 1, "the file holds no YAML document: \(expected)")
         }
-        var converter = Converter(file: file, substitution: EnvironmentSubstitution(environment: environment))
+        var converter = Converter(file: file, substitution: substitutes ? EnvironmentSubstitution(environment: environment) : nil)
+        converter.skipped = skipped
         let value = converter.convert(node, depth: 0)
         if converter.exhausted {
-            return (nil, converter.diagnostics.filter { $0.message.contains("expands to more than") })
+            return (nil, converter.diagnostics.filter { $0.message.contains("expands to more than") || $0.message.contains("nesting is deeper") })
         }
+        converter.diagnostics = duplicates + converter.diagnostics
         return (value, converter.diagnostics)
     }
 
@@ -77,10 +103,12 @@ struct YAMLDocument {
 
     private struct Converter {
         let file: String
-        let substitution: EnvironmentSubstitution
+        let substitution: EnvironmentSubstitution?
         var diagnostics: [Diagnostic] = []
         var nodes = 0
         var exhausted = false
+        /// Keys of duplicates already reported, left out of the tree.
+        var skipped: Set<SourceLocation> = []
 
         func location(_ mark: Mark?) -> SourceLocation {
             SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
@@ -92,12 +120,10 @@ struct YAMLDocument {
             if nodes > YAMLDocument.maximumNodes || depth > YAMLDocument.maximumDepth {
                 if !exhausted {
                     exhausted = true
-                    diagnostics.append(
-                        Diagnostic(
-                            loc, "",
-                            "the document expands to more than \(YAMLDocument.maximumNodes) values (aliases?); a spec never needs that"
-                        )
-                    )
+                    let message = depth > YAMLDocument.maximumDepth
+                        ? "nesting is deeper than \(YAMLDocument.maximumDepth) levels; a spec never needs that"
+                        : "the document expands to more than \(YAMLDocument.maximumNodes) values (aliases?); a spec never needs that"
+                    diagnostics.append(Diagnostic(loc, "", message))
                 }
                 return SpecValue(kind: .null, location: loc, quoted: false, source: "", environmentVariables: [])
             }
@@ -119,6 +145,7 @@ struct YAMLDocument {
                         continue
                     }
                     let key = keyScalar.string
+                    if skipped.contains(keyLoc) { continue }
                     if keyScalar.tag.rawValue == "tag:yaml.org,2002:merge" || (key == "<<" && keyScalar.style == .plain)
                     {
                         diagnostics.append(
@@ -139,7 +166,7 @@ struct YAMLDocument {
             if !quoted, ["", "~", "null", "Null", "NULL"].contains(raw) {
                 return SpecValue(kind: .null, location: loc, quoted: false, source: raw, environmentVariables: [])
             }
-            let expanded = substitution.expand(raw)
+            let expanded = substitution?.expand(raw) ?? EnvironmentSubstitution.Result(text: raw)
             for problem in expanded.problems {
                 diagnostics.append(Diagnostic(loc, "", problem))
             }
@@ -204,6 +231,17 @@ struct YAMLDocument {
             }
         }
         return nil
+    }
+
+    /// Changes the first character of the key at line:column so the text parses without that duplicate.
+    static func maskKey(in text: String, line: Int, column: Int) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        guard line - 1 < lines.count else { return text }
+        var index = column - 1
+        if index < lines[line - 1].count, lines[line - 1][index] == "\"" || lines[line - 1][index] == "'" { index += 1 }
+        guard index < lines[line - 1].count else { return text }
+        lines[line - 1][index] = "~"
+        return lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
     }
 
     static func firstInvalidUTF8(_ data: Data) -> (Int, Int) {

@@ -55,8 +55,7 @@ public struct ShellCommand: Sendable {
         kill(-pid, SIGKILL)
 
         let seconds = Self.seconds(ContinuousClock.now - start)
-        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-        let tail = data.count > outputLimit ? data.suffix(outputLimit) : data
+        let tail = Self.tail(of: outputPath, bytes: outputLimit)
         let exited = status & 0x7F == 0
         return Outcome(
             exitCode: !timedOut && exited ? (status >> 8) & 0xFF : nil, timedOut: timedOut,
@@ -91,7 +90,10 @@ public struct ShellCommand: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
         // The shell changes into the folder itself, then runs the command line as written.
-        let arguments = ["/bin/sh", "-c", "cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight", directory, command]
+        // `ulimit -f` caps what the command may write (in 512-byte blocks: 16 MiB), so a chatty one cannot fill the disk.
+        let arguments = [
+            "/bin/sh", "-c", "ulimit -f 32768 2>/dev/null; cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight", directory, command,
+        ]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0
@@ -112,6 +114,15 @@ public struct ShellCommand: Sendable {
             }
             thread.start()
         }
+    }
+
+    /// The last `bytes` of a file, read without loading the rest.
+    static func tail(of path: String, bytes: Int) -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
+        return (try? handle.readToEnd()) ?? Data()
     }
 
     static func seconds(_ d: Duration) -> Double {

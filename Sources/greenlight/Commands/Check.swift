@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GreenlightCore
-import GreenlightProbes
 import GreenlightReports
 
 extension Greenlight {
@@ -46,16 +45,19 @@ extension Greenlight {
             let (spec, policy) = try self.spec.load()
             let environment = try chooseEnvironment(spec)
 
-            let custom = spec.checklist.custom
-            let showProgress = !custom.isEmpty && !quiet
-            if showProgress {
-                Terminal.progress(
-                    "collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…")
+            let showProgress = !quiet && !json
+            let run = ReadinessRun(spec: spec, policy: policy, environment: environment) { note in
+                if showProgress { Terminal.progress(note) }
             }
-            let evidence = await EvidenceCollector(directory: spec.directory, redactor: spec.redactor).collect(custom)
+            let report: Report
+            do {
+                report = try await run.run()
+            } catch {
+                if showProgress { Terminal.clearProgress() }
+                Terminal.error("greenlight: \(spec.redactor.redact("\(error)"))")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
             if showProgress { Terminal.clearProgress() }
-
-            let report = Gate(spec: spec, policy: policy, environment: environment).evaluate(customEvidence: evidence)
             try write(report)
             if json {
                 Terminal.out(String(decoding: report.json(), as: UTF8.self))
@@ -73,7 +75,8 @@ extension Greenlight {
             let hint = Suggest.closest(to: env, among: names).map { " Did you mean '\($0)'?" } ?? ""
             let known =
                 names.isEmpty ? "The spec declares no environments." : "Environments: \(names.joined(separator: ", "))."
-            throw ValidationError("\(self.spec.file) has no environment '\(env)'.\(hint) \(known)")
+            Terminal.error("greenlight: \(self.spec.file) has no environment '\(env)'.\(hint) \(known)")
+            throw ExitCode(ExitStatus.invalidInput)
         }
 
         func write(_ report: Report) throws {
@@ -91,12 +94,19 @@ extension Greenlight {
             }
             if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
                 let markdown = Data((MarkdownRenderer.render(report) + "\n").utf8)
-                if let handle = FileHandle(forWritingAtPath: summary) {
-                    handle.seekToEndOfFile()
-                    handle.write(markdown)
-                    try? handle.close()
-                } else {
-                    _ = FileManager.default.createFile(atPath: summary, contents: markdown)
+                if !FileManager.default.fileExists(atPath: summary) {
+                    _ = FileManager.default.createFile(atPath: summary, contents: nil)
+                }
+                guard let handle = FileHandle(forWritingAtPath: summary) else {
+                    Terminal.error("greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary))")
+                    return
+                }
+                defer { try? handle.close() }
+                do {
+                    try handle.seekToEnd()
+                    try handle.write(contentsOf: markdown)
+                } catch {
+                    Terminal.error("greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary)): \(error.localizedDescription)")
                 }
             }
         }

@@ -3,20 +3,11 @@ import Foundation
 /// The commented spec `greenlight init` writes; a test checks that it validates.
 enum StarterSpec {
     static func text(service: String) -> String {
-        let today = Date()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        let rehearsed = formatter.string(from: today)
-        return
-            template
-            .replacingOccurrences(of: "{{service}}", with: service)
-            .replacingOccurrences(of: "{{today}}", with: rehearsed)
+        template.replacingOccurrences(of: "{{service}}", with: service)
     }
 
     static let template = """
-        # greenlight release spec: https://github.com/greenlight/greenlight/blob/main/docs/release-spec.md
+        # greenlight release spec; docs/release-spec.md in greenlight's repository documents every field.
         # Validate with `greenlight validate release.yaml`; run the gate with `greenlight check release.yaml`.
         # ${NAME} and ${NAME:-default} take values from the environment; such values are never printed.
         version: 1
@@ -99,7 +90,7 @@ enum StarterSpec {
         rollback:
           runbook: docs/runbook.md
           command: ./scripts/rollback.sh
-          rehearsed: {{today}}                 # when the rollback was last rehearsed
+          # rehearsed: YYYY-MM-DD              # when the rollback was last rehearsed; until then rollback-plan fails
           automated: true
 
         signoff:

@@ -1,0 +1,121 @@
+import Foundation
+import GreenlightCore
+
+/// A request as it was sent: what a failing check shows so the user can replay it.
+public struct HTTPRequestRecord: Sendable, Hashable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public init(method: String, url: String, headers: [(name: String, value: String)], body: Data) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func == (a: HTTPRequestRecord, b: HTTPRequestRecord) -> Bool {
+        a.method == b.method && a.url == b.url && a.body == b.body
+            && a.headers.map { "\($0.name):\($0.value)" } == b.headers.map { "\($0.name):\($0.value)" }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(method)
+        hasher.combine(url)
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// A response as it was received.
+public struct HTTPResponseRecord: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+    /// From the start of sending to the last byte of the body.
+    public var seconds: Double
+
+    public init(status: Int, headers: [(name: String, value: String)], body: Data, seconds: Double) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.seconds = seconds
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public func headers(_ name: String) -> [String] {
+        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// One request and its response (or the error that stood in for it), shown with secrets masked.
+public struct HTTPExchange: Sendable {
+    public var request: HTTPRequestRecord
+    public var response: HTTPResponseRecord?
+    public var error: String?
+
+    public init(request: HTTPRequestRecord, response: HTTPResponseRecord?, error: String?) {
+        self.request = request
+        self.response = response
+        self.error = error
+    }
+
+    /// Headers whose values are credentials whatever their source.
+    static let sensitiveHeaders: Set<String> = ["authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"]
+
+    /// The exchange as lines, like curl -v: request line, headers, body (clipped), then the response.
+    /// Credentials in headers are masked, and so is every value the redactor knows.
+    public func lines(redactor: Redactor, bodyLimit: Int = 2048) -> [String] {
+        var out: [String] = []
+        out.append("> \(request.method) \(request.url)")
+        for (name, value) in request.headers { out.append("> \(name): \(Self.show(name, value))") }
+        if !request.body.isEmpty { out.append(contentsOf: Self.bodyLines(request.body, prefix: ">", limit: bodyLimit)) }
+        if let response {
+            out.append("< \(response.status) (\(Self.milliseconds(response.seconds)))")
+            for (name, value) in response.headers { out.append("< \(name): \(Self.show(name, value))") }
+            if !response.body.isEmpty { out.append(contentsOf: Self.bodyLines(response.body, prefix: "<", limit: bodyLimit)) }
+        } else if let error {
+            out.append("! \(error)")
+        }
+        return out.map(redactor.redact)
+    }
+
+    static func show(_ name: String, _ value: String) -> String {
+        guard sensitiveHeaders.contains(name.lowercased()) else { return value }
+        // Keep the scheme ("Bearer") so the reader sees what kind of credential went.
+        if let space = value.firstIndex(of: " "), name.lowercased().hasSuffix("authorization") {
+            return String(value[..<space]) + " ***"
+        }
+        if name.lowercased().contains("cookie") {
+            return value.split(separator: ";").map { part in
+                let trimmed = part.trimmingCharacters(in: .whitespaces)
+                guard let eq = trimmed.firstIndex(of: "=") else { return trimmed }
+                let key = trimmed[..<eq]
+                let attribute = ["path", "domain", "expires", "max-age", "samesite"].contains(key.lowercased())
+                return attribute ? trimmed : "\(key)=***"
+            }.joined(separator: "; ")
+        }
+        return "***"
+    }
+
+    static func bodyLines(_ body: Data, prefix: String, limit: Int) -> [String] {
+        let clipped = body.prefix(limit)
+        guard let text = String(validating: clipped, as: UTF8.self) ?? (body.count > limit ? String(decoding: clipped, as: UTF8.self) : nil)
+        else { return ["\(prefix) (\(body.count) bytes of binary data)"] }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(40).map { "\(prefix) \($0)" }
+        if body.count > limit { lines.append("\(prefix) … (\(body.count) bytes in all)") }
+        return lines
+    }
+
+    static func milliseconds(_ seconds: Double) -> String {
+        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.2f s", seconds)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Builds a multipart/form-data body (RFC 7578).
+public struct MultipartBody: Sendable {
+    public struct Part: Sendable {
+        public var name: String
+        public var filename: String?
+        public var contentType: String?
+        public var data: Data
+
+        public init(name: String, filename: String? = nil, contentType: String? = nil, data: Data) {
+            self.name = name
+            self.filename = filename
+            self.contentType = contentType
+            self.data = data
+        }
+    }
+
+    public var boundary: String
+    public var parts: [Part]
+
+    public init(parts: [Part], boundary: String = "greenlight-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")) {
+        self.parts = parts
+        self.boundary = boundary
+    }
+
+    public var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    public func encoded() -> Data {
+        var body = Data()
+        for part in parts {
+            body.append(Data("--\(boundary)\r\n".utf8))
+            var disposition = "Content-Disposition: form-data; name=\"\(Self.escape(part.name))\""
+            if let filename = part.filename { disposition += "; filename=\"\(Self.escape(filename))\"" }
+            body.append(Data((disposition + "\r\n").utf8))
+            if let type = part.contentType ?? (part.filename != nil ? "application/octet-stream" : nil) {
+                body.append(Data("Content-Type: \(type)\r\n".utf8))
+            }
+            body.append(Data("\r\n".utf8))
+            body.append(part.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return body
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "%22")
+            .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+}

@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Foundation
+import GreenlightCore
+import NIOCore
+import NIOPosix
+
+/// Checks that a release's dependencies behave: each answers within its timeout, with a precise
+/// reason when it does not (NXDOMAIN, connection refused, timeout, certificate expired,
+/// authentication failed).
+///
+/// Dependencies are checked concurrently, at most `concurrency` at a time. Each is bounded by its
+/// own timeout, counted from its start, even where a library would wait longer.
+public struct DependencyProber: Sendable {
+    public var redactor: Redactor
+    public var concurrency: Int
+    /// PEM files of certificate authorities trusted besides the system store, for tls and https checks.
+    public var trustRoots: [String] = []
+    /// Accepts any certificate in tls and https checks (staging with throwaway certificates).
+    public var insecure = false
+
+    public init(redactor: Redactor = Redactor(), concurrency: Int = 16) {
+        self.redactor = redactor
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// One result per dependency, in the order given.
+    public func run(_ dependencies: [DependencySpec]) async -> [CheckResult] {
+        let httpClient = dependencies.contains { $0.kind == .http } ? makeHTTPClient() : nil
+        var results = [CheckResult?](repeating: nil, count: dependencies.count)
+        await withTaskGroup(of: (Int, CheckResult).self) { group in
+            var pending = dependencies.enumerated().makeIterator()
+            func startNext() {
+                guard let (index, spec) = pending.next() else { return }
+                group.addTask { (index, await self.check(spec, httpClient: httpClient)) }
+            }
+            for _ in 0..<concurrency { startNext() }
+            while let (index, result) = await group.next() {
+                results[index] = result
+                startNext()
+            }
+        }
+        try? await httpClient?.shutdown()
+        return results.map { $0! }
+    }
+
+    /// Checks one dependency; `httpClient` serves http checks.
+    func check(_ spec: DependencySpec, httpClient: HTTPClient?) async -> CheckResult {
+        let start = ContinuousClock.now
+        let kind = spec.kind
+        var outcome: ProbeOutcome
+        if let kind, let missing = kind.requiredFields.first(where: { !spec.has($0) }) {
+            outcome = .error("no \(missing) given; a \(kind.rawValue) dependency needs one")
+        } else if let kind {
+            let probe = Probe(spec: spec, kind: kind, settings: settings, httpClient: httpClient)
+            outcome = await probe.run()
+        } else {
+            outcome = .error(
+                "no kind given; use one of \(DependencySpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return CheckResult(
+            id: "dependencies.\(spec.name)", title: "\(spec.name) (\(kind?.rawValue ?? "unknown kind"))",
+            category: .dependencies, status: outcome.status, summary: redactor.redact(outcome.summary),
+            details: outcome.details.map(redactor.redact), measurements: outcome.measurements,
+            evidence: outcome.evidence.map {
+                CheckResult.EvidenceRecord(kind: $0.kind, reference: redactor.redact($0.reference))
+            },
+            durationSeconds: Probe.seconds(ContinuousClock.now - start))
+    }
+
+    var settings: ProbeSettings { ProbeSettings(trustRoots: trustRoots, insecure: insecure) }
+
+    func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: settings.tlsConfiguration(), redirectConfiguration: .disallow, decompression: .disabled)
+        // A refused connection fails the request at once instead of being retried until its deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.httpVersion = .http1Only
+        return HTTPClient(
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+    }
+}
+
+extension DependencySpec {
+    /// Whether a field of the spec is set, by its name in release.yaml.
+    func has(_ field: String) -> Bool {
+        switch field {
+        case "host": return host?.isEmpty == false
+        case "address": return address?.isEmpty == false
+        case "url": return url?.isEmpty == false
+        default: return true
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import GreenlightCore
+import NIOCore
+import NIOSSL
+
+/// The check of one dependency: its spec, its deadline, and what it is doing now, so that a
+/// timeout can say where it struck.
+struct Probe: Sendable {
+    let spec: DependencySpec
+    let kind: DependencySpec.Kind
+    let settings: ProbeSettings
+    let httpClient: HTTPClient?
+    let start: ContinuousClock.Instant
+    let deadline: ContinuousClock.Instant
+    let progress = ProbeProgress()
+
+    init(spec: DependencySpec, kind: DependencySpec.Kind, settings: ProbeSettings, httpClient: HTTPClient?) {
+        self.spec = spec
+        self.kind = kind
+        self.settings = settings
+        self.httpClient = httpClient
+        start = .now
+        deadline = start + .milliseconds(Int64((spec.timeout.seconds * 1000).rounded()))
+    }
+
+    func run() async -> ProbeOutcome {
+        let outcome = await Deadline.race(until: deadline) { await self.perform() }
+        return outcome ?? .fail(timeoutReason)
+    }
+
+    private func perform() async -> ProbeOutcome {
+        switch kind {
+        case .dns: return await checkDNS()
+        case .tcp: return await checkTCP()
+        case .tls: return await checkTLS()
+        case .http: return await checkHTTP()
+        case .postgres: return await checkPostgres()
+        case .redis: return await checkRedis()
+        }
+    }
+
+    var timeout: SpecDuration { spec.timeout }
+
+    /// Why the check ran out of time, in the words of the step it was at.
+    var timeoutReason: String {
+        if kind == .dns { return "no answer within \(timeout) for \(spec.host ?? "")" }
+        return "timed out after \(timeout) while \(progress.phase)"
+    }
+
+    /// The time left before the deadline, never negative.
+    var timeLeft: TimeAmount {
+        let left = deadline - .now
+        let nanoseconds = left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000
+        return .nanoseconds(max(0, nanoseconds))
+    }
+
+    var elapsed: Double { Self.seconds(.now - start) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Settings of the prober that apply to every check.
+struct ProbeSettings: Sendable {
+    var trustRoots: [String]
+    var insecure: Bool
+
+    /// The client TLS configuration: the system trust store plus ``trustRoots``, or no verification.
+    func tlsConfiguration() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.additionalTrustRoots = trustRoots.map { .file($0) }
+        if insecure { configuration.certificateVerification = .none }
+        return configuration
+    }
+}
+
+/// The step a probe is at, for the reason given when it times out.
+final class ProbeProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _phase = "starting"
+    private var _target = ""
+
+    /// What the probe is doing, worded to follow "timed out after 5s while": `connecting to db:5432`.
+    var phase: String {
+        get { lock.withLock { _phase } }
+        set { lock.withLock { _phase = newValue } }
+    }
+
+    /// The host and port the probe talks to, as shown in reasons.
+    var target: String {
+        get { lock.withLock { _target } }
+        set { lock.withLock { _target = newValue } }
+    }
+}

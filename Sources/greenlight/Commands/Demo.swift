@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import GreenlightCore
+import GreenlightDemo
+import GreenlightReports
+
+extension Greenlight {
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "demo",
+            abstract: "Run the whole gate against DemoShop, the embedded sample service.",
+            discussion: """
+                Starts DemoShop twice on free loopback ports (as staging and as production), runs the
+                gate with a release spec built into greenlight, prints the report and stops the shops.
+                Nothing else needs to run.
+
+                  greenlight demo                 a ready release: GO
+                  greenlight demo --broken        a regressed, drifted release: NO-GO, with the reasons
+                  greenlight demo --print-spec    the spec the demo runs
+                  greenlight demo shop --port 8080 --version v2 --error-rate 0.05 --added-latency 80ms
+                """,
+            subcommands: [Run.self, Shop.self],
+            defaultSubcommand: Run.self
+        )
+    }
+}
+
+extension Greenlight.Demo {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run", abstract: "Run the gate against DemoShop (the default).")
+
+        @Flag(help: "Show a NO-GO: staging runs v2 with a regression, production's configuration drifted.")
+        var broken = false
+
+        @Flag(help: "Print the demo's release spec and exit.")
+        var printSpec = false
+
+        @Option(help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
+        var reportDir: String?
+
+        @Flag(name: .shortAndLong, help: "Print only the verdict line.")
+        var quiet = false
+
+        func run() async throws {
+            if printSpec {
+                Terminal.out(DemoSpec.render(stagingPort: 8080, productionPort: 8081, today: CalendarDate(Date())))
+                return
+            }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-demo-\(UUID().uuidString)")
+            try DemoSpec.writeSupportFiles(to: folder)
+            defer { try? FileManager.default.removeItem(at: folder) }
+
+            var stagingConfig = DemoShopConfiguration()
+            stagingConfig.logPath = folder.appendingPathComponent("staging.log").path
+            var productionConfig = DemoShopConfiguration()
+            if broken {
+                stagingConfig.version = "v2"
+                stagingConfig.errorRate = 1.0
+                stagingConfig.regressedRoutes = ["/api/orders"]
+                productionConfig.descriptor = ["config.max_connections": "100", "runtime.swift": "5.10"]
+            }
+            let show = !quiet && Terminal.stderrIsTTY
+            if show { Terminal.progress("starting DemoShop (staging and production) on loopback…") }
+            let staging = try await DemoShop.start(stagingConfig)
+            let production: RunningDemoShop
+            do {
+                production = try await DemoShop.start(productionConfig)
+            } catch {
+                await staging.stop()
+                throw error
+            }
+
+            let specFile = folder.appendingPathComponent("release.yaml")
+            let text = DemoSpec.render(stagingPort: staging.port, productionPort: production.port, today: CalendarDate(Date()))
+            let report: Report
+            do {
+                try Data(text.utf8).write(to: specFile)
+                let spec = try SpecLoader().load(file: specFile.path)
+                report = try await ReadinessRun(spec: spec, policy: .standard, environment: "staging") { note in
+                    if show { Terminal.progress(note) }
+                }.run()
+            } catch let error as SpecError {
+                await staging.stop()
+                await production.stop()
+                Terminal.clearProgress()
+                Terminal.error("greenlight: the built-in demo spec does not validate (a bug):\n\(error)")
+                throw ExitCode(ExitStatus.invalidInput)
+            } catch {
+                await staging.stop()
+                await production.stop()
+                throw error
+            }
+            await staging.stop()
+            await production.stop()
+            if show { Terminal.clearProgress() }
+
+            if let reportDir {
+                let written = try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir))
+                if !quiet { Terminal.error("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)") }
+            }
+            Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
+            if !report.isGo { throw ExitCode(ExitStatus.notReady) }
+        }
+    }
+
+    struct Shop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "shop",
+            abstract: "Run DemoShop alone, in the foreground, until interrupted.",
+            discussion: """
+                  greenlight demo shop --port 8080
+                  greenlight demo shop --port 8081 --version v2 --error-rate 0.05 --added-latency 80ms
+                """)
+
+        @Option(help: "The port to listen on (127.0.0.1); 0 picks a free one.")
+        var port = 8080
+
+        @Option(help: "v1 (healthy) or v2 (carries the regression below).")
+        var version = "v1"
+
+        @Option(help: "v2: the share of requests on regressed routes that answer 500, 0 to 1.")
+        var errorRate = 0.0
+
+        @Option(help: ArgumentHelp("v2: extra latency on regressed routes, such as 80ms.", valueName: "duration"))
+        var addedLatency = "0ms"
+
+        @Option(help: ArgumentHelp("Path prefixes the regression applies to (repeatable).", valueName: "prefix"))
+        var route: [String] = []
+
+        @Option(help: ArgumentHelp("Append JSON log lines to this file.", valueName: "file"))
+        var log: String?
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, got \(port).") }
+            guard ["v1", "v2"].contains(version) else { throw ValidationError("--version must be v1 or v2, got '\(version)'.") }
+            guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be from 0 to 1, got \(errorRate).") }
+            guard SpecDuration(addedLatency) != nil else {
+                throw ValidationError("--added-latency must be a duration such as 80ms or 1s, got '\(addedLatency)'.")
+            }
+        }
+
+        func run() async throws {
+            var config = DemoShopConfiguration()
+            config.port = port
+            config.version = version
+            config.errorRate = errorRate
+            config.addedLatency = .milliseconds(Int64((SpecDuration(addedLatency)?.seconds ?? 0) * 1000))
+            if !route.isEmpty { config.regressedRoutes = route }
+            config.logPath = log
+            Terminal.error("DemoShop \(version) on http://127.0.0.1:\(port == 0 ? "(free port)" : String(port)); Ctrl-C stops it")
+            try await DemoShop.run(config)
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import GreenlightCore
+
+/// The release spec `greenlight demo` runs against DemoShop, and the files it refers to.
+enum DemoSpec {
+    static func render(stagingPort: Int, productionPort: Int, today: CalendarDate) -> String {
+        let expires = CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch + 30) * 86400))
+        let rehearsed = CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch - 7) * 86400))
+        return template
+            .replacingOccurrences(of: "<staging>", with: String(stagingPort))
+            .replacingOccurrences(of: "<production>", with: String(productionPort))
+            .replacingOccurrences(of: "<expires>", with: expires.description)
+            .replacingOccurrences(of: "<rehearsed>", with: rehearsed.description)
+    }
+
+    /// Runbooks and the upload fixture, beside the spec.
+    static func writeSupportFiles(to folder: URL) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: folder.appendingPathComponent("runbooks"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: folder.appendingPathComponent("fixtures"), withIntermediateDirectories: true)
+        try Data(runbook.utf8).write(to: folder.appendingPathComponent("runbooks/demoshop.md"))
+        try Data(rollback.utf8).write(to: folder.appendingPathComponent("runbooks/rollback.md"))
+        try Data("DemoShop receipt #1001: 1 x SKU-1, 19.99 EUR\n".utf8).write(to: folder.appendingPathComponent("fixtures/receipt.txt"))
+    }
+
+    static let runbook = """
+        # DemoShop on-call runbook
+        - Orders failing: turn off the demoshop-v2 flag, then check the payments dependency.
+        - Slow responses: compare /metrics latency histograms between versions.
+
+        """
+
+    static let rollback = """
+        # DemoShop rollback
+        1. Turn off the demoshop-v2 feature flag.
+        2. Redeploy v1: `greenlight demo shop --version v1`.
+        3. Confirm /healthz answers and the error rate is back to baseline.
+
+        """
+
+    static let template = """
+        # The release spec of `greenlight demo`: DemoShop 1.1.0, staging and production on loopback.
+        # Ports are filled in when the demo starts the shops; everything else is as a team would write it.
+        version: 1
+
+        service:
+          name: demoshop
+          version: 1.1.0
+          owner: shop-team
+          author: dev@example.com
+          ticket: https://tracker.example.com/browse/SHOP-42
+
+        environments:
+          staging:
+            url: http://127.0.0.1:<staging>
+            descriptor: { url: "http://127.0.0.1:<staging>/internal/info" }
+          production:
+            url: http://127.0.0.1:<production>
+            descriptor: { url: "http://127.0.0.1:<production>/internal/info" }
+
+        parity:
+          compare: [staging, production]
+          ignore: [hostname]
+
+        traffic:
+          expected_peak_rps: 50
+
+        checklist:
+          custom:
+            - id: runbook-reviewed
+              title: On-call runbook reviewed
+              evidence: { file: runbooks/demoshop.md }
+            - id: upload-fixture
+              title: Upload fixture in place
+              evidence: { command: "test -s fixtures/receipt.txt", timeout: 5s }
+          waivers:
+            - item: load-testing
+              reason: greenlight's load runner arrives in its next release; DemoShop's load test runs then
+              approver: sre-lead@example.com
+              expires: <expires>
+            - item: monitoring-hooks
+              reason: greenlight's observability runner arrives in a later release
+              approver: sre-lead@example.com
+              expires: <expires>
+
+        smoke:
+          scenarios:
+            - name: browse the catalog
+              steps:
+                - request: { path: /api/products }
+                  expect:
+                    status: 200
+                    jsonpath:
+                      "$.products": { type: array, is_empty: false }
+                      "$.products[?@.sku == 'SKU-1'].price_cents": { type: integer, greater_than: 0 }
+            - name: sign in and buy
+              steps:
+                - name: sign in
+                  request:
+                    method: POST
+                    path: /api/login
+                    json: { user: demo@example.com, password: "${DEMO_PASSWORD:-demo-password}" }
+                  expect:
+                    status: 200
+                    jsonpath: { "$.token": { exists: true } }
+                  capture: { token: { jsonpath: "$.token" } }
+                - name: the session cookie signs me in
+                  request: { path: /api/me }
+                  expect: { status: 200, jsonpath: { "$.user": { equals: demo@example.com } } }
+                - name: buy one
+                  request:
+                    method: POST
+                    path: /api/orders
+                    headers: { Authorization: "Bearer {{token}}" }
+                    json: { sku: SKU-1, quantity: 1, card: "4242424242424242" }
+                  expect:
+                    status: 201
+                    duration: "< 500ms"
+                    jsonpath: { "$.status": { equals: placed } }
+                  capture: { order: { jsonpath: "$.order_id" } }
+                - name: the order is confirmed
+                  request: { path: "/api/orders/{{order}}" }
+                  retry: { attempts: 20, interval: 100ms }
+                  expect: { status: 200, jsonpath: { "$.status": { equals: confirmed } } }
+            - name: upload a receipt
+              steps:
+                - request:
+                    method: POST
+                    path: /api/uploads
+                    multipart:
+                      - { name: file, file: fixtures/receipt.txt, content_type: text/plain }
+                  expect:
+                    status: 201
+                    jsonpath: { "$.bytes": { equals: 45 }, "$.sha256": { matches: "^[0-9a-f]{64}$" } }
+            - name: a declined card is refused
+              steps:
+                - request:
+                    method: POST
+                    path: /api/orders
+                    json: { sku: SKU-1, quantity: 1, card: "4000000000000002" }
+                  expect:
+                    status: 402
+                    jsonpath: { "$.error": { equals: card_declined } }
+            - name: an empty shelf is refused
+              steps:
+                - request:
+                    method: POST
+                    path: /api/orders
+                    json: { sku: SKU-5, quantity: 1, card: "4242424242424242" }
+                  expect:
+                    status: 409
+                    jsonpath: { "$.error": { equals: out_of_stock } }
+
+        dependencies:
+          - { name: shop-health, kind: http, url: "http://127.0.0.1:<staging>/healthz", status: 200, latency: "< 500ms", timeout: 2s }
+          - { name: shop-port, kind: tcp, address: "127.0.0.1:<staging>", timeout: 1s }
+          - { name: localhost, kind: dns, host: localhost, timeout: 2s }
+
+        risk:
+          summary: checkout flow reworked behind the demoshop-v2 flag
+          likelihood: 3
+          blast_radius: product
+          recovery_minutes: 5
+          users_affected_percent: 100
+          revenue_per_minute: 500
+
+        rollout:
+          strategy: canary
+          sticky_key: { header: X-User-Id }
+          steps: [1, 5, 25, 50, 100]
+          bake: 10m
+          interval: 1m
+          feature_flag: demoshop-v2
+          analysis:
+            metrics:
+              - { name: error_rate, direction: increase, critical: true }
+              - { name: latency_p99, direction: increase }
+
+        rollback:
+          runbook: runbooks/rollback.md
+          command: greenlight demo shop --version v1
+          rehearsed: <rehearsed>
+          automated: true
+
+        signoff:
+          required: [engineering, product, sre]
+
+        """
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension DependencyFixtures {
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel picks.
+    static func boundSocket() -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(fd >= 0, "socket() failed")
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        precondition(bound == 0, "bind() failed")
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return address
+    }
+
+    /// A loopback port nothing listens on: connecting to it is refused.
+    static func closedPort() -> Int {
+        let (fd, port) = boundSocket()
+        Glibc.close(fd)
+        return port
+    }
+
+    /// A free loopback port for a server the test starts.
+    static func freePort() -> Int { closedPort() }
+
+    /// Whether something accepts connections on the loopback port.
+    static func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+
+    /// Waits (at most `seconds`) until the port accepts connections.
+    static func waitUntilListening(_ port: Int, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if canConnect(port) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// A listener that completes every TCP handshake and then never answers: connections
+    /// succeed, requests wait forever.
+    final class SilentListener: Sendable {
+        let port: Int
+        private let fd: Int32
+
+        private let closed = Locked(false)
+
+        init() {
+            (fd, port) = DependencyFixtures.boundSocket()
+            precondition(listen(fd, 128) == 0, "listen() failed")
+        }
+
+        /// Stops listening; tests call it in a `defer`, which also keeps the listener alive until then.
+        func close() {
+            guard DependencyFixtures.firstClose(closed) else { return }
+            Glibc.close(fd)
+        }
+
+        deinit { close() }
+    }
+
+    /// A port where connecting hangs, as with a firewall that drops packets: the listener's
+    /// accept queue (backlog 0) is filled by one connection and never drained, so the kernel
+    /// drops every later SYN.
+    final class HangingPort: Sendable {
+        let port: Int
+        private let fd: Int32
+        private let fillers: [Int32]
+
+        init() {
+            (fd, port) = DependencyFixtures.boundSocket()
+            precondition(listen(fd, 0) == 0, "listen() failed")
+            var fillers: [Int32] = []
+            for _ in 0..<2 {
+                let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+                var address = DependencyFixtures.loopback(port: port)
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                fillers.append(filler)
+            }
+            self.fillers = fillers
+            usleep(50_000)  // lets the first filler's handshake land in the queue
+        }
+
+        private let closed = Locked(false)
+
+        /// Stops listening; tests call it in a `defer`, which also keeps the port alive until then.
+        func close() {
+            guard DependencyFixtures.firstClose(closed) else { return }
+            for filler in fillers { Glibc.close(filler) }
+            Glibc.close(fd)
+        }
+
+        deinit { close() }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+extension DependencyFixtures {
+    /// A throwaway PostgreSQL cluster: initdb in a temporary folder owned by user postgres,
+    /// scram-sha-256 password authentication, listening on a free port of 127.0.0.1 with its
+    /// socket in that folder. ``stop()`` ends it (`pg_ctl stop -m immediate`) and deletes the folder.
+    final class PostgresServer: Sendable {
+        /// The server of the running suite, set by ``PostgresServerTrait``.
+        @TaskLocal static var current: PostgresServer?
+
+        let directory: String
+        let binaries: String
+        let port: Int
+        let user = "greenlight"
+        let password = "pg-Secret-4711"
+
+        /// `postgres://greenlight:…@127.0.0.1:PORT/postgres`, with the real password.
+        var url: String { "postgres://\(user):\(password)@127.0.0.1:\(port)/postgres" }
+
+        func url(user: String? = nil, password: String? = nil, database: String = "postgres") -> String {
+            "postgres://\(user ?? self.user):\(password ?? self.password)@127.0.0.1:\(port)/\(database)"
+        }
+
+        private init(directory: String, binaries: String, port: Int) {
+            self.directory = directory
+            self.binaries = binaries
+            self.port = port
+        }
+
+        static func start() throws -> PostgresServer {
+            let binaries = try findBinaries()
+            let directory = "/tmp/greenlight-pg-\(UUID().uuidString.prefix(8))"
+            let server = PostgresServer(directory: directory, binaries: binaries, port: DependencyFixtures.freePort())
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+                try server.password.write(toFile: "\(directory)/pwfile", atomically: true, encoding: .utf8)
+                try DependencyFixtures.run("/bin/chown", ["-R", "postgres:postgres", directory])
+                try DependencyFixtures.run("/bin/chmod", ["700", directory])
+                try server.asPostgres(
+                    "\(binaries)/initdb", "-D", "\(directory)/data", "-U", server.user, "--pwfile=\(directory)/pwfile",
+                    "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")
+                let options = "-p \(server.port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off"
+                try server.asPostgres(
+                    "\(binaries)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-o", options,
+                    "-w", "-t", "30", "start")
+            } catch {
+                server.stop()
+                throw error
+            }
+            return server
+        }
+
+        /// Stops the server at once and deletes its folder.
+        func stop() {
+            if FileManager.default.fileExists(atPath: "\(directory)/data/postmaster.pid") {
+                _ = try? asPostgres("\(binaries)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        /// Runs a PostgreSQL program as user postgres: initdb and postgres refuse to run as root.
+        @discardableResult
+        private func asPostgres(_ arguments: String...) throws -> String {
+            let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            }
+            if let runuser {
+                return try DependencyFixtures.run(runuser, ["-u", "postgres", "--"] + arguments, timeout: 90)
+            }
+            let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            return try DependencyFixtures.run(
+                "/bin/su", ["postgres", "-s", "/bin/sh", "-c", command.joined(separator: " ")], timeout: 90)
+        }
+
+        /// The folder of initdb and pg_ctl: PostgreSQL 15's, or the newest installed.
+        static func findBinaries() throws -> String {
+            let preferred = "/usr/lib/postgresql/15/bin"
+            if FileManager.default.isExecutableFile(atPath: "\(preferred)/initdb") { return preferred }
+            let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+            for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+                let folder = "/usr/lib/postgresql/\(version)/bin"
+                if FileManager.default.isExecutableFile(atPath: "\(folder)/initdb") { return folder }
+            }
+            throw CommandFailure(
+                description:
+                    "PostgreSQL is not installed (no initdb under /usr/lib/postgresql): apt-get install -y postgresql-15"
+            )
+        }
+    }
+
+    /// Starts one ``PostgresServer`` for a whole suite and stops it when the suite ends, also when
+    /// a test fails.
+    struct PostgresServerTrait: SuiteTrait, TestScoping {
+        func provideScope(
+            for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        ) async throws {
+            let server = try PostgresServer.start()
+            defer { server.stop() }
+            try await PostgresServer.$current.withValue(server) { try await function() }
+        }
+    }
+}
+
+extension Trait where Self == DependencyFixtures.PostgresServerTrait {
+    /// A throwaway PostgreSQL server for the suite, as ``DependencyFixtures/PostgresServer/current``.
+    static var postgresServer: Self { Self() }
+}
