@@ -69,7 +69,9 @@ public struct HTTPExchange: Sendable {
     }
 
     /// Headers whose values are credentials whatever their source.
-    static let sensitiveHeaders: Set<String> = ["authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"]
+    static let sensitiveHeaders: Set<String> = [
+        "authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key",
+    ]
 
     /// The exchange as lines, like curl -v: request line, headers, body (clipped), then the response.
     /// Credentials in headers are masked, and so is every value the redactor knows.
@@ -81,7 +83,9 @@ public struct HTTPExchange: Sendable {
         if let response {
             out.append("< \(response.status) (\(Self.milliseconds(response.seconds)))")
             for (name, value) in response.headers { out.append("< \(name): \(Self.show(name, value))") }
-            if !response.body.isEmpty { out.append(contentsOf: Self.bodyLines(response.body, prefix: "<", limit: bodyLimit)) }
+            if !response.body.isEmpty {
+                out.append(contentsOf: Self.bodyLines(response.body, prefix: "<", limit: bodyLimit))
+            }
         } else if let error {
             out.append("! \(error)")
         }
@@ -108,7 +112,9 @@ public struct HTTPExchange: Sendable {
 
     static func bodyLines(_ body: Data, prefix: String, limit: Int) -> [String] {
         let clipped = body.prefix(limit)
-        guard let text = String(validating: clipped, as: UTF8.self) ?? (body.count > limit ? String(decoding: clipped, as: UTF8.self) : nil)
+        guard
+            let text = String(validating: clipped, as: UTF8.self)
+                ?? (body.count > limit ? String(decoding: clipped, as: UTF8.self) : nil)
         else { return ["\(prefix) (\(body.count) bytes of binary data)"] }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(40).map { "\(prefix) \($0)" }
         if body.count > limit { lines.append("\(prefix) … (\(body.count) bytes in all)") }

@@ -62,7 +62,8 @@ public final class HTTPSession: Sendable {
         for (name, value) in record.headers { request.headers.add(name: name, value: value) }
         if !record.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: record.body)) }
         let start = ContinuousClock.now
-        let amount = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let amount = TimeAmount.nanoseconds(
+            Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
         do {
             let response = try await client.execute(request, timeout: amount)
             let body = try await response.body.collect(upTo: bodyLimit)
@@ -91,13 +92,17 @@ public final class HTTPSession: Sendable {
                 return "'\(url)' is not a URL greenlight can request (\(e))"
             default: break
             }
-            if text.contains("responseTooLarge") || text.contains("bodyTooLarge") { return "the response body is larger than the limit" }
+            if text.contains("responseTooLarge") || text.contains("bodyTooLarge") {
+                return "the response body is larger than the limit"
+            }
         }
         if let e = error as? NIOConnectionError {
             if e.dnsAAAAError != nil || e.dnsAError != nil, e.connectionErrors.isEmpty {
                 return "the host does not resolve"
             }
-            if e.connectionErrors.contains(where: { "\($0.error)".contains("connection refused") || "\($0.error)".contains("errno: 111") }) {
+            if e.connectionErrors.contains(where: {
+                "\($0.error)".contains("connection refused") || "\($0.error)".contains("errno: 111")
+            }) {
                 return "connection refused"
             }
         }
@@ -107,7 +112,9 @@ public final class HTTPSession: Sendable {
         if let e = error as? NIOSSLError { return "TLS handshake failed: \(e)" }
         if let e = error as? BoringSSLError { return "TLS handshake failed: \(e)" }
         if text.contains("certificate") || text.contains("handshake") { return "TLS handshake failed: \(text)" }
-        if text.contains("DNS") || text.contains("dns") || text.contains("resolve") { return "the host does not resolve (\(text))" }
+        if text.contains("DNS") || text.contains("dns") || text.contains("resolve") {
+            return "the host does not resolve (\(text))"
+        }
         return "request failed: \(text)"
     }
 

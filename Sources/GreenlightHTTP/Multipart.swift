@@ -19,7 +19,9 @@ public struct MultipartBody: Sendable {
     public var boundary: String
     public var parts: [Part]
 
-    public init(parts: [Part], boundary: String = "greenlight-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")) {
+    public init(
+        parts: [Part], boundary: String = "greenlight-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+    ) {
         self.parts = parts
         self.boundary = boundary
     }

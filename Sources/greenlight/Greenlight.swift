@@ -19,7 +19,9 @@ struct Greenlight: AsyncParsableCommand {
             Exit codes: 0 ready (GO) or success, 1 not ready (NO-GO), 2 invalid input or usage.
             """,
         version: GreenlightVersion.current,
-        subcommands: [Init.self, Validate.self, Schema.self, Check.self, Risk.self, Demo.self]
+        subcommands: [
+            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Risk.self, Demo.self,
+        ]
     )
 
     /// Runs the command line with greenlight's exit codes: usage errors exit 2, not ArgumentParser's 64.

@@ -13,11 +13,8 @@ enum CLI {
     /// The binary sits beside the test bundle in the build folder.
     static var binary: URL {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("greenlight")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return repository.appendingPathComponent(".build/debug/greenlight")
+        // The binary built with these tests; never a stale one from elsewhere.
+        return bundle.appendingPathComponent("greenlight")
     }
 
     struct Result {
@@ -80,19 +77,14 @@ enum CLI {
 
     /// Runs python3 with a script; the test environment must provide python3 and jsonschema.
     static func python(_ script: String, _ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
+        try runProgram("/usr/bin/env", ["python3", "-c", script] + arguments)
+    }
+
+    /// A copy of Examples/ in a temporary folder, for tests that change the example.
+    static func examplesCopy() throws -> URL {
+        let dir = try temporaryDirectory()
+        let copy = dir.appendingPathComponent("Examples")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("Examples"), to: copy)
+        return copy
     }
 }

@@ -199,9 +199,10 @@ struct CommandLineTests {
             .replacingOccurrences(
                 of: "evidence: { command: ./scripts/check-migrations.sh, timeout: 60s }",
                 with: "evidence: { command: \"echo token=${API_TOKEN}; exit 3\", timeout: 5s }")
-        let file = CLI.repository.appendingPathComponent("Examples/.secret-test-\(UUID().uuidString).yaml")
+        let examples = try CLI.examplesCopy()
+        defer { try? FileManager.default.removeItem(at: examples.deletingLastPathComponent()) }
+        let file = examples.appendingPathComponent("secret-test.yaml")
         try spec.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
 
         let check = try CLI.run(["check", file.path, "--report-dir", dir.path], env: ["API_TOKEN": secret])
         #expect(check.status == 1)
@@ -261,7 +262,7 @@ struct CommandLineTests {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let example = try [UInt8](Data(contentsOf: URL(fileURLWithPath: CLI.example)))
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(state: 20_261_126)  // fixed, so a failure can be replayed
         for i in 0..<40 {
             var bytes = example
             let cut = Int.random(in: 0..<bytes.count, using: &rng)
@@ -277,5 +278,111 @@ struct CommandLineTests {
             #expect(r.status == 0 || r.status == 2, "cut \(cut): exit \(r.status): \(r.all)")
             if r.status == 2 { #expect(r.stderr.contains("m\(i).yaml:"), "no located message: \(r.stderr)") }
         }
+    }
+}
+
+@Suite("greenlight demo", .serialized)
+struct DemoCommandTests {
+    @Test("demo: GO against DemoShop on loopback, with the waived items shown as waived")
+    func demoGo() throws {
+        let r = try CLI.run(["demo"], timeout: 120)
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("GO demoshop 1.1.0"))
+        #expect(r.stdout.contains("waived"))
+        #expect(r.stdout.contains("Smoke: sign in and buy"))
+    }
+
+    @Test("demo --broken: NO-GO naming the regression and the drift")
+    func demoBroken() throws {
+        let r = try CLI.run(["demo", "--broken"], timeout: 120)
+        #expect(r.status == 1, "\(r.all)")
+        #expect(r.stdout.contains("NO-GO demoshop 1.1.0"))
+        #expect(r.stdout.contains("step 'buy one' (3 of 4): status: expected 201, got 500"))
+        #expect(r.stdout.contains("undeclared differences:") && r.stdout.contains("config.max_connections"))
+    }
+
+    @Test("demo --print-spec prints a spec that validates")
+    func printSpec() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["demo", "--print-spec"])
+        #expect(r.status == 0)
+        try r.stdout.write(to: dir.appendingPathComponent("demo.yaml"), atomically: true, encoding: .utf8)
+        let validate = try CLI.run(["validate", "demo.yaml"], in: dir)
+        #expect(validate.status == 0, "\(validate.all)")
+    }
+}
+
+/// SplitMix64, seeded, for replayable random damage.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Where a secret from the environment may stand in a spec; each must stay out of every output.
+let secretPlacements: [(String, String)] = [
+    ("service owner", "service: { name: svc, version: \"1\", owner: \"team-${SECRET}\" }\n"),
+    ("waiver approver and reason", """
+        checklist:
+          waivers:
+            - { item: load-testing, reason: "because ${SECRET}", approver: "${SECRET}@example.com", expires: 2099-01-01 }
+
+        """),
+    ("custom item title and command", """
+        checklist:
+          custom:
+            - { id: c, title: "check ${SECRET}", evidence: { command: "echo ${SECRET}; exit 1", timeout: 5s } }
+
+        """),
+    ("smoke header and body against a closed port", """
+        environments: { staging: { url: "http://127.0.0.1:9" } }
+        smoke:
+          scenarios:
+            - name: s
+              steps:
+                - request: { method: POST, path: "/login?key=${SECRET}", headers: { X-Token: "${SECRET}" }, json: { p: "${SECRET}" } }
+
+        """),
+    ("dependency URL with a password", """
+        dependencies:
+          - { name: db, kind: postgres, url: "postgres://app:${SECRET}@127.0.0.1:9/app", timeout: 1s }
+          - { name: api, kind: http, url: "http://127.0.0.1:9/health?token=${SECRET}", timeout: 1s }
+
+        """),
+    ("risk summary", "risk: { summary: \"touches ${SECRET}\", likelihood: 1, impact: 1 }\n"),
+]
+
+@Suite("Secrets in every output", .serialized)
+struct SecretOutputTests {
+    @Test("a ${SECRET} never reaches stdout, stderr, the report files or the step summary", arguments: secretPlacements)
+    func neverShown(placement: String, yaml: String) throws {
+        let secret = "Zq7-very-secret-\(placement.count)"
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var base = "version: 1\n"
+        if !yaml.hasPrefix("service:") { base += "service: { name: svc, version: \"1\", owner: team }\n" }
+        if !yaml.hasPrefix("risk:") { base += "risk: { likelihood: 1, impact: 1 }\n" }
+        try (base + yaml).write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
+        let summary = dir.appendingPathComponent("summary.md")
+        let check = try CLI.run(
+            ["check", "release.yaml", "--report-dir", "out"], env: ["SECRET": secret, "GITHUB_STEP_SUMMARY": summary.path],
+            in: dir)
+        #expect(check.status == 1 || check.status == 0, "\(check.all)")
+        #expect(!check.all.contains(secret), "\(placement): shown on the terminal")
+        for name in ["report.json", "report.md", "junit.xml", "report.html"] {
+            let text = try String(contentsOf: dir.appendingPathComponent("out/\(name)"), encoding: .utf8)
+            #expect(!text.contains(secret), "\(placement): in \(name)")
+        }
+        #expect(!(try String(contentsOf: summary, encoding: .utf8)).contains(secret), "\(placement): in the step summary")
+        let json = try CLI.run(["check", "release.yaml", "--json"], env: ["SECRET": secret], in: dir)
+        #expect(!json.all.contains(secret), "\(placement): in --json")
+        let risk = try CLI.run(["risk", "release.yaml"], env: ["SECRET": secret], in: dir)
+        #expect(!risk.all.contains(secret), "\(placement): in greenlight risk")
     }
 }

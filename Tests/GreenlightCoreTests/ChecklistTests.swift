@@ -8,12 +8,16 @@ struct ChecklistTests {
     static let today = Fixture.date("2026-11-26")
 
     /// A spec in a temporary folder with a runbook, so the rollback plan can pass.
-    static func spec(_ extra: String, author: String? = nil, runbook: Bool = true) throws -> ReleaseSpec {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        if runbook {
-            try "# rollback\n".write(to: dir.appendingPathComponent("rollback.md"), atomically: true, encoding: .utf8)
-        }
+    /// One folder for every spec of these tests (the gate reads the runbook when it evaluates), reused across runs.
+    static let folder: URL = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-checklist-tests")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try? "# rollback\n".write(to: dir.appendingPathComponent("rollback.md"), atomically: true, encoding: .utf8)
+        return dir
+    }()
+
+    static func spec(_ extra: String, author: String? = nil) throws -> ReleaseSpec {
+        let dir = folder
         var text = Fixture.minimal + "signoff: { required: [engineering] }\n" + extra
         if let author {
             text = text.replacingOccurrences(

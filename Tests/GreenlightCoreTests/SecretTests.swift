@@ -120,7 +120,7 @@ struct ValueTests {
         "threshold errors name the problem",
         arguments: [
             ("p99 300ms", "needs a comparison after 'p99': <, <=, >, >=, == or !=, as in 'p99 < 300ms'"),
-        ("p99 =< 1s", "'=<' is not a comparison; use <, <=, >, >=, == or !=, as in 'p99 < 300ms'"),
+            ("p99 =< 1s", "'=<' is not a comparison; use <, <=, >, >=, == or !=, as in 'p99 < 300ms'"),
             ("rps > 10 req", "rps is a plain number; drop the unit 'req'"),
             (
                 "p100 < 1s",

@@ -9,14 +9,18 @@ import FoundationNetworking
 
 struct DemoShopLifecycleTests {
     /// GETs `url` with a fresh ephemeral session, so no connection outlives the request.
-    static func get(_ url: String) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
+    static func get(_ url: String) async throws -> (status: Int, headers: [String: String], body: Data) {
         let session = URLSession(configuration: .ephemeral)
         defer { session.invalidateAndCancel() }
         var request = URLRequest(url: URL(string: url)!)
         request.timeoutInterval = 10
         let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
-        return (http.statusCode, http.allHeaderFields, data)
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            headers["\(name)".lowercased()] = "\(value)"
+        }
+        return (http.statusCode, headers, data)
     }
 
     @Test func startServesRealHTTPAndStopsCleanly() async throws {
@@ -30,8 +34,8 @@ struct DemoShopLifecycleTests {
         #expect(health.status == 200)
         let body = try JSONSerialization.jsonObject(with: health.body) as? [String: String]
         #expect(body == ["status": "ok", "version": "v2"])
-        #expect(health.headers["X-Demo-Version"] as? String == "v2")
-        #expect((health.headers["traceparent"] as? String).flatMap(TraceContext.parse) != nil)
+        #expect(health.headers["x-demo-version"] == "v2")
+        #expect(health.headers["traceparent"].flatMap(TraceContext.parse) != nil)
 
         await shop.stop()
         await shop.stop()
@@ -69,12 +73,25 @@ struct DemoShopLifecycleTests {
         }
     }
 
-    @Test func runStopsWhenCancelled() async throws {
+    @Test func runServesInTheForegroundUntilCancelled() async throws {
+        // Borrow a free port from a shop started and stopped just before.
+        let probe = try await DemoShop.start(DemoShopConfiguration())
+        let port = probe.port
+        await probe.stop()
+
         var configuration = DemoShopConfiguration()
-        configuration.port = 0
+        configuration.port = port
         let task = Task { try await DemoShop.run(configuration) }
-        try await Task.sleep(for: .milliseconds(200))
+        var status: Int?
+        for _ in 0..<50 where status == nil {
+            status = try? await Self.get("http://127.0.0.1:\(port)/healthz").status
+            if status == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(status == 200)
         task.cancel()
         _ = await task.result
+        await #expect(throws: (any Error).self) {
+            _ = try await Self.get("http://127.0.0.1:\(port)/healthz")
+        }
     }
 }

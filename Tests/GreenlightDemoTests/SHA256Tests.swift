@@ -26,8 +26,9 @@ struct SHA256Tests {
     }
 
     @Test func incrementalUpdatesMatchOneShot() {
-        let message = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        for split in [0, 1, 31, 55, 56, 63, 64] {
+        let message = Array(
+            String(repeating: "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", count: 3).utf8)
+        for split in [0, 1, 31, 55, 56, 63, 64, 65, 127, 128, 167, 168] {
             var hasher = SHA256()
             hasher.update(message[..<split])
             hasher.update(message[split...])

@@ -69,11 +69,17 @@ public struct ChecklistEvaluator: Sendable {
         }
         let worst = checks.max { $0.status.severity < $1.status.severity }!
         let failing = checks.filter { $0.status.blocks }
-        let summary =
-            failing.isEmpty
-            ? "\(checks.count) check\(checks.count == 1 ? "" : "s") \(worst.status == .warn ? "passed with warnings" : "passed")"
-            : "\(failing.count) of \(checks.count) checks did not pass: "
+        let summary: String
+        if failing.isEmpty {
+            summary =
+                "\(checks.count) check\(checks.count == 1 ? "" : "s") \(worst.status == .warn ? "passed with warnings" : "passed")"
+        } else if checks.count == 1 {
+            summary = "\(failing[0].title): \(failing[0].summary)"
+        } else {
+            summary =
+                "\(failing.count) of \(checks.count) checks did not pass: "
                 + failing.prefix(3).map(\.title).joined(separator: "; ")
+        }
         return CheckResult(
             id: item.checkID, title: item.title, category: .checklist, status: worst.status, summary: summary,
             details: checks.map { "\($0.status.rawValue): \($0.title): \($0.summary)" },
@@ -185,6 +191,7 @@ public struct ChecklistEvaluator: Sendable {
         path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
     }
 
+    /// The lowercase hex SHA-256 of the bytes: how greenlight names file contents, specs and reports.
     public static func sha256(_ data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }

@@ -13,7 +13,8 @@ public struct SmokeSpec: SpecObject {
                 "the workflows to run"),
             Field("parallelism", .integer(min: 1, max: 64), "how many scenarios run at once; default 4"),
             Field(
-                "variables", .dictionary(key: .identifier, value: .string(StringFormat(name: "text", allowsEmpty: true))),
+                "variables",
+                .dictionary(key: .identifier, value: .string(StringFormat(name: "text", allowsEmpty: true))),
                 "values every scenario starts with, used as {{name}}"),
         ])
 

@@ -61,7 +61,7 @@ public struct Report: Codable, Sendable, Hashable {
     }
 
     public func computeDigest() -> String {
-        "sha256:" + SHA256.hash(data: canonicalJSON()).map { String(format: "%02x", $0) }.joined()
+        "sha256:" + ChecklistEvaluator.sha256(canonicalJSON())
     }
 
     /// The report as indented JSON with its digest, as written to report.json.

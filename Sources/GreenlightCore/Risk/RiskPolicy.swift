@@ -32,7 +32,8 @@ public struct RiskPolicy: Sendable {
 
     static func load(data: Data, file: String, base: RiskPolicy?) throws(SpecError) -> RiskPolicy {
         var document = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment)
-        document.expected = "a policy file gives classes, impact, load or checklist (greenlight risk --show-policy prints the built-in one)"
+        document.expected =
+            "a policy file gives classes, impact, load or checklist (greenlight risk --show-policy prints the built-in one)"
         let (root, found) = try document.readChecked(data, against: PolicyFile.schema)
         var diagnostics = found
         let parsed = PolicyFile(reading: ObjectReader(root, PolicyFile.schema))

@@ -28,7 +28,7 @@ public struct SpecLoader: Sendable {
         spec.file = file
         spec.directory = directory
         spec.source = root
-        spec.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        spec.sha256 = ChecklistEvaluator.sha256(data)
         spec.redactor = Self.redactor(for: root, environment: environment)
 
         var rules = SpecRules(spec: spec, root: root, policy: policy)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rules that span fields (a waiver must name a known item; a load test needs an expected peak),
 /// checked after the schema, with locations taken from the source tree.
 struct SpecRules {
@@ -40,7 +42,8 @@ struct SpecRules {
             if let id = element["id"], let text = id.scalar, !id.unresolved, builtin.contains(text) {
                 add(
                     id, "checklist.custom[\(i)].id",
-                    "\(id.shownForError) is a non-negotiable item that greenlight always checks; give your item another id")
+                    "\(id.shownForError) is a non-negotiable item that greenlight always checks; give your item another id"
+                )
             }
         }
         for (i, element) in (root.at("checklist", "waivers")?.elements ?? []).enumerated() {
@@ -50,7 +53,8 @@ struct SpecRules {
                 let hint = Suggest.closest(to: text, among: known).map { "; did you mean '\($0)'?" } ?? ""
                 add(
                     item, "checklist.waivers[\(i)].item",
-                    "no checklist item has the id \(item.shownForError)\(hint) (items: \(known.joined(separator: ", ")))")
+                    "no checklist item has the id \(item.shownForError)\(hint) (items: \(known.joined(separator: ", ")))"
+                )
             }
         }
     }
@@ -90,14 +94,16 @@ struct SpecRules {
         if let duration = load.duration, duration < policy.minimumLoadDuration, !waived {
             add(
                 loadValue["duration"], "load.duration",
-                "must be at least \(policy.minimumLoadDuration) to count as sustained, got \(Self.shown(loadValue["duration"], duration))")
+                "must be at least \(policy.minimumLoadDuration) to count as sustained, got \(Self.shown(loadValue["duration"], duration))"
+            )
         }
         if load.model == .closed, load.virtualUsers == nil {
             add(loadValue, "load.vus", "the closed model needs vus, the number of virtual users")
         }
         let scenarios = spec.smoke?.scenarios.map(\.name) ?? []
         for (i, element) in (loadValue["mix"]?.elements ?? []).enumerated() {
-            guard let scenario = element["scenario"], let name = scenario.scalar, !scenario.unresolved, !scenarios.contains(name)
+            guard let scenario = element["scenario"], let name = scenario.scalar, !scenario.unresolved,
+                !scenarios.contains(name)
             else {
                 continue
             }
@@ -105,7 +111,9 @@ struct SpecRules {
             let known =
                 scenarios.isEmpty
                 ? "the spec has no smoke scenarios" : "scenarios: \(scenarios.joined(separator: ", "))"
-            add(scenario, "load.mix[\(i)].scenario", "no smoke scenario is named \(scenario.shownForError)\(hint) (\(known))")
+            add(
+                scenario, "load.mix[\(i)].scenario",
+                "no smoke scenario is named \(scenario.shownForError)\(hint) (\(known))")
         }
     }
 
@@ -135,7 +143,8 @@ struct SpecRules {
         {
             add(
                 within, "observability.health.within",
-                "must be at most \(HealthSpec.slaLimit) (the readiness SLA: health known within \(HealthSpec.slaLimit)), got \(Self.shown(within, duration))")
+                "must be at most \(HealthSpec.slaLimit) (the readiness SLA: health known within \(HealthSpec.slaLimit)), got \(Self.shown(within, duration))"
+            )
         }
     }
 
@@ -190,24 +199,33 @@ extension SpecRules {
                 let path = "smoke.scenarios[\(s)].steps[\(i)]"
                 for (value, at) in Self.scalars(in: step["request"], path: path + ".request") {
                     for name in Template.names(in: value.scalar ?? "") where !known.contains(name) {
-                        let hint = Suggest.closest(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
-                        let defined = known.isEmpty ? "nothing is captured before this step" : "known here: \(known.sorted().joined(separator: ", "))"
+                        let hint =
+                            Suggest.closest(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
+                        let defined =
+                            known.isEmpty
+                            ? "nothing is captured before this step"
+                            : "known here: \(known.sorted().joined(separator: ", "))"
                         add(value, at, "uses {{\(name)}} before any step captures it\(hint) (\(defined))")
                     }
                 }
                 let captures = step["capture"]?.entries ?? []
                 for capture in captures {
                     let at = "\(path).capture.\(capture.key)"
-                    if let expression = capture.value["jsonpath"] { checkJSONPath(expression.scalar ?? "", expression, at + ".jsonpath") }
+                    if let expression = capture.value["jsonpath"] {
+                        checkJSONPath(expression.scalar ?? "", expression, at + ".jsonpath")
+                    }
                     if let regex = capture.value["regex"] { checkRegex(regex, at + ".regex") }
                 }
                 known.formUnion(captures.map(\.key))
                 for entry in step.at("expect", "jsonpath")?.entries ?? [] {
                     // A key's quoting is not kept, so its error points at the key itself.
                     let keyValue = SpecValue(
-                        kind: .scalar(entry.key), location: entry.keyLocation, quoted: false, source: "", environmentVariables: [])
+                        kind: .scalar(entry.key), location: entry.keyLocation, quoted: false, source: "",
+                        environmentVariables: [])
                     checkJSONPath(entry.key, keyValue, "\(path).expect.jsonpath[\"\(entry.key)\"]")
-                    if let matches = entry.value["matches"] { checkRegex(matches, "\(path).expect.jsonpath[\"\(entry.key)\"].matches") }
+                    if let matches = entry.value["matches"] {
+                        checkRegex(matches, "\(path).expect.jsonpath[\"\(entry.key)\"].matches")
+                    }
                 }
             }
         }
@@ -239,9 +257,8 @@ extension SpecRules {
         case .scalar: return [(value, path)]
         case .null: return []
         case .sequence(let items): return items.enumerated().flatMap { scalars(in: $1, path: "\(path)[\($0)]") }
-        case .mapping(let entries): return entries.flatMap { scalars(in: $0.value, path: FieldPath(path).key($0.key).description) }
+        case .mapping(let entries):
+            return entries.flatMap { scalars(in: $0.value, path: FieldPath(path).key($0.key).description) }
         }
     }
 }
-
-import Foundation

@@ -53,11 +53,15 @@ struct YAMLDocument {
                 parsed = .some(try Parser(yaml: source).singleRoot())
             } catch let error as YamlError {
                 if case .duplicatedKeysInMapping(let keys, let context) = error, duplicates.count < 50,
-                    let key = keys.first, let (line, column) = Self.secondOccurrence(of: key, after: context.mark, in: source)
+                    let key = keys.first,
+                    let (line, column) = Self.secondOccurrence(of: key, after: context.mark, in: source)
                 {
                     let location = SourceLocation(file: file, line: line, column: column)
                     duplicates.append(
-                        Diagnostic(location, "", "duplicate key '\(key)' (first given at line \(context.mark.line)); each key may appear once"))
+                        Diagnostic(
+                            location, "",
+                            "duplicate key '\(key)' (first given at line \(context.mark.line)); each key may appear once"
+                        ))
                     skipped.insert(location)
                     source = Self.maskKey(in: source, line: line, column: column)
                     continue
@@ -70,11 +74,17 @@ struct YAMLDocument {
         guard let node = parsed ?? nil else {
             return at(1, 1, "the file holds no YAML document: \(expected)")
         }
-        var converter = Converter(file: file, substitution: substitutes ? EnvironmentSubstitution(environment: environment) : nil)
+        var converter = Converter(
+            file: file, substitution: substitutes ? EnvironmentSubstitution(environment: environment) : nil)
         converter.skipped = skipped
         let value = converter.convert(node, depth: 0)
         if converter.exhausted {
-            return (nil, converter.diagnostics.filter { $0.message.contains("expands to more than") || $0.message.contains("nesting is deeper") })
+            return (
+                nil,
+                converter.diagnostics.filter {
+                    $0.message.contains("expands to more than") || $0.message.contains("nesting is deeper")
+                }
+            )
         }
         converter.diagnostics = duplicates + converter.diagnostics
         return (value, converter.diagnostics)
@@ -120,7 +130,8 @@ struct YAMLDocument {
             if nodes > YAMLDocument.maximumNodes || depth > YAMLDocument.maximumDepth {
                 if !exhausted {
                     exhausted = true
-                    let message = depth > YAMLDocument.maximumDepth
+                    let message =
+                        depth > YAMLDocument.maximumDepth
                         ? "nesting is deeper than \(YAMLDocument.maximumDepth) levels; a spec never needs that"
                         : "the document expands to more than \(YAMLDocument.maximumNodes) values (aliases?); a spec never needs that"
                     diagnostics.append(Diagnostic(loc, "", message))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text with `{{name}}` placeholders, filled from captured variables.
 public enum Template {
     public struct MissingVariable: Error, Sendable {
@@ -17,7 +19,9 @@ public enum Template {
         var missing: String?
         let out = scan(text) { name in
             if variables[name] == nil, missing == nil { missing = name }
-        } replace: { variables[$0] ?? "" }
+        } replace: {
+            variables[$0] ?? ""
+        }
         if let missing { throw MissingVariable(name: missing) }
         return out
     }
@@ -48,8 +52,8 @@ public enum Template {
 
     static func isName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-        return text.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        return text.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "-" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+        }
     }
 }
-
-import Foundation

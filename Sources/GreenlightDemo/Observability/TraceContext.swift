@@ -11,20 +11,16 @@ struct TraceContext: Sendable, Equatable {
 
     /// A trace of its own, for a request without a valid `traceparent`.
     init() {
-        self.traceID = Hex.random(byteCount: 16)
-        self.parentSpanID = nil
-        self.spanID = Hex.random(byteCount: 8)
-        self.flags = "01"
+        self.init(continuing: nil)
     }
 
     /// Continues the trace in `traceparent` when it is valid, and starts a new one otherwise.
     init(continuing traceparent: String?) {
-        self.init()
-        if let traceparent, let parent = Self.parse(traceparent) {
-            traceID = parent.traceID
-            parentSpanID = parent.spanID
-            flags = parent.flags
-        }
+        let parent = traceparent.flatMap(Self.parse)
+        self.traceID = parent?.traceID ?? Hex.random(byteCount: 16)
+        self.parentSpanID = parent?.spanID
+        self.spanID = Hex.random(byteCount: 8)
+        self.flags = parent?.flags ?? "01"
     }
 
     /// The `traceparent` header naming this server's span.

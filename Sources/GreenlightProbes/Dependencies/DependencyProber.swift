@@ -48,11 +48,14 @@ public struct DependencyProber: Sendable {
         let start = ContinuousClock.now
         let kind = spec.kind
         var outcome: ProbeOutcome
+        var seconds: Double?
         if let kind, let missing = kind.requiredFields.first(where: { !spec.has($0) }) {
             outcome = .error("no \(missing) given; a \(kind.rawValue) dependency needs one")
         } else if let kind {
             let probe = Probe(spec: spec, kind: kind, settings: settings, httpClient: httpClient)
-            outcome = await probe.run()
+            let run = await probe.run()
+            outcome = run.outcome
+            seconds = run.seconds
         } else {
             outcome = .error(
                 "no kind given; use one of \(DependencySpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -61,10 +64,9 @@ public struct DependencyProber: Sendable {
             id: "dependencies.\(spec.name)", title: "\(spec.name) (\(kind?.rawValue ?? "unknown kind"))",
             category: .dependencies, status: outcome.status, summary: redactor.redact(outcome.summary),
             details: outcome.details.map(redactor.redact), measurements: outcome.measurements,
-            evidence: outcome.evidence.map {
-                CheckResult.EvidenceRecord(kind: $0.kind, reference: redactor.redact($0.reference))
-            },
-            durationSeconds: Probe.seconds(ContinuousClock.now - start))
+            evidence: spec.shownURL.map { [CheckResult.EvidenceRecord(kind: "url", reference: redactor.redact($0))] }
+                ?? [],
+            durationSeconds: seconds ?? Probe.seconds(ContinuousClock.now - start))
     }
 
     var settings: ProbeSettings { ProbeSettings(trustRoots: trustRoots, insecure: insecure) }
@@ -81,6 +83,13 @@ public struct DependencyProber: Sendable {
 }
 
 extension DependencySpec {
+    /// The URL of an http or postgres dependency as it may be shown: without a password.
+    var shownURL: String? {
+        guard let url, kind == .http || kind == .postgres else { return nil }
+        if kind == .postgres, let parsed = try? PostgresURL(url) { return parsed.display }
+        return DisplayURL.withoutPassword(url)
+    }
+
     /// Whether a field of the spec is set, by its name in release.yaml.
     func has(_ field: String) -> Bool {
         switch field {

@@ -8,8 +8,8 @@ enum DisplayURL {
         guard let at = beforeQuery.lastIndex(of: "@"), let colon = beforeQuery[..<at].firstIndex(of: ":") else {
             return url
         }
-        // `host:8080/a@b` has no user part: a user name never holds a slash.
-        guard !beforeQuery[..<colon].contains("/") else { return url }
+        // `host:8080/a@b` has no user part: user and password never hold a bare slash.
+        guard !beforeQuery[..<at].contains("/") else { return url }
         return String(url[..<colon]) + String(url[at...])
     }
 }

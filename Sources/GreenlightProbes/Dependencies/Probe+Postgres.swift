@@ -34,10 +34,10 @@ extension Probe {
         } catch {
             return .fail(describePostgres(error, url: url, step: "signing in"), details: details)
         }
-        defer { let _: EventLoopFuture<Void> = connection.close() }
         let signedIn = elapsed
         var measurements: [CheckResult.Measurement] = [.milliseconds("connect_ms", signedIn)]
         var step = "SELECT 1"
+        let outcome: ProbeOutcome
         do {
             let version = try await withTaskCancellationHandler {
                 progress.phase = "waiting for the answer to SELECT 1 from \(url.target)"
@@ -67,12 +67,15 @@ extension Probe {
                 let _: EventLoopFuture<Void> = connection.close()
             }
             let shortVersion = version.split(separator: " ").first.map(String.init) ?? version
-            return .pass(
+            outcome = .pass(
                 "PostgreSQL \(shortVersion) answered SELECT 1 in \(formatSeconds(elapsed)) as \(url.user) on \(url.database)",
                 details: details, measurements: measurements)
         } catch {
-            return .fail(describePostgres(error, url: url, step: step), details: details, measurements: measurements)
+            outcome = .fail(describePostgres(error, url: url, step: step), details: details, measurements: measurements)
         }
+        // postgres-nio requires a connection to be closed before it is released.
+        try? await connection.close()
+        return outcome
     }
 
     /// The connection settings for `url`, TLS as its sslmode asks (libpq's meaning of each mode).

@@ -24,9 +24,10 @@ struct Probe: Sendable {
         deadline = start + .milliseconds(Int64((spec.timeout.seconds * 1000).rounded()))
     }
 
-    func run() async -> ProbeOutcome {
-        let outcome = await Deadline.race(until: deadline) { await self.perform() }
-        return outcome ?? .fail(timeoutReason)
+    /// The outcome, and how long the check took: until the work finished or the deadline struck.
+    func run() async -> (outcome: ProbeOutcome, seconds: Double) {
+        let race = await Deadline.race(until: deadline) { await self.perform() }
+        return (race.value ?? .fail(timeoutReason), Self.seconds(race.instant - start))
     }
 
     private func perform() async -> ProbeOutcome {

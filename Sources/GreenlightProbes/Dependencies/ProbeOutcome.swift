@@ -6,7 +6,6 @@ struct ProbeOutcome: Sendable {
     var summary: String
     var details: [String] = []
     var measurements: [CheckResult.Measurement] = []
-    var evidence: [CheckResult.EvidenceRecord] = []
 
     static func pass(
         _ summary: String, details: [String] = [], measurements: [CheckResult.Measurement] = []

@@ -61,7 +61,9 @@ public struct DescriptorLoader: Sendable {
         public var description: String
     }
 
-    public func load(_ source: EnvironmentSpec.DescriptorSource, session: HTTPSession) async throws(LoadError) -> Descriptor {
+    public func load(_ source: EnvironmentSpec.DescriptorSource, session: HTTPSession) async throws(LoadError)
+        -> Descriptor
+    {
         switch source {
         case .file(let path):
             let resolved = ChecklistEvaluator.resolve(path, in: directory)
@@ -82,7 +84,8 @@ public struct DescriptorLoader: Sendable {
             do {
                 return Descriptor(flattening: try JSONValue(parsing: data))
             } catch {
-                throw LoadError(description: "descriptor \(path) is not valid JSON: \(error.message) (byte \(error.offset))")
+                throw LoadError(
+                    description: "descriptor \(path) is not valid JSON: \(error.message) (byte \(error.offset))")
             }
         case .endpoint(let url, let headers):
             let request = HTTPRequestRecord(
@@ -102,7 +105,8 @@ public struct DescriptorLoader: Sendable {
             do {
                 return Descriptor(flattening: try JSONValue(parsing: response.body))
             } catch {
-                throw LoadError(description: redactor.redact("descriptor endpoint \(url) did not answer JSON: \(error.message)"))
+                throw LoadError(
+                    description: redactor.redact("descriptor endpoint \(url) did not answer JSON: \(error.message)"))
             }
         }
     }

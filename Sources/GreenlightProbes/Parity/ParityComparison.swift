@@ -24,13 +24,17 @@ public struct ParityComparison: Sendable {
     }
 
     /// Words in a key that mark its value as secret.
-    static let secretWords = ["secret", "password", "passwd", "token", "credential", "private", "apikey", "api_key", "key"]
+    static let secretWords = [
+        "secret", "password", "passwd", "token", "credential", "private", "apikey", "api_key", "key",
+    ]
 
     public static func isSecret(_ key: String) -> Bool {
         let segments = key.lowercased().split(whereSeparator: { $0 == "." || $0 == "[" || $0 == "]" }).map(String.init)
         return segments.contains { segment in
             secretWords.contains { word in
-                word == "key" ? segment == "key" || segment.hasSuffix("_key") || segment.hasSuffix("-key") : segment.contains(word)
+                word == "key"
+                    ? segment == "key" || segment.hasSuffix("_key") || segment.hasSuffix("-key")
+                    : segment.contains(word)
             }
         }
     }
@@ -40,7 +44,9 @@ public struct ParityComparison: Sendable {
     public static func matches(_ pattern: String, _ key: String) -> Bool {
         if key == pattern || key.hasPrefix(pattern + ".") || key.hasPrefix(pattern + "[") { return true }
         guard pattern.contains("*") else { return false }
-        let regex = "^" + NSRegularExpression.escapedPattern(for: pattern).replacingOccurrences(of: "\\*", with: "[^.]*") + "($|[.\\[])"
+        let regex =
+            "^" + NSRegularExpression.escapedPattern(for: pattern).replacingOccurrences(of: "\\*", with: "[^.]*")
+            + "($|[.\\[])"
         return key.range(of: regex, options: .regularExpression) != nil
     }
 
@@ -70,7 +76,7 @@ public struct ParityComparison: Sendable {
     /// A secret shown as the start of its SHA-256, enough to tell two values apart.
     static func fingerprint(_ value: String?) -> String {
         guard let value else { return "(absent)" }
-        let hex = SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex = ChecklistEvaluator.sha256(Data(value.utf8))
         return "secret sha256:\(hex.prefix(12))…"
     }
 
@@ -106,7 +112,8 @@ public struct ParityComparison: Sendable {
         let shown = drift.prefix(5).map(\.key).joined(separator: ", ") + (drift.count > 5 ? ", …" : "")
         return CheckResult(
             id: id, title: title, category: .parity, status: .fail,
-            summary: "\(drift.count) undeclared difference\(drift.count == 1 ? "" : "s"): \(shown); add expected ones to parity.ignore",
+            summary:
+                "\(drift.count) undeclared difference\(drift.count == 1 ? "" : "s"): \(shown); add expected ones to parity.ignore",
             details: details, measurements: measurements)
     }
 }

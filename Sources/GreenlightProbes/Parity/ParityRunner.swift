@@ -19,7 +19,8 @@ public struct ParityRunner: Sendable {
                 continue
             }
             guard let source = environment.descriptor else {
-                problems.append("environment \(name) has no descriptor: give environments.\(name).descriptor, a file or { url }")
+                problems.append(
+                    "environment \(name) has no descriptor: give environments.\(name).descriptor, a file or { url }")
                 continue
             }
             do {
@@ -29,13 +30,16 @@ public struct ParityRunner: Sendable {
             }
         }
         guard problems.isEmpty, descriptors.count == 2 else {
-            return [CheckResult(
-                id: "parity.\(names.0)-\(names.1)", title: "Parity: \(names.0) vs \(names.1)", category: .parity,
-                status: .fail, summary: spec.redactor.redact(problems.first ?? "descriptors could not be loaded"),
-                details: problems.map(spec.redactor.redact))]
+            return [
+                CheckResult(
+                    id: "parity.\(names.0)-\(names.1)", title: "Parity: \(names.0) vs \(names.1)", category: .parity,
+                    status: .fail, summary: spec.redactor.redact(problems.first ?? "descriptors could not be loaded"),
+                    details: problems.map(spec.redactor.redact))
+            ]
         }
         let comparison = ParityComparison(
-            left: (names.0, descriptors[0]), right: (names.1, descriptors[1]), ignore: parity.ignore, redactor: spec.redactor)
+            left: (names.0, descriptors[0]), right: (names.1, descriptors[1]), ignore: parity.ignore,
+            redactor: spec.redactor)
         return [comparison.check()]
     }
 }

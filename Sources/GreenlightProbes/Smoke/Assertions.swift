@@ -9,14 +9,18 @@ enum Captures {
         var actual: String
     }
 
-    static func value(_ source: CaptureSpec.Source, response: HTTPResponseRecord, json: () -> JSONValue?) -> Result<String, Problem> {
+    static func value(_ source: CaptureSpec.Source, response: HTTPResponseRecord, json: () -> JSONValue?) -> Result<
+        String, Problem
+    > {
         switch source {
         case .jsonpath(let expression):
             guard let path = try? JSONPath(parsing: expression) else {
                 return .failure(Problem(expected: "a valid JSONPath", actual: expression))
             }
             guard let document = json() else {
-                return .failure(Problem(expected: "a JSON body to apply \(expression) to", actual: Assertions.describeBody(response)))
+                return .failure(
+                    Problem(
+                        expected: "a JSON body to apply \(expression) to", actual: Assertions.describeBody(response)))
             }
             guard let first = path.select(in: document).first else {
                 return .failure(Problem(expected: "\(expression) to select a value", actual: "nothing"))
@@ -55,7 +59,8 @@ struct Assertions: Sendable {
     var variables: [String: String]
     var certificateDays: @Sendable (String, Int) async -> Result<Int, HTTPFailure>
 
-    func check(_ response: HTTPResponseRecord, url: URLComponents?, json: () -> JSONValue?) async -> [AssertionFailure] {
+    func check(_ response: HTTPResponseRecord, url: URLComponents?, json: () -> JSONValue?) async -> [AssertionFailure]
+    {
         var failures: [AssertionFailure] = []
         func fail(_ assertion: String, _ expected: String, _ actual: String) {
             failures.append(AssertionFailure(assertion: assertion, expected: expected, actual: actual))
@@ -69,7 +74,9 @@ struct Assertions: Sendable {
             let want = fill(expected)
             let got = response.headers(name)
             if !got.contains(where: { $0 == want }) {
-                fail("header \(name)", "'\(want)'", got.isEmpty ? "no \(name) header" : got.map { "'\($0)'" }.joined(separator: ", "))
+                fail(
+                    "header \(name)", "'\(want)'",
+                    got.isEmpty ? "no \(name) header" : got.map { "'\($0)'" }.joined(separator: ", "))
             }
         }
         if let text = expect.bodyContains {
@@ -128,7 +135,8 @@ struct Assertions: Sendable {
             if exists, nodes.isEmpty { problem("exists", "a value", "nothing") }
             if !exists, let first = nodes.first { problem("exists: false", "nothing", show(first)) }
         }
-        let others = p.equals != nil || p.notEquals != nil || p.lessThan != nil || p.atMost != nil || p.greaterThan != nil
+        let others =
+            p.equals != nil || p.notEquals != nil || p.lessThan != nil || p.atMost != nil || p.greaterThan != nil
             || p.atLeast != nil || p.contains != nil || p.matches != nil || p.isEmpty != nil || p.type != nil
         guard others else { return problems }
         guard let value = nodes.first else {
@@ -137,7 +145,9 @@ struct Assertions: Sendable {
         }
         func filled(_ v: JSONValue) -> JSONValue { (try? RequestBuilder.fill(v) { fill($0) }) ?? v }
         if let want = p.equals.map(filled), value != want { problem("equals", show(want), show(value)) }
-        if let unwanted = p.notEquals.map(filled), value == unwanted { problem("not_equals", "anything but \(show(unwanted))", show(value)) }
+        if let unwanted = p.notEquals.map(filled), value == unwanted {
+            problem("not_equals", "anything but \(show(unwanted))", show(value))
+        }
         let comparisons: [(String, Double?, (Double, Double) -> Bool, String)] = [
             ("less_than", p.lessThan, { $0 < $1 }, "<"), ("at_most", p.atMost, { $0 <= $1 }, "<="),
             ("greater_than", p.greaterThan, { $0 > $1 }, ">"), ("at_least", p.atLeast, { $0 >= $1 }, ">="),
@@ -153,13 +163,16 @@ struct Assertions: Sendable {
         if let needle = p.contains.map(filled) {
             switch (value, needle) {
             case (.string(let s), .string(let n)): if !s.contains(n) { problem("contains", show(needle), show(value)) }
-            case (.array(let items), _): if !items.contains(needle) { problem("contains", "an array containing \(show(needle))", show(value)) }
+            case (.array(let items), _):
+                if !items.contains(needle) { problem("contains", "an array containing \(show(needle))", show(value)) }
             default: problem("contains", "a string or array containing \(show(needle))", show(value))
             }
         }
         if let pattern = p.matches.map(fill) {
             if case .string(let s) = value, let regex = try? NSRegularExpression(pattern: pattern) {
-                if regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) == nil { problem("matches", "/\(pattern)/", show(value)) }
+                if regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) == nil {
+                    problem("matches", "/\(pattern)/", show(value))
+                }
             } else {
                 problem("matches", "a string matching /\(pattern)/", show(value))
             }
@@ -172,7 +185,9 @@ struct Assertions: Sendable {
             case .object(let o): isEmpty = o.isEmpty
             default: isEmpty = nil
             }
-            if isEmpty != empty { problem(empty ? "is_empty" : "is_empty: false", empty ? "empty" : "not empty", show(value)) }
+            if isEmpty != empty {
+                problem(empty ? "is_empty" : "is_empty: false", empty ? "empty" : "not empty", show(value))
+            }
         }
         if let type = p.type, typeName(value, wanted: type) != type {
             problem("type", type, "\(typeName(value, wanted: type)) \(show(value))")

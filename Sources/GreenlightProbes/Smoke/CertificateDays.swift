@@ -3,7 +3,9 @@ import GreenlightHTTP
 
 extension SmokeRunner {
     /// Days left on the certificate that host:port presents, read with the dependency prober's TLS check.
-    public static func certificateDays(host: String, port: Int, trustRoots: [String], insecure: Bool) async -> Result<Int, HTTPFailure> {
+    public static func certificateDays(host: String, port: Int, trustRoots: [String], insecure: Bool) async -> Result<
+        Int, HTTPFailure
+    > {
         var dependency = DependencySpec(reading: ObjectReader(nil, DependencySpec.schema))
         dependency.name = "smoke-tls"
         dependency.kind = .tls

@@ -47,17 +47,21 @@ public struct SmokeRunner: Sendable {
     /// Runs one scenario's steps in order, sharing variables and cookies; stops at the first failing step.
     func run(_ scenario: SmokeScenario, session: HTTPSession) async -> CheckResult {
         let start = ContinuousClock.now
-        var state = ScenarioState(variables: Dictionary(smoke.variables.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        var state = ScenarioState(
+            variables: Dictionary(smoke.variables.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
         var measurements: [CheckResult.Measurement] = []
         let id = "smoke." + Self.slug(scenario.name)
         let title = "Smoke: \(scenario.name)"
         for (index, step) in scenario.steps.enumerated() {
             let name = step.name ?? "step \(index + 1)"
-            let executor = StepExecutor(step: step, baseURL: baseURL, directory: directory, certificateDays: certificateDays)
+            let executor = StepExecutor(
+                step: step, baseURL: baseURL, directory: directory, certificateDays: certificateDays)
             let outcome = await executor.run(&state, session: session)
             measurements.append(.init(name: "\(name) ms", value: (outcome.seconds * 1000).rounded(), unit: "ms"))
             if !outcome.failures.isEmpty || outcome.error != nil {
-                var details: [String] = ["scenario: \(scenario.name)", "step: \(name) (\(index + 1) of \(scenario.steps.count))"]
+                var details: [String] = [
+                    "scenario: \(scenario.name)", "step: \(name) (\(index + 1) of \(scenario.steps.count))",
+                ]
                 if outcome.attempts > 1 { details.append("attempts: \(outcome.attempts)") }
                 if let error = outcome.error { details.append("error: \(error)") }
                 for failure in outcome.failures {
@@ -69,7 +73,10 @@ public struct SmokeRunner: Sendable {
                     details.append("exchange:")
                     details += exchange.lines(redactor: redactor).map { "  " + $0 }
                 }
-                let reason = outcome.error ?? outcome.failures.first.map { "\($0.assertion): expected \($0.expected), got \($0.actual)" } ?? ""
+                let reason =
+                    outcome.error ?? outcome.failures.first.map {
+                        "\($0.assertion): expected \($0.expected), got \($0.actual)"
+                    } ?? ""
                 return CheckResult(
                     id: id, title: title, category: .smoke, status: .fail,
                     summary: redactor.redact("step '\(name)' (\(index + 1) of \(scenario.steps.count)): \(reason)"),
@@ -80,7 +87,8 @@ public struct SmokeRunner: Sendable {
         let total = Self.seconds(ContinuousClock.now - start)
         return CheckResult(
             id: id, title: title, category: .smoke, status: .pass,
-            summary: "\(scenario.steps.count) step\(scenario.steps.count == 1 ? "" : "s") passed in \(Int((total * 1000).rounded())) ms",
+            summary:
+                "\(scenario.steps.count) step\(scenario.steps.count == 1 ? "" : "s") passed in \(Int((total * 1000).rounded())) ms",
             measurements: measurements, durationSeconds: total)
     }
 

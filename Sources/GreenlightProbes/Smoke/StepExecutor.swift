@@ -51,7 +51,8 @@ struct StepExecutor: Sendable {
             outcome.error = "\(error)"
             return outcome
         }
-        let timeout = step.timeout.map { Duration.milliseconds(Int64($0.seconds * 1000)) } ?? SmokeRunner.defaultStepTimeout
+        let timeout =
+            step.timeout.map { Duration.milliseconds(Int64($0.seconds * 1000)) } ?? SmokeRunner.defaultStepTimeout
         let response: HTTPResponseRecord
         do {
             response = try await session.send(record, timeout: timeout)
@@ -75,12 +76,17 @@ struct StepExecutor: Sendable {
             switch Captures.value(capture.source, response: response, json: body) {
             case .success(let value): state.variables[name] = value
             case .failure(let problem):
-                outcome.failures.append(AssertionFailure(assertion: "capture \(name)", expected: problem.expected, actual: problem.actual))
+                outcome.failures.append(
+                    AssertionFailure(assertion: "capture \(name)", expected: problem.expected, actual: problem.actual))
             }
         }
         if let expect = step.expect {
-            outcome.failures += await Assertions(expect: expect, variables: state.variables, certificateDays: certificateDays)
-                .check(response, url: url, json: body)
+            // Assertions first: a wrong status explains a failed capture, not the other way round.
+            outcome.failures.insert(
+                contentsOf: await Assertions(
+                    expect: expect, variables: state.variables, certificateDays: certificateDays
+                )
+                .check(response, url: url, json: body), at: 0)
         }
         return outcome
     }
@@ -114,14 +120,18 @@ struct RequestBuilder: Sendable {
         if !request.query.isEmpty {
             var components = URLComponents(string: url)
             var items = components?.queryItems ?? []
-            for (key, value) in request.query { items.append(URLQueryItem(name: try fill(key), value: try fill(value))) }
+            for (key, value) in request.query {
+                items.append(URLQueryItem(name: try fill(key), value: try fill(value)))
+            }
             components?.queryItems = items
             url = components?.string ?? url
         }
         var headers: [(name: String, value: String)] = [("User-Agent", "greenlight/\(GreenlightVersion.current)")]
         for (name, value) in request.headers { headers.append((name, try fill(value))) }
         func setDefault(_ name: String, _ value: String) {
-            if !headers.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) { headers.append((name, value)) }
+            if !headers.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+                headers.append((name, value))
+            }
         }
         var body = Data()
         if let json = request.json {
@@ -138,11 +148,19 @@ struct RequestBuilder: Sendable {
                 if let file = part.file {
                     let path = ChecklistEvaluator.resolve(try fill(file), in: directory)
                     guard let data = FileManager.default.contents(atPath: path) else {
-                        throw BuildError(description: "cannot read \(file) for the multipart part '\(part.name)' (looked for \(path))")
+                        throw BuildError(
+                            description:
+                                "cannot read \(file) for the multipart part '\(part.name)' (looked for \(path))")
                     }
-                    parts.append(.init(name: part.name, filename: (path as NSString).lastPathComponent, contentType: part.contentType, data: data))
+                    parts.append(
+                        .init(
+                            name: part.name, filename: (path as NSString).lastPathComponent,
+                            contentType: part.contentType, data: data))
                 } else {
-                    parts.append(.init(name: part.name, contentType: part.contentType, data: Data(try fill(part.value ?? "").utf8)))
+                    parts.append(
+                        .init(
+                            name: part.name, contentType: part.contentType, data: Data(try fill(part.value ?? "").utf8))
+                    )
                 }
             }
             let multipart = MultipartBody(parts: parts)
@@ -151,7 +169,9 @@ struct RequestBuilder: Sendable {
         } else if let raw = request.body {
             body = Data(try fill(raw).utf8)
         }
-        if let host = URLComponents(string: url)?.host, let cookie = cookies.header(host: host, path: URLComponents(string: url)?.path ?? "/") {
+        if let host = URLComponents(string: url)?.host,
+            let cookie = cookies.header(host: host, path: URLComponents(string: url)?.path ?? "/")
+        {
             headers.append(("Cookie", cookie))
         }
         return HTTPRequestRecord(method: request.method, url: url, headers: headers, body: body)

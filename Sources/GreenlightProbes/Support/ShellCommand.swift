@@ -92,7 +92,8 @@ public struct ShellCommand: Sendable {
         // The shell changes into the folder itself, then runs the command line as written.
         // `ulimit -f` caps what the command may write (in 512-byte blocks: 16 MiB), so a chatty one cannot fill the disk.
         let arguments = [
-            "/bin/sh", "-c", "ulimit -f 32768 2>/dev/null; cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight", directory, command,
+            "/bin/sh", "-c", "ulimit -f 32768 2>/dev/null; cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight",
+            directory, command,
         ]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }

@@ -69,13 +69,18 @@ extension Greenlight {
         }
 
         func chooseEnvironment(_ spec: ReleaseSpec) throws -> String? {
+            try Self.environment(env, in: spec, file: self.spec.file)
+        }
+
+        /// The environment to run against: the one named, or staging, or the first; exits 2 for an unknown name.
+        static func environment(_ env: String?, in spec: ReleaseSpec, file: String) throws -> String? {
             let names = spec.environments.map(\.name)
             guard let env else { return names.contains("staging") ? "staging" : names.first }
             if names.contains(env) { return env }
             let hint = Suggest.closest(to: env, among: names).map { " Did you mean '\($0)'?" } ?? ""
             let known =
                 names.isEmpty ? "The spec declares no environments." : "Environments: \(names.joined(separator: ", "))."
-            Terminal.error("greenlight: \(self.spec.file) has no environment '\(env)'.\(hint) \(known)")
+            Terminal.error("greenlight: \(file) has no environment '\(env)'.\(hint) \(known)")
             throw ExitCode(ExitStatus.invalidInput)
         }
 
@@ -98,7 +103,8 @@ extension Greenlight {
                     _ = FileManager.default.createFile(atPath: summary, contents: nil)
                 }
                 guard let handle = FileHandle(forWritingAtPath: summary) else {
-                    Terminal.error("greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary))")
+                    Terminal.error(
+                        "greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary))")
                     return
                 }
                 defer { try? handle.close() }
@@ -106,7 +112,9 @@ extension Greenlight {
                     try handle.seekToEnd()
                     try handle.write(contentsOf: markdown)
                 } catch {
-                    Terminal.error("greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary)): \(error.localizedDescription)")
+                    Terminal.error(
+                        "greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary)): \(error.localizedDescription)"
+                    )
                 }
             }
         }

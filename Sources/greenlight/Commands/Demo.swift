@@ -47,7 +47,8 @@ extension Greenlight.Demo {
                 Terminal.out(DemoSpec.render(stagingPort: 8080, productionPort: 8081, today: CalendarDate(Date())))
                 return
             }
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-demo-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "greenlight-demo-\(UUID().uuidString)")
             try DemoSpec.writeSupportFiles(to: folder)
             defer { try? FileManager.default.removeItem(at: folder) }
 
@@ -72,7 +73,8 @@ extension Greenlight.Demo {
             }
 
             let specFile = folder.appendingPathComponent("release.yaml")
-            let text = DemoSpec.render(stagingPort: staging.port, productionPort: production.port, today: CalendarDate(Date()))
+            let text = DemoSpec.render(
+                stagingPort: staging.port, productionPort: production.port, today: CalendarDate(Date()))
             let report: Report
             do {
                 try Data(text.utf8).write(to: specFile)
@@ -97,7 +99,9 @@ extension Greenlight.Demo {
 
             if let reportDir {
                 let written = try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir))
-                if !quiet { Terminal.error("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)") }
+                if !quiet {
+                    Terminal.error("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)")
+                }
             }
             Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
             if !report.isGo { throw ExitCode(ExitStatus.notReady) }
@@ -133,8 +137,12 @@ extension Greenlight.Demo {
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, got \(port).") }
-            guard ["v1", "v2"].contains(version) else { throw ValidationError("--version must be v1 or v2, got '\(version)'.") }
-            guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be from 0 to 1, got \(errorRate).") }
+            guard ["v1", "v2"].contains(version) else {
+                throw ValidationError("--version must be v1 or v2, got '\(version)'.")
+            }
+            guard (0...1).contains(errorRate) else {
+                throw ValidationError("--error-rate must be from 0 to 1, got \(errorRate).")
+            }
             guard SpecDuration(addedLatency) != nil else {
                 throw ValidationError("--added-latency must be a duration such as 80ms or 1s, got '\(addedLatency)'.")
             }
@@ -148,7 +156,8 @@ extension Greenlight.Demo {
             config.addedLatency = .milliseconds(Int64((SpecDuration(addedLatency)?.seconds ?? 0) * 1000))
             if !route.isEmpty { config.regressedRoutes = route }
             config.logPath = log
-            Terminal.error("DemoShop \(version) on http://127.0.0.1:\(port == 0 ? "(free port)" : String(port)); Ctrl-C stops it")
+            Terminal.error(
+                "DemoShop \(version) on http://127.0.0.1:\(port == 0 ? "(free port)" : String(port)); Ctrl-C stops it")
             try await DemoShop.run(config)
         }
     }

@@ -6,7 +6,8 @@ enum DemoSpec {
     static func render(stagingPort: Int, productionPort: Int, today: CalendarDate) -> String {
         let expires = CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch + 30) * 86400))
         let rehearsed = CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch - 7) * 86400))
-        return template
+        return
+            template
             .replacingOccurrences(of: "<staging>", with: String(stagingPort))
             .replacingOccurrences(of: "<production>", with: String(productionPort))
             .replacingOccurrences(of: "<expires>", with: expires.description)
@@ -20,7 +21,8 @@ enum DemoSpec {
         try fm.createDirectory(at: folder.appendingPathComponent("fixtures"), withIntermediateDirectories: true)
         try Data(runbook.utf8).write(to: folder.appendingPathComponent("runbooks/demoshop.md"))
         try Data(rollback.utf8).write(to: folder.appendingPathComponent("runbooks/rollback.md"))
-        try Data("DemoShop receipt #1001: 1 x SKU-1, 19.99 EUR\n".utf8).write(to: folder.appendingPathComponent("fixtures/receipt.txt"))
+        try Data("DemoShop receipt #1001: 1 x SKU-1, 19.99 EUR\n".utf8).write(
+            to: folder.appendingPathComponent("fixtures/receipt.txt"))
     }
 
     static let runbook = """

@@ -6,7 +6,7 @@ import Testing
 
 /// The postgres kind against a throwaway PostgreSQL server the suite starts (initdb in a
 /// temporary folder, password authentication, a free port on 127.0.0.1).
-@Suite("PostgreSQL dependencies", .postgresServer, .serialized)
+@Suite("PostgreSQL dependencies", .postgresServer)
 struct PostgresDependencyTests {
     typealias Fixtures = DependencyFixtures
 
@@ -27,9 +27,9 @@ struct PostgresDependencyTests {
                 $0.query = "SELECT datname FROM pg_database"
             })
         #expect(result.status == .pass, "\(result.summary)")
-        #expect(result.summary.hasPrefix("PostgreSQL 15"), "\(result.summary)")
+        #expect(result.summary.hasPrefix("PostgreSQL 1"), "\(result.summary)")
         #expect(result.summary.contains("answered SELECT 1"))
-        #expect(result.details.contains { $0.hasPrefix("server_version: 15") })
+        #expect(result.details.contains { $0.hasPrefix("server_version: 1") })
         #expect(result.details.contains { $0.hasPrefix("query: SELECT datname FROM pg_database → ") })
         #expect(result.details.contains("connecting to postgres://greenlight@127.0.0.1:\(server.port)/postgres"))
         #expect(result.measurement("latency_ms") != nil)
@@ -114,6 +114,8 @@ struct PostgresDependencyTests {
             result?.summary == "timed out after 1.5s while connecting to 127.0.0.1:\(silent.port) and signing in as app"
         )
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        #expect((1.2...1.8).contains(seconds), "took \(elapsed)")
+        // The check's own clock: ±20 %. The wall clock also holds the test's own scheduling.
+        #expect((1.2...1.8).contains(result?.durationSeconds ?? 0), "\(result?.durationSeconds ?? 0) s")
+        #expect((1.2...2.5).contains(seconds), "took \(elapsed)")
     }
 }

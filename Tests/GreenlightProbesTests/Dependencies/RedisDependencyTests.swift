@@ -10,29 +10,29 @@ struct RedisDependencyTests {
     typealias Fixtures = DependencyFixtures
 
     /// A redis-server, or a failure saying to install it: these tests never skip silently.
-    func startRedis(password: String? = nil) throws -> Fixtures.RedisServer {
+    func startRedis(password: String? = nil) async throws -> Fixtures.RedisServer {
         try #require(
             FileManager.default.isExecutableFile(atPath: Fixtures.RedisServer.executable),
             "\(Fixtures.RedisServer.missing)")
-        return try Fixtures.RedisServer(password: password)
+        return try await Fixtures.RedisServer.start(password: password)
     }
 
     @Test("PING answers PONG")
     func pong() async throws {
-        let redis = try startRedis()
-        defer { redis.stop() }
+        let redis = try await startRedis()
         let result = await DependencyProber().result(
             of: .make("cache", .redis) { $0.address = "127.0.0.1:\(redis.port)" })
+        await redis.stop()
         #expect(result.status == .pass, "\(result.summary)")
         #expect(result.summary.hasPrefix("PONG from 127.0.0.1:\(redis.port) in"))
     }
 
     @Test("a server with a password says authentication required")
     func authenticationRequired() async throws {
-        let redis = try startRedis(password: "redis-Secret-42")
-        defer { redis.stop() }
+        let redis = try await startRedis(password: "redis-Secret-42")
         let result = await DependencyProber().result(
             of: .make("cache", .redis) { $0.address = "127.0.0.1:\(redis.port)" })
+        await redis.stop()
         #expect(result.status == .fail)
         #expect(result.summary.hasPrefix("authentication required (NOAUTH)"), "\(result.summary)")
     }

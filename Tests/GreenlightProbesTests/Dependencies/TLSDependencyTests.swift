@@ -35,7 +35,8 @@ struct TLSDependencyTests {
 
     @Test("an expired certificate, otherwise trusted, says expired on its day")
     func expiredTrusted() async throws {
-        let certificate = try Fixtures.TestCertificate(notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
+        let certificate = try await Fixtures.TestCertificate.make(
+            notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
         defer { certificate.remove() }
         let result = try await check(certificate)
         #expect(result.status == .fail)
@@ -46,7 +47,8 @@ struct TLSDependencyTests {
 
     @Test("an expired self-signed certificate, not trusted, names both problems")
     func expiredUntrusted() async throws {
-        let certificate = try Fixtures.TestCertificate(notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
+        let certificate = try await Fixtures.TestCertificate.make(
+            notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
         defer { certificate.remove() }
         let result = try await check(certificate, trusted: false)
         #expect(result.status == .fail)
@@ -55,7 +57,7 @@ struct TLSDependencyTests {
 
     @Test("a valid self-signed certificate that is not trusted says so")
     func untrusted() async throws {
-        let certificate = try Fixtures.TestCertificate(
+        let certificate = try await Fixtures.TestCertificate.make(
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: Date().addingTimeInterval(90 * Self.day))
         defer { certificate.remove() }
         let result = try await check(certificate, trusted: false)
@@ -66,7 +68,7 @@ struct TLSDependencyTests {
     @Test("a certificate valid later says not yet valid")
     func notYetValid() async throws {
         let from = Date().addingTimeInterval(10 * Self.day)
-        let certificate = try Fixtures.TestCertificate(
+        let certificate = try await Fixtures.TestCertificate.make(
             notBefore: from, notAfter: from.addingTimeInterval(90 * Self.day))
         defer { certificate.remove() }
         let result = try await check(certificate)
@@ -76,7 +78,7 @@ struct TLSDependencyTests {
 
     @Test("a certificate for another name says hostname mismatch")
     func hostnameMismatch() async throws {
-        let certificate = try Fixtures.TestCertificate(
+        let certificate = try await Fixtures.TestCertificate.make(
             commonName: "db.example", names: ["DNS:db.example", "DNS:*.db.example"],
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: Date().addingTimeInterval(90 * Self.day))
         defer { certificate.remove() }
@@ -88,7 +90,8 @@ struct TLSDependencyTests {
     @Test("a trusted certificate passes with its days left")
     func valid() async throws {
         let until = Date().addingTimeInterval(90 * Self.day + 3600)
-        let certificate = try Fixtures.TestCertificate(notBefore: Date().addingTimeInterval(-Self.day), notAfter: until)
+        let certificate = try await Fixtures.TestCertificate.make(
+            notBefore: Date().addingTimeInterval(-Self.day), notAfter: until)
         defer { certificate.remove() }
         let result = try await check(certificate, minDaysValid: 30)
         #expect(result.status == .pass, "\(result.summary)")
@@ -102,7 +105,8 @@ struct TLSDependencyTests {
     @Test("a valid certificate with fewer days left than min_days_valid fails with the days")
     func nearExpiry() async throws {
         let until = Date().addingTimeInterval(5 * Self.day + 3600)
-        let certificate = try Fixtures.TestCertificate(notBefore: Date().addingTimeInterval(-Self.day), notAfter: until)
+        let certificate = try await Fixtures.TestCertificate.make(
+            notBefore: Date().addingTimeInterval(-Self.day), notAfter: until)
         defer { certificate.remove() }
         let result = try await check(certificate, minDaysValid: 30)
         #expect(result.status == .fail)
@@ -115,7 +119,8 @@ struct TLSDependencyTests {
 
     @Test("insecure mode accepts an expired certificate with a warning")
     func insecure() async throws {
-        let certificate = try Fixtures.TestCertificate(notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
+        let certificate = try await Fixtures.TestCertificate.make(
+            notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
         defer { certificate.remove() }
         let result = try await check(certificate, trusted: false, insecure: true)
         #expect(result.status == .warn)

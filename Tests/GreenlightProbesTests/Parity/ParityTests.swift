@@ -3,13 +3,15 @@ import GreenlightCore
 import GreenlightDemo
 import GreenlightHTTP
 import Testing
+
 @testable import GreenlightProbes
 
 @Suite("Environment parity")
 struct ParityTests {
     let staging = Descriptor(values: [
         "os.name": "debian", "runtime.swift": "6.3.1", "config.max_connections": "200", "hostname": "stg-1",
-        "secrets.stripe_key": "sk_live_AAAA", "database.password": "hunter2-staging", "feature_flags.checkout-v2": "true",
+        "secrets.stripe_key": "sk_live_AAAA", "database.password": "hunter2-staging",
+        "feature_flags.checkout-v2": "true",
     ])
 
     func production(_ changes: [String: String?]) -> Descriptor {
@@ -20,39 +22,56 @@ struct ParityTests {
 
     @Test("undeclared drift fails and is listed key by key; ignored keys pass")
     func drift() {
-        let prod = production(["hostname": "prd-7", "config.max_connections": "100", "runtime.swift": nil, "os.version": "12"])
-        let check = ParityComparison(left: ("staging", staging), right: ("production", prod), ignore: ["hostname"], redactor: Redactor()).check()
+        let prod = production([
+            "hostname": "prd-7", "config.max_connections": "100", "runtime.swift": nil, "os.version": "12",
+        ])
+        let check = ParityComparison(
+            left: ("staging", staging), right: ("production", prod), ignore: ["hostname"], redactor: Redactor()
+        ).check()
         #expect(check.status == .fail)
-        #expect(check.summary == "3 undeclared differences: config.max_connections, os.version, runtime.swift; add expected ones to parity.ignore")
+        #expect(
+            check.summary
+                == "3 undeclared differences: config.max_connections, os.version, runtime.swift; add expected ones to parity.ignore"
+        )
         let table = check.details.joined(separator: "\n")
         #expect(table.contains("config.max_connections  200"))
         #expect(table.contains("100"))
         #expect(table.contains("(absent)"))
         #expect(table.contains("ignored (parity.ignore): hostname"))
 
-        let ignored = ParityComparison(left: ("staging", staging), right: ("production", prod),
-                                       ignore: ["hostname", "config.*", "runtime", "os.version"], redactor: Redactor()).check()
+        let ignored = ParityComparison(
+            left: ("staging", staging), right: ("production", prod),
+            ignore: ["hostname", "config.*", "runtime", "os.version"], redactor: Redactor()
+        ).check()
         #expect(ignored.status == .pass, "\(ignored.summary)")
     }
 
     @Test("secret values are compared by hash and never shown")
     func secrets() {
         let prod = production(["secrets.stripe_key": "sk_live_BBBB", "database.password": "hunter2-production"])
-        let check = ParityComparison(left: ("staging", staging), right: ("production", prod), ignore: [], redactor: Redactor()).check()
+        let check = ParityComparison(
+            left: ("staging", staging), right: ("production", prod), ignore: [], redactor: Redactor()
+        ).check()
         #expect(check.status == .fail)
         let all = check.summary + check.details.joined(separator: "\n")
         for secret in ["sk_live_AAAA", "sk_live_BBBB", "hunter2-staging", "hunter2-production"] {
             #expect(!all.contains(secret), "\(secret) shown")
         }
         #expect(all.contains("secret sha256:"))
-        let same = ParityComparison(left: ("staging", staging), right: ("production", staging), ignore: [], redactor: Redactor()).check()
+        let same = ParityComparison(
+            left: ("staging", staging), right: ("production", staging), ignore: [], redactor: Redactor()
+        ).check()
         #expect(same.status == .pass)
     }
 
-    @Test("ignore patterns", arguments: [
-        ("secrets.*", "secrets.stripe_key", true), ("secrets.*", "secrets", false), ("database", "database.host", true),
-        ("database.host", "database.hostname", false), ("*.host", "db.host", true), ("endpoints", "endpoints[0]", true),
-    ])
+    @Test(
+        "ignore patterns",
+        arguments: [
+            ("secrets.*", "secrets.stripe_key", true), ("secrets.*", "secrets", false),
+            ("database", "database.host", true),
+            ("database.host", "database.hostname", false), ("*.host", "db.host", true),
+            ("endpoints", "endpoints[0]", true),
+        ])
     func patterns(pattern: String, key: String, matches: Bool) {
         #expect(ParityComparison.matches(pattern, key) == matches)
     }
@@ -62,8 +81,10 @@ struct ParityTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(#"{"os": {"name": "debian"}, "replicas": 3, "endpoints": ["a", "b"]}"#.utf8).write(to: folder.appendingPathComponent("d.json"))
-        try Data("os:\n  name: debian\nreplicas: 3\nendpoints: [a, b]\n".utf8).write(to: folder.appendingPathComponent("d.yaml"))
+        try Data(#"{"os": {"name": "debian"}, "replicas": 3, "endpoints": ["a", "b"]}"#.utf8).write(
+            to: folder.appendingPathComponent("d.json"))
+        try Data("os:\n  name: debian\nreplicas: 3\nendpoints: [a, b]\n".utf8).write(
+            to: folder.appendingPathComponent("d.yaml"))
         try Data("# comment\nexport os.name=debian\nreplicas=\"3\"\nendpoints[0]=a\nendpoints[1]=b # trailing\n".utf8)
             .write(to: folder.appendingPathComponent("d.env"))
         let session = try HTTPSession()
@@ -101,6 +122,7 @@ struct ParityTests {
         await b.stop()
         #expect(results.count == 1)
         #expect(results[0].status == .fail)
-        #expect(results[0].summary.hasPrefix("1 undeclared difference: config.max_connections"), "\(results[0].summary)")
+        #expect(
+            results[0].summary.hasPrefix("1 undeclared difference: config.max_connections"), "\(results[0].summary)")
     }
 }

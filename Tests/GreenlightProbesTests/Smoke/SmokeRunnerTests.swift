@@ -3,12 +3,15 @@ import GreenlightCore
 import GreenlightDemo
 import GreenlightHTTP
 import Testing
+
 @testable import GreenlightProbes
 
 /// Smoke scenarios against a real DemoShop on loopback.
 @Suite("Smoke workflows against DemoShop", .serialized)
 struct SmokeRunnerTests {
-    static func spec(_ smoke: String, env: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws -> ReleaseSpec {
+    static func spec(_ smoke: String, env: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws
+        -> ReleaseSpec
+    {
         let text = """
             version: 1
             service: { name: demoshop, version: "1", owner: shop }
@@ -72,7 +75,9 @@ struct SmokeRunnerTests {
             """, env: ["PW": "demo-password"], directory: folder.path)
         let results = try await Self.run(spec, against: shop)
         #expect(results.map(\.id) == ["smoke.sign-in-buy-and-upload", "smoke.declined-card"])
-        for result in results { #expect(result.status == .pass, "\(result.summary)\n\(result.details.joined(separator: "\n"))") }
+        for result in results {
+            #expect(result.status == .pass, "\(result.summary)\n\(result.details.joined(separator: "\n"))")
+        }
         #expect(results[0].measurements.count == 4)
     }
 
@@ -104,7 +109,9 @@ struct SmokeRunnerTests {
         let details = result.details.joined(separator: "\n")
         #expect(details.contains("step: buy the empty shelf (2 of 2)"))
         #expect(details.contains("assertion: status\n  expected: 201\n  actual:   409"))
-        #expect(details.contains("assertion: jsonpath $.status equals\n  expected: \"placed\"\n  actual:   nothing") || details.contains("assertion: jsonpath $.status \n  expected: a value\n  actual:   nothing"))
+        #expect(
+            details.contains("assertion: jsonpath $.status equals\n  expected: \"placed\"\n  actual:   nothing")
+                || details.contains("assertion: jsonpath $.status \n  expected: a value\n  actual:   nothing"))
         #expect(details.contains("> POST \(shop.baseURL)/api/orders"))
         #expect(details.contains("> Authorization: Bearer ***"))
         #expect(details.contains("< 409"))
@@ -120,13 +127,15 @@ struct SmokeRunnerTests {
         await shop.stop()
         let spec = try Self.spec("smoke:\n  scenarios: [{ name: up, steps: [{ request: { path: /healthz } }] }]\n")
         let session = try HTTPSession()
-        let runner = SmokeRunner(smoke: spec.smoke!, baseURL: base, directory: ".", redactor: Redactor(),
-                                 certificateDays: { _, _ in .failure(HTTPFailure(description: "")) })
+        let runner = SmokeRunner(
+            smoke: spec.smoke!, baseURL: base, directory: ".", redactor: Redactor(),
+            certificateDays: { _, _ in .failure(HTTPFailure(description: "")) })
         let start = ContinuousClock.now
         let results = await runner.run(session: session)
         await session.shutdown()
         #expect(ContinuousClock.now - start < .seconds(3))
         #expect(results.first?.status == .fail)
-        #expect(results.first?.summary == "step 'step 1' (1 of 1): connection refused", "\(results.first?.summary ?? "")")
+        #expect(
+            results.first?.summary == "step 'step 1' (1 of 1): connection refused", "\(results.first?.summary ?? "")")
     }
 }

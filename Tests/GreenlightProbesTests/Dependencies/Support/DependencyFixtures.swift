@@ -42,41 +42,6 @@ extension DependencyFixtures {
         }
     }
 
-    /// Runs a program to completion within `timeout`; throws with its output when it fails.
-    @discardableResult
-    static func run(
-        _ executable: String, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 60
-    ) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "greenlight-test-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        defer {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: log)
-        }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        let timedOut = process.isRunning
-        if timedOut { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let command = ([executable] + arguments).joined(separator: " ")
-        if timedOut { throw CommandFailure(description: "\(command) did not finish within \(timeout) s: \(output)") }
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(description: "\(command) exited \(process.terminationStatus): \(output)")
-        }
-        return output
-    }
-
     struct CommandFailure: Error, CustomStringConvertible {
         var description: String
     }

@@ -7,7 +7,7 @@ import Glibc
 extension DependencyFixtures {
     /// A TCP socket bound to 127.0.0.1 on a port the kernel picks.
     static func boundSocket() -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         precondition(fd >= 0, "socket() failed")
         var address = loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -41,7 +41,7 @@ extension DependencyFixtures {
 
     /// Whether something accepts connections on the loopback port.
     static func canConnect(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { Glibc.close(fd) }
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
@@ -52,11 +52,11 @@ extension DependencyFixtures {
     }
 
     /// Waits (at most `seconds`) until the port accepts connections.
-    static func waitUntilListening(_ port: Int, seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+    static func waitUntilListening(_ port: Int, seconds: Double = 10) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
             if canConnect(port) { return true }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return false
     }
@@ -96,7 +96,9 @@ extension DependencyFixtures {
             precondition(listen(fd, 0) == 0, "listen() failed")
             var fillers: [Int32] = []
             for _ in 0..<2 {
-                let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+                let filler = socket(
+                    AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                    0)
                 var address = DependencyFixtures.loopback(port: port)
                 _ = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

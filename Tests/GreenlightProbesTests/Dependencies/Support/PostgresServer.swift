@@ -5,7 +5,7 @@ extension DependencyFixtures {
     /// A throwaway PostgreSQL cluster: initdb in a temporary folder owned by user postgres,
     /// scram-sha-256 password authentication, listening on a free port of 127.0.0.1 with its
     /// socket in that folder. ``stop()`` ends it (`pg_ctl stop -m immediate`) and deletes the folder.
-    final class PostgresServer: Sendable {
+    struct PostgresServer: Sendable {
         /// The server of the running suite, set by ``PostgresServerTrait``.
         @TaskLocal static var current: PostgresServer?
 
@@ -16,60 +16,73 @@ extension DependencyFixtures {
         let password = "pg-Secret-4711"
 
         /// `postgres://greenlight:…@127.0.0.1:PORT/postgres`, with the real password.
-        var url: String { "postgres://\(user):\(password)@127.0.0.1:\(port)/postgres" }
+        var url: String { url() }
 
         func url(user: String? = nil, password: String? = nil, database: String = "postgres") -> String {
             "postgres://\(user ?? self.user):\(password ?? self.password)@127.0.0.1:\(port)/\(database)"
         }
 
-        private init(directory: String, binaries: String, port: Int) {
-            self.directory = directory
-            self.binaries = binaries
-            self.port = port
-        }
+        static let folderPrefix = "greenlight-pg-"
 
-        static func start() throws -> PostgresServer {
+        static func start() async throws -> PostgresServer {
             let binaries = try findBinaries()
-            let directory = "/tmp/greenlight-pg-\(UUID().uuidString.prefix(8))"
+            await stopOrphans(binaries: binaries)
+            let directory = "/tmp/\(folderPrefix)\(UUID().uuidString.prefix(8))"
             let server = PostgresServer(directory: directory, binaries: binaries, port: DependencyFixtures.freePort())
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+                try String(getpid()).write(toFile: "\(directory)/owner", atomically: true, encoding: .utf8)
                 try server.password.write(toFile: "\(directory)/pwfile", atomically: true, encoding: .utf8)
-                try DependencyFixtures.run("/bin/chown", ["-R", "postgres:postgres", directory])
-                try DependencyFixtures.run("/bin/chmod", ["700", directory])
-                try server.asPostgres(
+                try await DependencyFixtures.run("/bin/chown", ["-R", "postgres:postgres", directory])
+                try await DependencyFixtures.run("/bin/chmod", ["700", directory])
+                try await server.asPostgres(
                     "\(binaries)/initdb", "-D", "\(directory)/data", "-U", server.user, "--pwfile=\(directory)/pwfile",
                     "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")
                 let options = "-p \(server.port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off"
-                try server.asPostgres(
+                try await server.asPostgres(
                     "\(binaries)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-o", options,
                     "-w", "-t", "30", "start")
             } catch {
-                server.stop()
+                await server.stop()
                 throw error
             }
             return server
         }
 
         /// Stops the server at once and deletes its folder.
-        func stop() {
+        func stop() async {
             if FileManager.default.fileExists(atPath: "\(directory)/data/postmaster.pid") {
-                _ = try? asPostgres("\(binaries)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
+                _ = try? await asPostgres(
+                    "\(binaries)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
             }
             try? FileManager.default.removeItem(atPath: directory)
         }
 
+        /// Stops the servers of test processes that died before stopping them (a crash skips
+        /// ``stop()``); servers of live test processes are left alone.
+        static func stopOrphans(binaries: String) async {
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+            for folder in folders where folder.hasPrefix(folderPrefix) {
+                let directory = "/tmp/\(folder)"
+                guard let owner = try? String(contentsOfFile: "\(directory)/owner", encoding: .utf8),
+                    let pid = pid_t(owner.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    kill(pid, 0) == -1, errno == ESRCH
+                else { continue }
+                await PostgresServer(directory: directory, binaries: binaries, port: 0).stop()
+            }
+        }
+
         /// Runs a PostgreSQL program as user postgres: initdb and postgres refuse to run as root.
         @discardableResult
-        private func asPostgres(_ arguments: String...) throws -> String {
+        private func asPostgres(_ arguments: String...) async throws -> String {
             let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first {
                 FileManager.default.isExecutableFile(atPath: $0)
             }
             if let runuser {
-                return try DependencyFixtures.run(runuser, ["-u", "postgres", "--"] + arguments, timeout: 90)
+                return try await DependencyFixtures.run(runuser, ["-u", "postgres", "--"] + arguments, timeout: 90)
             }
             let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-            return try DependencyFixtures.run(
+            return try await DependencyFixtures.run(
                 "/bin/su", ["postgres", "-s", "/bin/sh", "-c", command.joined(separator: " ")], timeout: 90)
         }
 
@@ -95,9 +108,14 @@ extension DependencyFixtures {
         func provideScope(
             for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
         ) async throws {
-            let server = try PostgresServer.start()
-            defer { server.stop() }
-            try await PostgresServer.$current.withValue(server) { try await function() }
+            let server = try await PostgresServer.start()
+            do {
+                try await PostgresServer.$current.withValue(server) { try await function() }
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
         }
     }
 }

@@ -9,20 +9,35 @@ extension DependencyFixtures {
         let keyPath: String
 
         /// `names` are subject alternative names such as `DNS:localhost` or `IP:127.0.0.1`.
-        init(
+        static func make(
             commonName: String = "localhost", names: [String] = ["DNS:localhost", "IP:127.0.0.1"], notBefore: Date,
             notAfter: Date
-        ) throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        ) async throws -> TestCertificate {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "greenlight-cert-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let certificate = TestCertificate(
+                directory: directory, certificatePath: directory.appendingPathComponent("cert.pem").path,
+                keyPath: directory.appendingPathComponent("key.pem").path)
+            do {
+                try await certificate.generate(commonName: commonName, names: names, from: notBefore, to: notAfter)
+            } catch {
+                certificate.remove()
+                throw error
+            }
+            return certificate
+        }
+
+        private func generate(commonName: String, names: [String], from notBefore: Date, to notAfter: Date) async throws
+        {
+            func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
             let configuration = """
                 [ ca ]
                 default_ca = test
                 [ test ]
-                database = index.txt
-                new_certs_dir = .
-                serial = serial
+                database = \(path("index.txt"))
+                new_certs_dir = \(directory.path)
+                serial = \(path("serial"))
                 default_md = sha256
                 policy = anything
                 copy_extensions = copy
@@ -34,25 +49,24 @@ extension DependencyFixtures {
                 [ name ]
 
                 """
-            try configuration.write(to: directory.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
-            try "".write(to: directory.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
-            try "01\n".write(to: directory.appendingPathComponent("serial"), atomically: true, encoding: .utf8)
+            try configuration.write(toFile: path("ca.cnf"), atomically: true, encoding: .utf8)
+            try "".write(toFile: path("index.txt"), atomically: true, encoding: .utf8)
+            try "01\n".write(toFile: path("serial"), atomically: true, encoding: .utf8)
             let openssl = try Self.openssl()
             var request = [
                 "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "key.pem", "-subj", "/CN=\(commonName)", "-config", "ca.cnf", "-out", "request.csr",
+                "-keyout", keyPath, "-subj", "/CN=\(commonName)", "-config", path("ca.cnf"), "-out",
+                path("request.csr"),
             ]
             if !names.isEmpty { request += ["-addext", "subjectAltName=" + names.joined(separator: ",")] }
-            try DependencyFixtures.run(openssl, request, in: directory)
-            try DependencyFixtures.run(
+            try await DependencyFixtures.run(openssl, request)
+            try await DependencyFixtures.run(
                 openssl,
                 [
-                    "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "key.pem", "-in", "request.csr",
-                    "-out", "cert.pem", "-notext", "-startdate", Self.stamp(notBefore), "-enddate",
-                    Self.stamp(notAfter),
-                ], in: directory)
-            certificatePath = directory.appendingPathComponent("cert.pem").path
-            keyPath = directory.appendingPathComponent("key.pem").path
+                    "ca", "-batch", "-config", path("ca.cnf"), "-selfsign", "-keyfile", keyPath, "-in",
+                    path("request.csr"), "-out", certificatePath, "-notext", "-startdate", Self.stamp(notBefore),
+                    "-enddate", Self.stamp(notAfter),
+                ])
         }
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -66,20 +80,16 @@ extension DependencyFixtures {
         }
 
         /// A time as openssl ca takes it: `20200101000000Z`.
-        static func stamp(_ date: Date) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-            return formatter.string(from: date)
-        }
+        static func stamp(_ date: Date) -> String { format(date, "yyyyMMddHHmmss'Z'") }
 
         /// A UTC calendar day, as the probe writes it.
-        static func day(_ date: Date) -> String {
+        static func day(_ date: Date) -> String { format(date, "yyyy-MM-dd") }
+
+        static func format(_ date: Date, _ pattern: String) -> String {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.dateFormat = pattern
             return formatter.string(from: date)
         }
     }

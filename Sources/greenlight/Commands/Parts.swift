@@ -1,0 +1,75 @@
+import ArgumentParser
+import GreenlightCore
+
+/// `greenlight smoke | deps | parity FILE`: one part of the gate alone, its checks printed, exit 0 or 1.
+struct PartRun {
+    var spec: SpecOptions
+    var env: String?
+    var part: ReadinessRun.Part
+    var noun: String
+
+    func run() async throws {
+        let (spec, policy) = try self.spec.load()
+        let environment = try Greenlight.Check.environment(env, in: spec, file: self.spec.file)
+        var run = ReadinessRun(spec: spec, policy: policy, environment: environment)
+        run.parts = [part]
+        run.progress = { Terminal.progress($0) }
+        let (runners, _) = try await run.runParts()
+        Terminal.clearProgress()
+        let checks = runners.flatMap(\.checks)
+        guard !checks.isEmpty else {
+            Terminal.error("greenlight: \(self.spec.file) declares no \(noun) to check")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let color = Terminal.colorEnabled()
+        for check in checks {
+            let mark = check.status == .pass ? "✔" : check.status == .warn ? "!" : "✖"
+            let painted =
+                color
+                ? "\u{1B}[\(check.status == .pass ? "32" : check.status == .warn ? "33" : "31")m\(mark)\u{1B}[0m" : mark
+            Terminal.out("\(painted) \(check.title): \(check.summary)")
+            if check.status != .pass { for line in check.details { Terminal.out("    " + line) } }
+        }
+        let failed = checks.filter(\.blocks).count
+        Terminal.out(failed == 0 ? "\(checks.count) passed" : "\(failed) of \(checks.count) failed")
+        if failed > 0 { throw ExitCode(ExitStatus.notReady) }
+    }
+}
+
+extension Greenlight {
+    struct Smoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "smoke", abstract: "Run the spec's smoke scenarios against one environment.",
+            discussion:
+                "  greenlight smoke release.yaml --env staging\n\nExit codes: 0 all pass, 1 a scenario failed, 2 invalid input."
+        )
+        @OptionGroup var spec: SpecOptions
+        @Option(
+            help: ArgumentHelp(
+                "The environment to run against (default: staging, if the spec has one).", valueName: "name"))
+        var env: String?
+        func run() async throws { try await PartRun(spec: spec, env: env, part: .smoke, noun: "smoke scenarios").run() }
+    }
+
+    struct Deps: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "deps", abstract: "Check the spec's dependencies: DNS, TCP, TLS, HTTP, PostgreSQL, Redis.",
+            discussion:
+                "  greenlight deps release.yaml\n\nExit codes: 0 all pass, 1 a dependency failed, 2 invalid input.")
+        @OptionGroup var spec: SpecOptions
+        func run() async throws {
+            try await PartRun(spec: spec, env: nil, part: .dependencies, noun: "dependencies").run()
+        }
+    }
+
+    struct Parity: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "parity", abstract: "Compare the environments parity.compare names, key by key.",
+            discussion:
+                "  greenlight parity release.yaml\n\nExit codes: 0 no undeclared drift, 1 drift, 2 invalid input.")
+        @OptionGroup var spec: SpecOptions
+        func run() async throws {
+            try await PartRun(spec: spec, env: nil, part: .parity, noun: "parity comparison").run()
+        }
+    }
+}
