@@ -217,13 +217,10 @@ struct SchemaValidator {
         }
     }
 
+    /// A number as YAML 1.2's core schema writes one: digits, sign, point, exponent (no `_`, no `.inf`).
     static func parseNumber(_ text: String) -> Double? {
-        let allowed = text.unicodeScalars.allSatisfy {
-            ("0"..."9").contains($0) || "+-.eE_".unicodeScalars.contains($0)
-        }
-        guard allowed, let number = Double(text.replacingOccurrences(of: "_", with: "")), number.isFinite else {
-            return nil
-        }
+        let allowed = text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || "+-.eE".unicodeScalars.contains($0) }
+        guard allowed, let number = Double(text), number.isFinite else { return nil }
         return number
     }
 

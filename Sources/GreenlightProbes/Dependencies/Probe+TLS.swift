@@ -79,7 +79,7 @@ extension Probe {
             let problems = settings.insecure ? datesAndName(of: facts, host: target.host) : []
             return CertificateInspection(
                 facts: facts, problems: problems, version: handshake.version, handshakeSeconds: seconds)
-        } catch  where TLSErrorText.isVerificationFailure(error) {
+        } catch let error where TLSErrorText.isVerificationFailure(error) {
             let seconds = Self.seconds(.now - started)
             progress.phase = "capturing the certificate of \(target) to explain why it was refused"
             let chain = try await capturePeerChain(at: target, serverName: serverName)

@@ -93,7 +93,7 @@ extension Greenlight {
                             "wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)")
                     }
                 } catch {
-                    Terminal.error("greenlight: cannot write the report to \(reportDir): \(error)")
+                    Terminal.error("greenlight: \(error)")
                     throw ExitCode(ExitStatus.invalidInput)
                 }
             }
