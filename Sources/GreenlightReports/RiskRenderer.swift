@@ -1,0 +1,41 @@
+import GreenlightCore
+
+/// The terminal form of `greenlight risk`: the assessment, what the class requires, and what was declared.
+public enum RiskRenderer {
+    public static func render(_ risk: RiskAssessment, checks: [CheckResult], color: Bool) -> String {
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        var lines: [String] = []
+        let impactNote = risk.impactDerived ? " (derived: highest of its factors)" : " (given)"
+        lines.append(
+            "Risk: likelihood \(risk.likelihood) x impact \(risk.impact)\(impactNote) = \(risk.score): class \(paint(risk.riskClass, "1"))"
+        )
+        if let summary = risk.summary { lines.append("  \(summary)") }
+        for factor in risk.factors {
+            lines.append("  \(factor.name): \(factor.value) scores \(factor.score)")
+        }
+        let need = risk.requires
+        lines.append("")
+        lines.append("Class \(risk.riskClass) requires:")
+        lines.append("  canary rollout      \(need.canaryRequired ? "required" : "optional")")
+        lines.append("  first step          at most \(formatNumber(need.firstStepMaxPercent))%")
+        lines.append("  steps               at least \(need.minSteps)")
+        lines.append("  bake per step       at least \(need.minBake)")
+        lines.append("  kill switch         \(need.featureFlag ? "a feature flag, required" : "optional")")
+        lines.append("  automated rollback  \(need.automatedRollback ? "required" : "optional")")
+        lines.append("  manual approval     \(need.manualApproval ? "between every step" : "not required")")
+        lines.append("  sign-off            \(need.signoff.joined(separator: ", "))")
+        lines.append("")
+        lines.append("Declared:")
+        for check in checks {
+            let mark = check.status == .pass ? paint("✔", "32") : paint("✖", "31")
+            lines.append("  \(mark) \(check.title): \(check.summary)")
+        }
+        let short = checks.filter(\.blocks).count
+        lines.append("")
+        lines.append(
+            short == 0
+                ? paint("The rollout meets what class \(risk.riskClass) requires.", "32")
+                : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", "31"))
+        return lines.joined(separator: "\n")
+    }
+}
