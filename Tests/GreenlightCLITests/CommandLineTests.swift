@@ -328,19 +328,27 @@ struct SeededRandom: RandomNumberGenerator {
 /// Where a secret from the environment may stand in a spec; each must stay out of every output.
 let secretPlacements: [(String, String)] = [
     ("service owner", "service: { name: svc, version: \"1\", owner: \"team-${SECRET}\" }\n"),
-    ("waiver approver and reason", """
+    (
+        "waiver approver and reason",
+        """
         checklist:
           waivers:
             - { item: load-testing, reason: "because ${SECRET}", approver: "${SECRET}@example.com", expires: 2099-01-01 }
 
-        """),
-    ("custom item title and command", """
+        """
+    ),
+    (
+        "custom item title and command",
+        """
         checklist:
           custom:
             - { id: c, title: "check ${SECRET}", evidence: { command: "echo ${SECRET}; exit 1", timeout: 5s } }
 
-        """),
-    ("smoke header and body against a closed port", """
+        """
+    ),
+    (
+        "smoke header and body against a closed port",
+        """
         environments: { staging: { url: "http://127.0.0.1:9" } }
         smoke:
           scenarios:
@@ -348,13 +356,17 @@ let secretPlacements: [(String, String)] = [
               steps:
                 - request: { method: POST, path: "/login?key=${SECRET}", headers: { X-Token: "${SECRET}" }, json: { p: "${SECRET}" } }
 
-        """),
-    ("dependency URL with a password", """
+        """
+    ),
+    (
+        "dependency URL with a password",
+        """
         dependencies:
           - { name: db, kind: postgres, url: "postgres://app:${SECRET}@127.0.0.1:9/app", timeout: 1s }
           - { name: api, kind: http, url: "http://127.0.0.1:9/health?token=${SECRET}", timeout: 1s }
 
-        """),
+        """
+    ),
     ("risk summary", "risk: { summary: \"touches ${SECRET}\", likelihood: 1, impact: 1 }\n"),
 ]
 
@@ -371,7 +383,8 @@ struct SecretOutputTests {
         try (base + yaml).write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
         let summary = dir.appendingPathComponent("summary.md")
         let check = try CLI.run(
-            ["check", "release.yaml", "--report-dir", "out"], env: ["SECRET": secret, "GITHUB_STEP_SUMMARY": summary.path],
+            ["check", "release.yaml", "--report-dir", "out"],
+            env: ["SECRET": secret, "GITHUB_STEP_SUMMARY": summary.path],
             in: dir)
         #expect(check.status == 1 || check.status == 0, "\(check.all)")
         #expect(!check.all.contains(secret), "\(placement): shown on the terminal")
@@ -379,7 +392,8 @@ struct SecretOutputTests {
             let text = try String(contentsOf: dir.appendingPathComponent("out/\(name)"), encoding: .utf8)
             #expect(!text.contains(secret), "\(placement): in \(name)")
         }
-        #expect(!(try String(contentsOf: summary, encoding: .utf8)).contains(secret), "\(placement): in the step summary")
+        #expect(
+            !(try String(contentsOf: summary, encoding: .utf8)).contains(secret), "\(placement): in the step summary")
         let json = try CLI.run(["check", "release.yaml", "--json"], env: ["SECRET": secret], in: dir)
         #expect(!json.all.contains(secret), "\(placement): in --json")
         let risk = try CLI.run(["risk", "release.yaml"], env: ["SECRET": secret], in: dir)

@@ -28,7 +28,7 @@ enum Deadline {
                     race.settle(nil)
                 }
                 race.onSettle { timer.cancel() }
-                let work = Task { race.settle(await operation()) }
+                let work = probeTask { race.settle(await operation()) }
                 race.onSettle { work.cancel() }
             }
         } onCancel: {

@@ -25,6 +25,10 @@ public struct DependencyProber: Sendable {
 
     /// One result per dependency, in the order given.
     public func run(_ dependencies: [DependencySpec]) async -> [CheckResult] {
+        await onProbeExecutor { await checkAll(dependencies) }
+    }
+
+    private func checkAll(_ dependencies: [DependencySpec]) async -> [CheckResult] {
         let httpClient = dependencies.contains { $0.kind == .http } ? makeHTTPClient() : nil
         var results = [CheckResult?](repeating: nil, count: dependencies.count)
         await withTaskGroup(of: (Int, CheckResult).self) { group in
@@ -39,9 +43,18 @@ public struct DependencyProber: Sendable {
                 startNext()
             }
         }
-        try? await httpClient?.shutdown()
+        if let httpClient { await Self.shutDown(httpClient) }
         return results.map { $0! }
     }
+
+    /// Shuts the client down, answering on a queue of its own: the global queues may be busy.
+    static func shutDown(_ client: HTTPClient) async {
+        await withCheckedContinuation { continuation in
+            client.shutdown(queue: shutdownQueue) { _ in continuation.resume() }
+        }
+    }
+
+    private static let shutdownQueue = DispatchQueue(label: "greenlight.dependencies.http-shutdown")
 
     /// Checks one dependency; `httpClient` serves http checks.
     func check(_ spec: DependencySpec, httpClient: HTTPClient?) async -> CheckResult {

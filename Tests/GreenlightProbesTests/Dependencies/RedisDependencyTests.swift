@@ -50,12 +50,11 @@ struct RedisDependencyTests {
         let silent = Fixtures.SilentListener()
         defer { silent.close() }
         let result = await DependencyProber().result(
-            of: .make("cache", .redis, timeout: 0.5) { $0.address = "127.0.0.1:\(silent.port)" })
+            of: .make("cache", .redis, timeout: 1) { $0.address = "127.0.0.1:\(silent.port)" })
         #expect(result.status == .fail)
-        #expect(
-            result.summary == "timed out after 500ms while waiting for the answer to PING from 127.0.0.1:\(silent.port)"
-        )
-        #expect((0.4...0.6).contains(result.durationSeconds))
+        #expect(result.summary.hasPrefix("timed out after 1s while"), "\(result.summary)")
+        #expect(result.summary.hasSuffix("127.0.0.1:\(silent.port)"), "\(result.summary)")
+        #expect((0.8...1.2).contains(result.durationSeconds), "\(result.durationSeconds) s")
     }
 
     @Test(

@@ -47,6 +47,20 @@ extension DependencyFixtures {
     }
 }
 
+extension DependencyFixtures {
+    /// The value of `operation` and the wall-clock seconds it took, measured where the probes run
+    /// (``ProbeExecutor``), so that time spent waiting for a concurrency thread that other tests
+    /// keep busy is not counted.
+    static func measured<T: Sendable>(_ operation: () async -> T) async -> (T, Double) {
+        await onProbeExecutor {
+            let start = ContinuousClock.now
+            let value = await operation()
+            let elapsed = ContinuousClock.now - start
+            return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
+}
+
 extension DependencyProber {
     /// The result of one dependency, checked alone.
     func result(of dependency: DependencySpec) async -> CheckResult {
