@@ -262,7 +262,7 @@ struct CommandLineTests {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let example = try [UInt8](Data(contentsOf: URL(fileURLWithPath: CLI.example)))
-        var rng = SeededRandom(state: 20_261_126)  // fixed, so a failure can be replayed
+        var rng = SplitMix64(seed: 20_261_126)  // fixed, so a failure can be replayed
         for i in 0..<40 {
             var bytes = example
             let cut = Int.random(in: 0..<bytes.count, using: &rng)
@@ -310,18 +310,6 @@ struct DemoCommandTests {
         try r.stdout.write(to: dir.appendingPathComponent("demo.yaml"), atomically: true, encoding: .utf8)
         let validate = try CLI.run(["validate", "demo.yaml"], in: dir)
         #expect(validate.status == 0, "\(validate.all)")
-    }
-}
-
-/// SplitMix64, seeded, for replayable random damage.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

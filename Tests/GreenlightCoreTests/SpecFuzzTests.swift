@@ -3,18 +3,6 @@ import Testing
 
 @testable import GreenlightCore
 
-/// SplitMix64: a small seeded generator, so a failing mutation can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random damage to a spec: truncations, dropped, doubled and swapped lines, stray bytes, re-indentation.
 enum Mutator {
     static let junk: [[UInt8]] = [
@@ -25,7 +13,7 @@ enum Mutator {
         Array("9999999999999999999999".utf8), Array("\u{FEFF}".utf8), Array("#".utf8), Array("@".utf8),
     ]
 
-    static func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         let rounds = Int.random(in: 1...4, using: &rng)
         for _ in 0..<rounds {
@@ -72,7 +60,7 @@ struct SpecFuzzTests {
         var accepted = 0
         var rejected = 0
         for seed in UInt64(1)...1000 {
-            var rng = SeededGenerator(state: seed)
+            var rng = SplitMix64(seed: seed)
             let mutated = Mutator.mutate(example, &rng)
             do {
                 _ = try loader.load(

@@ -25,7 +25,7 @@ struct JSONPathJSONFuzzTests {
 
     @Test("10,000 mutated documents and 10,000 random byte strings each parse or throw", .timeLimit(.minutes(2)))
     func fuzz() throws {
-        var rng = JSONFuzzRandom(state: 8259)
+        var rng = JSONFuzzRandom(seed: 8259)
         var accepted = 0
         var rejected = 0
         for round in 0..<20_000 {

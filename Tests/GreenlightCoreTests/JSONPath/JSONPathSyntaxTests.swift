@@ -191,7 +191,7 @@ struct JSONPathSyntaxTests {
         ]
         let alphabet = Array("$@.[]()?*:,'\"!=<>&|-0123456789aelnrstuEfx \t\\☺".unicodeScalars)
         let document = try F.json(F.bookstore)
-        var rng = JSONFuzzRandom(state: 9535)
+        var rng = JSONFuzzRandom(seed: 9535)
         var accepted = 0
         for round in 0..<10_000 {
             var scalars = Array(seeds[round % seeds.count].unicodeScalars)
