@@ -48,9 +48,13 @@ public enum DemoShop {
     /// Runs in the foreground until cancelled (for `greenlight demo shop`).
     ///
     /// SIGINT and SIGTERM shut the server down gracefully and make this return.
-    public static func run(_ configuration: DemoShopConfiguration) async throws {
+    public static func run(
+        _ configuration: DemoShopConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    )
+        async throws
+    {
         try configuration.validate()
-        let app = buildDemoShopApplication(configuration)
+        let app = buildDemoShopApplication(configuration) { port in if let port { onListening(port) } }
         try await ServiceGroup(configuration: groupConfiguration(for: app, signals: [.sigint, .sigterm])).run()
     }
 

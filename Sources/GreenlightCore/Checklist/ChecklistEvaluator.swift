@@ -82,7 +82,11 @@ public struct ChecklistEvaluator: Sendable {
         }
         return CheckResult(
             id: item.checkID, title: item.title, category: .checklist, status: worst.status, summary: summary,
-            details: checks.map { "\($0.status.rawValue): \($0.title): \($0.summary)" },
+            // A failing check brings its own details (a parity drift table, say) into the item.
+            details: checks.flatMap { check in
+                ["\(check.status.rawValue): \(check.title): \(check.summary)"]
+                    + (check.status == .pass ? [] : check.details.map { "  " + $0 })
+            },
             evidence: checks.map { CheckResult.EvidenceRecord(kind: "check", reference: $0.id) },
             durationSeconds: checks.map(\.durationSeconds).reduce(0, +))
     }

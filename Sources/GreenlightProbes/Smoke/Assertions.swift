@@ -97,7 +97,10 @@ struct Assertions: Sendable {
                     }
                     let nodes = path.select(in: document)
                     for problem in Self.evaluate(predicate, nodes: nodes, fill: fill) {
-                        fail("jsonpath \(expression) \(problem.predicate)", problem.expected, problem.actual)
+                        let name =
+                            problem.predicate.isEmpty
+                            ? "jsonpath \(expression)" : "jsonpath \(expression) \(problem.predicate)"
+                        fail(name, problem.expected, problem.actual)
                     }
                 }
             } else {

@@ -41,7 +41,15 @@ public struct SmokeRunner: Sendable {
                 start()
             }
         }
-        return results.compactMap { $0 }
+        // Names that differ only in case or punctuation share a slug: number the later ones.
+        var seen: [String: Int] = [:]
+        return results.compactMap { $0 }.map { result in
+            var result = result
+            let count = seen[result.id, default: 0] + 1
+            seen[result.id] = count
+            if count > 1 { result.id += "-\(count)" }
+            return result
+        }
     }
 
     /// Runs one scenario's steps in order, sharing variables and cookies; stops at the first failing step.

@@ -156,9 +156,10 @@ extension Greenlight.Demo {
             config.addedLatency = .milliseconds(Int64((SpecDuration(addedLatency)?.seconds ?? 0) * 1000))
             if !route.isEmpty { config.regressedRoutes = route }
             config.logPath = log
-            Terminal.error(
-                "DemoShop \(version) on http://127.0.0.1:\(port == 0 ? "(free port)" : String(port)); Ctrl-C stops it")
-            try await DemoShop.run(config)
+            let version = self.version
+            try await DemoShop.run(config) { port in
+                Terminal.error("DemoShop \(version) on http://127.0.0.1:\(port); Ctrl-C stops it")
+            }
         }
     }
 }

@@ -14,11 +14,21 @@ struct PartRun {
         var run = ReadinessRun(spec: spec, policy: policy, environment: environment)
         run.parts = [part]
         run.progress = { Terminal.progress($0) }
-        let (runners, _) = try await run.runParts()
+        let runners: [RunnerResult]
+        do {
+            (runners, _) = try await run.runParts()
+        } catch {
+            Terminal.clearProgress()
+            Terminal.error("greenlight: \(spec.redactor.redact("\(error)"))")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
         Terminal.clearProgress()
         let checks = runners.flatMap(\.checks)
         guard !checks.isEmpty else {
-            Terminal.error("greenlight: \(self.spec.file) declares no \(noun) to check")
+            let reason =
+                part == .smoke && spec.smoke != nil
+                ? "declares no environment to run the smoke scenarios against" : "declares no \(noun) to check"
+            Terminal.error("greenlight: \(self.spec.file) \(reason)")
             throw ExitCode(ExitStatus.invalidInput)
         }
         let color = Terminal.colorEnabled()
