@@ -1,0 +1,303 @@
+/// An incremental HTTP/1.1 response parser working on bytes: status line, the three headers that
+/// frame a message (Content-Length, Transfer-Encoding, Connection), and the body counted, never
+/// copied. No `String`, no header dictionaries: the load engine's hot path.
+///
+/// Feed it whatever arrived with ``consume(_:into:)``; it reports each complete response and keeps
+/// the partial one. At end of stream call ``finish()``.
+public struct HTTPResponseParser: Sendable {
+    public struct Response: Sendable, Hashable {
+        public var status: Int
+        /// Bytes of body (after de-chunking).
+        public var bodyBytes: Int
+        /// Bytes of the whole message as received: head, framing and body.
+        public var wireBytes: Int
+        /// Whether the connection may carry another request.
+        public var keepAlive: Bool
+    }
+
+    public enum ParseError: Error, Sendable, Hashable {
+        case invalidStatusLine
+        case headTooLarge
+        case invalidHeader
+        case invalidContentLength
+        case invalidChunk
+        case closedMidMessage
+    }
+
+    /// The largest status line plus headers accepted.
+    public static let maximumHeadBytes = 16 * 1024
+    static let maximumChunkLine = 1024
+
+    private enum State: Sendable, Hashable {
+        case head
+        case fixed(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd(seenCR: Bool)
+        case trailers
+        case untilClose
+    }
+
+    private var state = State.head
+    private var line: [UInt8] = []
+    private var current = Response(status: 0, bodyBytes: 0, wireBytes: 0, keepAlive: true)
+    /// For `HEAD` requests: the response has headers only.
+    public var nextResponseHasNoBody = false
+
+    public init() {
+        line.reserveCapacity(512)
+    }
+
+    /// Whether a response is partly received.
+    public var isIdle: Bool { state == .head && line.isEmpty }
+
+    /// Parses `bytes`, appending every response they complete to `completed`.
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, into completed: inout [Response]) throws(ParseError) {
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            switch state {
+            case .head:
+                // Accumulate until the blank line that ends the head.
+                let start = i
+                var end = -1
+                while i < count {
+                    let b = bytes[i]
+                    i += 1
+                    if b == 0x0A, Self.endsHead(line, bytes, start, i) {
+                        end = i
+                        break
+                    }
+                }
+                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
+                if line.count > Self.maximumHeadBytes { throw .headTooLarge }
+                if end >= 0 {
+                    current.wireBytes += line.count
+                    try parseHead()
+                    line.removeAll(keepingCapacity: true)
+                    try finishIfBodyless(&completed)
+                }
+            case .fixed(let remaining):
+                let take = min(remaining, count - i)
+                i += take
+                current.bodyBytes += take
+                current.wireBytes += take
+                if take == remaining {
+                    complete(&completed)
+                } else {
+                    state = .fixed(remaining: remaining - take)
+                }
+            case .chunkSize:
+                let b = bytes[i]
+                i += 1
+                current.wireBytes += 1
+                if b == 0x0A {
+                    let size = try Self.chunkSize(line)
+                    line.removeAll(keepingCapacity: true)
+                    state = size == 0 ? .trailers : .chunkData(remaining: size)
+                } else {
+                    line.append(b)
+                    if line.count > Self.maximumChunkLine { throw .invalidChunk }
+                }
+            case .chunkData(let remaining):
+                let take = min(remaining, count - i)
+                i += take
+                current.bodyBytes += take
+                current.wireBytes += take
+                state = take == remaining ? .chunkDataEnd(seenCR: false) : .chunkData(remaining: remaining - take)
+            case .chunkDataEnd(let seenCR):
+                let b = bytes[i]
+                i += 1
+                current.wireBytes += 1
+                if b == 0x0D, !seenCR {
+                    state = .chunkDataEnd(seenCR: true)
+                } else if b == 0x0A {
+                    state = .chunkSize
+                } else {
+                    throw .invalidChunk
+                }
+            case .trailers:
+                let b = bytes[i]
+                i += 1
+                current.wireBytes += 1
+                if b == 0x0A {
+                    let blank = line.isEmpty || line == [0x0D]
+                    line.removeAll(keepingCapacity: true)
+                    if blank { complete(&completed) }
+                } else {
+                    line.append(b)
+                    if line.count > Self.maximumHeadBytes { throw .headTooLarge }
+                }
+            case .untilClose:
+                let take = count - i
+                i = count
+                current.bodyBytes += take
+                current.wireBytes += take
+            }
+        }
+    }
+
+    /// Ends the stream: completes a response framed by the connection's close; throws when one was cut off.
+    public mutating func finish() throws(ParseError) -> Response? {
+        switch state {
+        case .untilClose:
+            let response = current
+            reset()
+            return response
+        case .head where line.isEmpty:
+            return nil
+        default:
+            throw .closedMidMessage
+        }
+    }
+
+    private mutating func reset() {
+        state = .head
+        line.removeAll(keepingCapacity: true)
+        current = Response(status: 0, bodyBytes: 0, wireBytes: 0, keepAlive: true)
+    }
+
+    private mutating func complete(_ completed: inout [Response]) {
+        completed.append(current)
+        reset()
+    }
+
+    /// 1xx interim responses are dropped; 204, 304 and answers to HEAD have no body.
+    private mutating func finishIfBodyless(_ completed: inout [Response]) throws(ParseError) {
+        if (100..<200).contains(current.status), current.status != 101 {
+            reset()
+            return
+        }
+        if case .fixed(0) = state {
+            nextResponseHasNoBody = false
+            complete(&completed)
+        }
+    }
+
+    /// True when the bytes so far end with CRLFCRLF or LFLF (`line` holds earlier bytes of this head).
+    @inline(__always)
+    private static func endsHead(_ line: [UInt8], _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        // Look back over at most 4 bytes across the accumulated part and this buffer.
+        func byte(_ back: Int) -> UInt8? {
+            let index = end - 1 - back
+            if index >= start { return bytes[index] }
+            let inLine = line.count - (start - index)
+            return inLine >= 0 ? line[inLine] : nil
+        }
+        if byte(1) == 0x0A { return true }
+        return byte(1) == 0x0D && byte(2) == 0x0A
+    }
+
+    private mutating func parseHead() throws(ParseError) {
+        // Status line: HTTP/1.x SP 3DIGIT [SP reason]; blank lines before it are ignored (RFC 9112 2.2).
+        var head = line
+        if let first = head.firstIndex(where: { $0 != 0x0D && $0 != 0x0A }), first > 0 { head.removeFirst(first) }
+        guard head.count >= 12, head[0] == 0x48, head[1] == 0x54, head[2] == 0x54, head[3] == 0x50, head[4] == 0x2F,
+            head[5] == 0x31, head[6] == 0x2E, head[7] == 0x30 || head[7] == 0x31, head[8] == 0x20,
+            Self.isDigit(head[9]), Self.isDigit(head[10]), Self.isDigit(head[11])
+        else { throw .invalidStatusLine }
+        current.status = Int(head[9] - 0x30) * 100 + Int(head[10] - 0x30) * 10 + Int(head[11] - 0x30)
+        guard current.status >= 100 else { throw .invalidStatusLine }
+        var keepAlive = head[7] == 0x31
+        var contentLength: Int? = nil
+        var chunked = false
+
+        var i = 12
+        while i < head.count, head[i] != 0x0A { i += 1 }
+        i += 1
+        while i < head.count {
+            var end = i
+            while end < head.count, head[end] != 0x0A { end += 1 }
+            var lineEnd = end
+            if lineEnd > i, head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            if lineEnd == i { break }  // the blank line
+            if head[i] == 0x20 || head[i] == 0x09 { throw .invalidHeader }  // obsolete folding
+            var colon = i
+            while colon < lineEnd, head[colon] != 0x3A { colon += 1 }
+            guard colon < lineEnd, colon > i else { throw .invalidHeader }
+            var valueStart = colon + 1
+            while valueStart < lineEnd, head[valueStart] == 0x20 || head[valueStart] == 0x09 { valueStart += 1 }
+            var valueEnd = lineEnd
+            while valueEnd > valueStart, head[valueEnd - 1] == 0x20 || head[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+            if Self.equalsLowercase(head, i, colon, "content-length") {
+                guard valueEnd > valueStart, valueEnd - valueStart <= 18 else { throw .invalidContentLength }
+                var n = 0
+                for k in valueStart..<valueEnd {
+                    guard Self.isDigit(head[k]) else { throw .invalidContentLength }
+                    n = n * 10 + Int(head[k] - 0x30)
+                }
+                if let previous = contentLength, previous != n { throw .invalidContentLength }
+                contentLength = n
+            } else if Self.equalsLowercase(head, i, colon, "transfer-encoding") {
+                chunked = Self.endsWithLowercase(head, valueStart, valueEnd, "chunked")
+                if !chunked { keepAlive = false }  // framed by close
+            } else if Self.equalsLowercase(head, i, colon, "connection") {
+                if Self.containsLowercase(head, valueStart, valueEnd, "close") { keepAlive = false }
+                if Self.containsLowercase(head, valueStart, valueEnd, "keep-alive") { keepAlive = true }
+            }
+            i = end + 1
+        }
+        current.keepAlive = keepAlive
+        let status = current.status
+        if (100..<200).contains(status) || status == 204 || status == 304 || nextResponseHasNoBody {
+            state = .fixed(remaining: 0)
+        } else if chunked {
+            state = .chunkSize
+        } else if let contentLength {
+            state = .fixed(remaining: contentLength)
+        } else {
+            current.keepAlive = false
+            state = .untilClose
+        }
+    }
+
+    private static func chunkSize(_ line: [UInt8]) throws(ParseError) -> Int {
+        var end = line.count
+        if end > 0, line[end - 1] == 0x0D { end -= 1 }
+        var size = 0
+        var digits = 0
+        var k = 0
+        while k < end, let value = hexValue(line[k]) {
+            size = size * 16 + value
+            digits += 1
+            k += 1
+            if digits > 15 { throw .invalidChunk }
+        }
+        guard digits > 0 else { throw .invalidChunk }
+        while k < end, line[k] == 0x20 || line[k] == 0x09 { k += 1 }
+        guard k == end || line[k] == 0x3B else { throw .invalidChunk }  // only extensions may follow
+        return size
+    }
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    @inline(__always) static func hexValue(_ b: UInt8) -> Int? {
+        switch b {
+        case 0x30...0x39: return Int(b - 0x30)
+        case 0x41...0x46: return Int(b - 0x41 + 10)
+        case 0x61...0x66: return Int(b - 0x61 + 10)
+        default: return nil
+        }
+    }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    static func equalsLowercase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+        guard end - start == word.utf8CodeUnitCount else { return false }
+        let w = word.utf8Start
+        for k in 0..<(end - start) where lower(bytes[start + k]) != w[k] { return false }
+        return true
+    }
+
+    static func endsWithLowercase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        return end - start >= n && equalsLowercase(bytes, end - n, end, word)
+    }
+
+    static func containsLowercase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard end - start >= n else { return false }
+        for s in start...(end - n) where equalsLowercase(bytes, s, s + n, word) { return true }
+        return false
+    }
+}
