@@ -9,10 +9,13 @@ public struct DependencySpec: SpecObject {
             switch self {
             case .dns: return common + ["host", "expect_addresses"]
             case .tcp: return common + ["address"]
-            case .tls: return common + ["host", "port", "min_days_valid"]
+            case .tls: return common + ["host", "port", "min_days_valid", "ca", "insecure"]
             case .http:
-                return common + ["url", "status", "latency", "headers", "rate_limit_min_remaining", "min_days_valid"]
-            case .postgres: return common + ["url", "query"]
+                return common + [
+                    "url", "status", "latency", "headers", "rate_limit_min_remaining", "min_days_valid", "ca",
+                    "insecure",
+                ]
+            case .postgres: return common + ["url", "query", "ca", "insecure"]
             case .redis: return common + ["address"]
             }
         }
@@ -41,6 +44,10 @@ public struct DependencySpec: SpecObject {
     public var expectAddresses: [String]
     public var query: String?
     public var rateLimitMinRemaining: Int?
+    /// A PEM file of CA certificates trusted besides the system store (relative to the spec's folder).
+    public var ca: String?
+    /// Skip certificate verification (a throwaway staging certificate); an expired one still warns.
+    public var insecure: Bool
 
     public static let defaultTimeout = SpecDuration(seconds: 5)
 
@@ -67,6 +74,12 @@ public struct DependencySpec: SpecObject {
             Field(
                 "rate_limit_min_remaining", .integer(min: 0),
                 "http: warn when RateLimit-Remaining or X-RateLimit-Remaining falls below this"),
+            Field(
+                "ca", .string(.path),
+                "tls, http, postgres: a PEM file of CA certificates to trust besides the system store"),
+            Field(
+                "insecure", .boolean, "tls, http, postgres: skip certificate verification (staging only); default false"
+            ),
         ])
 
     public init(reading r: ObjectReader) {
@@ -84,5 +97,7 @@ public struct DependencySpec: SpecObject {
         expectAddresses = r.strings("expect_addresses")
         query = r.string("query")
         rateLimitMinRemaining = r.int("rate_limit_min_remaining")
+        ca = r.string("ca")
+        insecure = r.bool("insecure") ?? false
     }
 }

@@ -17,6 +17,8 @@ public struct DependencyProber: Sendable {
     public var trustRoots: [String] = []
     /// Accepts any certificate in tls and https checks (staging with throwaway certificates).
     public var insecure = false
+    /// The folder relative `ca` paths start from: the spec's.
+    public var directory = "."
 
     public init(redactor: Redactor = Redactor(), concurrency: Int = 16) {
         self.redactor = redactor
@@ -65,8 +67,13 @@ public struct DependencyProber: Sendable {
         if let kind, let missing = kind.requiredFields.first(where: { !spec.has($0) }) {
             outcome = .error("no \(missing) given; a \(kind.rawValue) dependency needs one")
         } else if let kind {
-            let probe = Probe(spec: spec, kind: kind, settings: settings, httpClient: httpClient)
+            // A dependency with its own trust gets its own settings (and, for http, its own client).
+            let own = spec.ca != nil || spec.insecure
+            let settings = own ? settings(for: spec) : self.settings
+            let client = own && kind == .http ? makeHTTPClient(settings) : httpClient
+            let probe = Probe(spec: spec, kind: kind, settings: settings, httpClient: client)
             let run = await probe.run()
+            if own, let client { await Self.shutDown(client) }
             outcome = run.outcome
             seconds = run.seconds
         } else {
@@ -84,9 +91,16 @@ public struct DependencyProber: Sendable {
 
     var settings: ProbeSettings { ProbeSettings(trustRoots: trustRoots, insecure: insecure) }
 
-    func makeHTTPClient() -> HTTPClient {
+    /// The prober's settings plus the dependency's own `ca` and `insecure`.
+    func settings(for spec: DependencySpec) -> ProbeSettings {
+        let ca = spec.ca.map { $0.hasPrefix("/") ? $0 : (directory as NSString).appendingPathComponent($0) }
+        return ProbeSettings(trustRoots: trustRoots + (ca.map { [$0] } ?? []), insecure: insecure || spec.insecure)
+    }
+
+    func makeHTTPClient(_ settings: ProbeSettings? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
-            tlsConfiguration: settings.tlsConfiguration(), redirectConfiguration: .disallow, decompression: .disabled)
+            tlsConfiguration: (settings ?? self.settings).tlsConfiguration(), redirectConfiguration: .disallow,
+            decompression: .disabled)
         // A refused connection fails the request at once instead of being retried until its deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only

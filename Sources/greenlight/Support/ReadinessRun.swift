@@ -51,7 +51,8 @@ struct ReadinessRun {
         }
         if parts.contains(.dependencies), !spec.dependencies.isEmpty {
             progress("checking \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")…")
-            let prober = DependencyProber(redactor: spec.redactor)
+            var prober = DependencyProber(redactor: spec.redactor)
+            prober.directory = spec.directory
             runners.append(RunnerResult(feeds: nil, checks: await prober.run(spec.dependencies)))
         }
         if parts.contains(.parity), spec.parity != nil {

@@ -102,6 +102,39 @@ struct TLSDependencyTests {
         #expect(result.details.contains("protocol: TLS 1.3"))
     }
 
+    @Test(
+        "the spec's own ca field, relative to the spec's folder, trusts the certificate; insecure accepts it untrusted")
+    func perDependencyTrust() async throws {
+        let certificate = try await Fixtures.TestCertificate.make(
+            notBefore: Date().addingTimeInterval(-Self.day), notAfter: Date().addingTimeInterval(40 * Self.day))
+        defer { certificate.remove() }
+        let server = try await Fixtures.CannedHTTPServer(certificate: certificate)
+        let folder = (certificate.certificatePath as NSString).deletingLastPathComponent
+        var prober = DependencyProber()
+        prober.directory = folder
+        let trusted = await prober.result(
+            of: .make("edge", .tls) {
+                $0.host = "localhost"
+                $0.port = server.port
+                $0.ca = (certificate.certificatePath as NSString).lastPathComponent
+            })
+        let untrusted = await prober.result(
+            of: .make("edge", .tls) {
+                $0.host = "localhost"
+                $0.port = server.port
+            })
+        let insecure = await prober.result(
+            of: .make("edge", .tls) {
+                $0.host = "localhost"
+                $0.port = server.port
+                $0.insecure = true
+            })
+        await server.shutdown()
+        #expect(trusted.status == .pass, "\(trusted.summary)")
+        #expect(untrusted.status == .fail, "\(untrusted.summary)")
+        #expect(insecure.status == .pass || insecure.status == .warn, "\(insecure.summary)")
+    }
+
     @Test("a valid certificate with fewer days left than min_days_valid fails with the days")
     func nearExpiry() async throws {
         let until = Date().addingTimeInterval(5 * Self.day + 3600)
