@@ -503,6 +503,20 @@ let malformedSmoke: [Malformed] = [
             "t.yaml:13:75: smoke.scenarios[0].steps[0].request.headers.Authorization: uses {{token}} before any step captures it (nothing is captured before this step)",
         ]),
     Malformed(
+        "expectation using a value never captured",
+        Fixture.minimal + """
+            smoke:
+              scenarios:
+                - name: s
+                  steps:
+                    - request: { path: /me }
+                      expect: { jsonpath: { "$.user": { equals: "{{user}}" } } }
+
+            """,
+        [
+            "t.yaml:14:53: smoke.scenarios[0].steps[0].expect.jsonpath[\"$.user\"].equals: uses {{user}}, which no step captures before this check"
+        ]),
+    Malformed(
         "step with no request",
         Fixture.minimal + """
             smoke:

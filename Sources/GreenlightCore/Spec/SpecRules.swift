@@ -209,6 +209,13 @@ extension SpecRules {
                     }
                 }
                 let captures = step["capture"]?.entries ?? []
+                // The step's own captures are taken before its assertions run.
+                let ownCaptures = known.union(captures.map(\.key))
+                for (value, at) in Self.scalars(in: step["expect"], path: path + ".expect") {
+                    for name in Template.names(in: value.scalar ?? "") where !ownCaptures.contains(name) {
+                        add(value, at, "uses {{\(name)}}, which no step captures before this check")
+                    }
+                }
                 for capture in captures {
                     let at = "\(path).capture.\(capture.key)"
                     if let expression = capture.value["jsonpath"] {

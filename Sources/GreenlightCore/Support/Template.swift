@@ -51,7 +51,9 @@ public enum Template {
     }
 
     static func isName(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        guard let first = text.unicodeScalars.first,
+            first == "_" || first.properties.isAlphabetic || ("0"..."9").contains(first)
+        else { return false }
         return text.unicodeScalars.allSatisfy {
             $0 == "_" || $0 == "-" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0)
         }

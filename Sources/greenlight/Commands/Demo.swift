@@ -97,12 +97,7 @@ extension Greenlight.Demo {
             await production.stop()
             if show { Terminal.clearProgress() }
 
-            if let reportDir {
-                let written = try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir))
-                if !quiet {
-                    Terminal.error("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(reportDir)")
-                }
-            }
+            try ReportOutput.write(report, to: reportDir, announce: !quiet)
             Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
             if !report.isGo { throw ExitCode(ExitStatus.notReady) }
         }
