@@ -50,10 +50,6 @@ public struct RiskSpec: SpecObject {
         usersAffectedPercent = r.double("users_affected_percent")
         revenuePerMinute = r.double("revenue_per_minute")
     }
-
-    public var hasImpactFactors: Bool {
-        blastRadius != nil || recoveryMinutes != nil || usersAffectedPercent != nil || revenuePerMinute != nil
-    }
 }
 
 /// How the release reaches users.

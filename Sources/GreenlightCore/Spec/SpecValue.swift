@@ -59,8 +59,6 @@ public struct SpecValue: Sendable {
         return current
     }
 
-    public func entry(_ key: String) -> Entry? { entries?.first { $0.key == key } }
-
     /// How the value is described in an error message; a secret is named by its source, never shown.
     public var shownForError: String {
         switch kind {
@@ -73,16 +71,6 @@ public struct SpecValue: Sendable {
             }
             let clipped = text.count > 60 ? String(text.prefix(57)) + "..." : text
             return "'\(clipped)'"
-        }
-    }
-
-    /// A short name of the value's kind for messages: "a list", "a mapping", "a string".
-    public var kindName: String {
-        switch kind {
-        case .null: return "nothing (null)"
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
-        case .scalar: return "a scalar"
         }
     }
 }
