@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GreenlightHTTP", targets: ["GreenlightHTTP"]),
         .library(name: "GreenlightProbes", targets: ["GreenlightProbes"]),
         .library(name: "GreenlightDemo", targets: ["GreenlightDemo"]),
+        .library(name: "GreenlightLoad", targets: ["GreenlightLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -59,6 +61,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GreenlightLoad",
+            dependencies: [
+                "GreenlightCore", "GreenlightHTTP", "GreenlightProbes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
             name: "GreenlightDemo",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -72,6 +85,7 @@ let package = Package(
             name: "greenlight",
             dependencies: [
                 "GreenlightCore", "GreenlightReports", "GreenlightHTTP", "GreenlightProbes", "GreenlightDemo",
+                "GreenlightLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +106,15 @@ let package = Package(
             dependencies: [
                 "GreenlightDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "GreenlightLoadTests",
+            dependencies: [
+                "GreenlightLoad", "GreenlightCore", "GreenlightProbes", "GreenlightDemo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .testTarget(name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore"]),

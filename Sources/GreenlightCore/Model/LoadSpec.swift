@@ -19,6 +19,8 @@ public struct LoadSpec: SpecObject {
     public var data: DataFeedSpec?
     public var watch: WatchSpec?
     public var thresholds: [Threshold]
+    public var timeout: SpecDuration?
+    public var abortWhenHopeless: Bool
 
     public static let schema = ObjectSchema(
         "load", doc: "The load test.",
@@ -39,6 +41,10 @@ public struct LoadSpec: SpecObject {
             Field("data", DataFeedSpec.schemaType, "test data feeding the sessions, such as users to sign in as"),
             Field("watch", WatchSpec.schemaType, "the target's resources to sample: a local process or Prometheus"),
             Field("thresholds", .list(.string(.threshold)), "pass/fail criteria, such as 'p99 < 300ms'"),
+            Field("timeout", .string(.duration), "a request without a complete response by then is an error; default 10s"),
+            Field(
+                "abort_when_hopeless", .boolean,
+                "stop as soon as a threshold can no longer pass (such as p99 once 1 % of the planned requests were slow)"),
         ])
 
     public init(reading r: ObjectReader) {
@@ -54,6 +60,8 @@ public struct LoadSpec: SpecObject {
         data = r.object("data")
         watch = r.object("watch")
         thresholds = r.strings("thresholds").compactMap { try? Threshold(parsing: $0) }
+        timeout = r.duration("timeout")
+        abortWhenHopeless = r.bool("abort_when_hopeless") ?? false
     }
 }
 

@@ -40,6 +40,11 @@ public struct SmokeScenario: SpecObject {
         name = r.string("name") ?? ""
         steps = r.list("steps")
     }
+
+    public init(name: String, steps: [SmokeStep]) {
+        self.name = name
+        self.steps = steps
+    }
 }
 
 public struct SmokeStep: SpecObject {
@@ -70,6 +75,13 @@ public struct SmokeStep: SpecObject {
         capture = r.namedObjects("capture")
         retry = r.object("retry")
         timeout = r.duration("timeout")
+    }
+
+    /// A bare step: the request alone, no expectations or captures.
+    public init(name: String? = nil, request: HTTPRequestSpec) {
+        self.name = name
+        self.request = request
+        capture = []
     }
 }
 

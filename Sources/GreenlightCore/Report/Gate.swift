@@ -22,7 +22,9 @@ public struct Gate: Sendable {
         return risk
     }
 
-    public func evaluate(runners: [RunnerResult] = [], customEvidence: [String: CheckResult] = [:]) -> Report {
+    public func evaluate(
+        runners: [RunnerResult] = [], customEvidence: [String: CheckResult] = [:], loadTimeline: LoadTimeline? = nil
+    ) -> Report {
         let risk = self.risk
         let checklist = ChecklistEvaluator(spec: spec, policy: policy, today: CalendarDate(now))
             .evaluate(runners: runners, customEvidence: customEvidence)
@@ -51,7 +53,7 @@ public struct Gate: Sendable {
                 ticket: spec.service.ticket.map(r.redact), environment: environment),
             spec: .init(file: spec.file, sha256: spec.sha256),
             policy: policy.origin,
-            verdict: verdict, risk: risk, checks: checks, digest: nil)
+            verdict: verdict, risk: risk, checks: checks, loadTimeline: loadTimeline, digest: nil)
         report.digest = report.computeDigest()
         return report
     }

@@ -18,6 +18,8 @@ public struct Report: Codable, Sendable, Hashable {
     public var verdict: Verdict
     public var risk: RiskAssessment
     public var checks: [CheckResult]
+    /// The load test's per-second series, when `check` ran one (or read one with --load-result).
+    public var loadTimeline: LoadTimeline?
     /// `sha256:` and the hex SHA-256 of the canonical JSON of this report without its digest.
     public var digest: String?
 

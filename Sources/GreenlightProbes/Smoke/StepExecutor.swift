@@ -24,13 +24,20 @@ struct StepExecutor: Sendable {
         var seconds = 0.0
     }
 
+    /// How a step's request travels: the smoke runner's HTTPSession, or a load-test connection.
+    typealias Transport = @Sendable (HTTPRequestRecord, Duration) async throws -> HTTPResponseRecord
+
     func run(_ state: inout ScenarioState, session: HTTPSession) async -> Outcome {
+        await run(&state) { record, timeout in try await session.send(record, timeout: timeout) }
+    }
+
+    func run(_ state: inout ScenarioState, transport: Transport) async -> Outcome {
         let attempts = step.retry?.attempts ?? 1
         let interval = step.retry?.interval.seconds ?? 1
         var outcome = Outcome()
         for attempt in 1...attempts {
             var trial = state
-            outcome = await once(&trial, session: session)
+            outcome = await once(&trial, transport: transport)
             outcome.attempts = attempt
             if outcome.failures.isEmpty, outcome.error == nil {
                 state = trial
@@ -41,7 +48,7 @@ struct StepExecutor: Sendable {
         return outcome
     }
 
-    private func once(_ state: inout ScenarioState, session: HTTPSession) async -> Outcome {
+    private func once(_ state: inout ScenarioState, transport: Transport) async -> Outcome {
         var outcome = Outcome()
         let record: HTTPRequestRecord
         do {
@@ -55,7 +62,7 @@ struct StepExecutor: Sendable {
             step.timeout.map { Duration.milliseconds(Int64($0.seconds * 1000)) } ?? SmokeRunner.defaultStepTimeout
         let response: HTTPResponseRecord
         do {
-            response = try await session.send(record, timeout: timeout)
+            response = try await transport(record, timeout)
         } catch {
             outcome.error = (error as? HTTPFailure)?.description ?? "\(error)"
             outcome.exchange = HTTPExchange(request: record, response: nil, error: outcome.error)

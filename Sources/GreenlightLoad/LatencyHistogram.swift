@@ -1,0 +1,83 @@
+import Histogram
+
+/// Latencies in microseconds, in an HdrHistogram (three significant digits, 1 µs to 100 s).
+/// Serialized sparsely, as the recorded buckets only, so a result file stays small and a merge of
+/// serialized slices equals one histogram over all their samples, bucket for bucket.
+public struct LatencyHistogram: Sendable, Codable, Equatable {
+    public static let highestMicroseconds: UInt64 = 100_000_000
+
+    public private(set) var histogram: Histogram<UInt64>
+
+    public init(significantDigits: SignificantDigits = .three) {
+        histogram = Histogram(
+            lowestDiscernibleValue: 1, highestTrackableValue: Self.highestMicroseconds,
+            numberOfSignificantValueDigits: significantDigits)
+    }
+
+    @inline(__always)
+    public mutating func record(microseconds: UInt64) {
+        _ = histogram.record(min(max(microseconds, 1), Self.highestMicroseconds))
+    }
+
+    public mutating func add(_ other: LatencyHistogram) {
+        if other.histogram.totalCount > 0 { histogram.add(other.histogram) }
+    }
+
+    public mutating func reset() { histogram.reset() }
+
+    public var count: UInt64 { histogram.totalCount }
+
+    /// The latency at a percentile (0…100) in milliseconds; 0 when empty.
+    public func milliseconds(atPercentile p: Double) -> Double {
+        guard count > 0 else { return 0 }
+        let value = p >= 100 ? histogram.max : histogram.valueAtPercentile(p)
+        return Double(histogram.highestEquivalentForValue(value)) / 1000
+    }
+
+    public var meanMilliseconds: Double { count > 0 ? histogram.mean / 1000 : 0 }
+    public var maxMilliseconds: Double { milliseconds(atPercentile: 100) }
+
+    /// How many samples exceed `microseconds`.
+    public func count(above microseconds: UInt64) -> UInt64 {
+        guard count > 0, microseconds < histogram.max else { return 0 }
+        return histogram.count(within: (microseconds + 1)...max(histogram.max, microseconds + 1))
+    }
+
+    public static func == (a: LatencyHistogram, b: LatencyHistogram) -> Bool { a.histogram == b.histogram }
+
+    // MARK: Sparse serialization
+
+    enum CodingKeys: String, CodingKey {
+        case unit, significantDigits = "significant_digits", count, buckets
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let digits = try c.decodeIfPresent(Int8.self, forKey: .significantDigits) ?? 3
+        guard let significant = SignificantDigits(rawValue: digits) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .significantDigits, in: c, debugDescription: "significant_digits must be 1 to 5")
+        }
+        self.init(significantDigits: significant)
+        let buckets = try c.decode([[UInt64]].self, forKey: .buckets)
+        for pair in buckets {
+            guard pair.count == 2, pair[0] <= Self.highestMicroseconds else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .buckets, in: c, debugDescription: "each bucket is [microseconds, count] within 100 s")
+            }
+            _ = histogram.record(max(pair[0], 1), count: pair[1])
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("us", forKey: .unit)
+        try c.encode(histogram.numberOfSignificantValueDigits.rawValue, forKey: .significantDigits)
+        try c.encode(count, forKey: .count)
+        var buckets: [[UInt64]] = []
+        if count > 0 {
+            for v in histogram.recordedValues() { buckets.append([v.value, UInt64(v.count)]) }
+        }
+        try c.encode(buckets, forKey: .buckets)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GreenlightCore
+import GreenlightProbes
+
+extension LoadResult {
+    public struct MergeError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Merges slices of one load test (`--shard i/n`) exactly: counters are summed, histograms merged
+    /// bucket by bucket (never percentiles averaged), timelines aligned by second since each slice's
+    /// start, and the thresholds the slices carried evaluated again on the whole.
+    public static func merge(_ parts: [(name: String, result: LoadResult)]) throws(MergeError) -> LoadResult {
+        guard var merged = parts.first?.result else { throw MergeError(description: "nothing to merge") }
+        let first = parts[0]
+        var seen = Set<Int>()
+        var counts = Set<Int>()
+        for (name, part) in parts {
+            guard part.target == first.result.target, part.model == first.result.model else {
+                throw MergeError(
+                    description:
+                        "\(name) is a \(part.model) test of \(part.target), \(first.name) a \(first.result.model) test of \(first.result.target): only slices of one test merge"
+                )
+            }
+            for slice in part.slices {
+                counts.insert(slice.count)
+                guard seen.insert(slice.index).inserted else {
+                    throw MergeError(
+                        description: "\(name) holds slice \(slice.index)/\(slice.count) again: each slice merges once")
+                }
+            }
+        }
+        guard counts.count == 1 else {
+            throw MergeError(description: "the slices come from different splits (\(counts.sorted()))")
+        }
+        var timeline: [Int: TimelineSecond] = [:]
+        for second in merged.timeline { timeline[second.second] = second }
+        var notes = parts.count > 1 ? merged.notes.map { "\(first.name): \($0)" } : merged.notes
+        var resources = [merged.resources].compactMap { $0 }
+        for (name, part) in parts.dropFirst() {
+            merged.slices += part.slices
+            merged.connections += part.connections
+            merged.connectionsOpen += part.connectionsOpen
+            merged.threads = max(merged.threads, part.threads)
+            merged.startedAt = min(merged.startedAt, part.startedAt)
+            merged.durationSeconds = max(merged.durationSeconds, part.durationSeconds)
+            merged.counters.add(part.counters)
+            merged.latency.add(part.latency)
+            for second in part.timeline {
+                timeline[second.second, default: TimelineSecond(second: second.second)].add(second)
+            }
+            notes += part.notes.map { "\(name): \($0)" }
+            if let r = part.resources { resources.append(r) }
+        }
+        merged.slices.sort { $0.index < $1.index }
+        merged.timeline = timeline.keys.sorted().map { timeline[$0]! }
+        merged.notes = notes
+        merged.resources = ResourceReport.merge(resources)
+        if let total = counts.first, merged.slices.count < total {
+            merged.notes.insert(
+                "only \(merged.slices.count) of \(total) slices merged: the load is \(merged.slices.count)/\(total) of the planned",
+                at: 0)
+        }
+        let thresholds = merged.thresholds.compactMap { try? Threshold(parsing: $0.threshold) }
+        merged.thresholds = Thresholds.evaluate(thresholds, on: merged)
+        return merged
+    }
+
+    /// Reads a result file, with a message naming the file when it is not one.
+    public static func read(_ path: String) throws(MergeError) -> LoadResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MergeError(description: "cannot read \(path)")
+        }
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(LoadResult.self, from: data)
+        } catch let error as DecodingError {
+            throw MergeError(description: "\(path): \(Self.describe(error))")
+        } catch {
+            throw MergeError(description: "\(path): \(error)")
+        }
+    }
+
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error {
+        case .dataCorrupted(let c):
+            return c.codingPath.isEmpty
+                ? "not JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)"
+                : "\(path(c.codingPath)): \(c.debugDescription)"
+        case .keyNotFound(let key, let c): return "\(path(c.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let c): return "\(path(c.codingPath)) is not a \(type)"
+        case .valueNotFound(let type, let c): return "\(path(c.codingPath)) should be a \(type)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

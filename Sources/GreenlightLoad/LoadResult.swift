@@ -1,0 +1,255 @@
+import Foundation
+import GreenlightCore
+import GreenlightProbes
+
+/// Why a request or iteration did not succeed.
+public enum ErrorClass: String, Sendable, Codable, CaseIterable {
+    /// A connection could not be opened (refused, unreachable, TLS handshake failed).
+    case connect
+    /// No complete response within the request timeout.
+    case timeout
+    case status4xx = "4xx"
+    case status5xx = "5xx"
+    /// A session step's capture or assertion did not hold.
+    case assertion
+    /// A malformed response, or the connection closed before the response was complete.
+    case protocolError = "protocol"
+
+    /// The position in `allCases`, for counters kept in plain arrays.
+    @inline(__always) var slot: Int {
+        switch self {
+        case .connect: return 0
+        case .timeout: return 1
+        case .status4xx: return 2
+        case .status5xx: return 3
+        case .assertion: return 4
+        case .protocolError: return 5
+        }
+    }
+}
+
+/// Counters shared by the whole run, one second of it, or one slice.
+public struct LoadCounters: Sendable, Codable, Equatable {
+    /// Requests written to a connection.
+    public var sent: UInt64 = 0
+    /// Responses received whole (any status).
+    public var responses: UInt64 = 0
+    /// Scheduled requests or iterations that never started: every connection stayed busy.
+    public var dropped: UInt64 = 0
+    /// Session iterations finished (passed or failed).
+    public var iterations: UInt64 = 0
+    public var bytesIn: UInt64 = 0
+    public var bytesOut: UInt64 = 0
+    public var errors: [String: UInt64] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case sent, responses, dropped, iterations, bytesIn = "bytes_in", bytesOut = "bytes_out", errors
+    }
+
+    public init() {}
+
+    public var errorCount: UInt64 { errors.values.reduce(0, +) }
+
+    public mutating func add(_ o: LoadCounters) {
+        sent += o.sent
+        responses += o.responses
+        dropped += o.dropped
+        iterations += o.iterations
+        bytesIn += o.bytesIn
+        bytesOut += o.bytesOut
+        for (k, v) in o.errors { errors[k, default: 0] += v }
+    }
+}
+
+/// One second of the run, by the time responses completed.
+public struct TimelineSecond: Sendable, Codable, Equatable {
+    public var second: Int
+    public var counters: LoadCounters
+    /// Two significant digits: enough for a chart, small enough to keep one per second.
+    public var latency: LatencyHistogram
+
+    public init(second: Int) {
+        self.second = second
+        counters = LoadCounters()
+        latency = LatencyHistogram(significantDigits: .two)
+    }
+
+    public mutating func add(_ o: TimelineSecond) {
+        counters.add(o.counters)
+        latency.add(o.latency)
+    }
+}
+
+/// Headline numbers, derived from the counters and the histogram (recomputed after a merge).
+public struct LoadSummary: Sendable, Codable, Equatable {
+    public var requests: UInt64
+    public var sent: UInt64
+    public var dropped: UInt64
+    public var iterations: UInt64
+    public var errors: UInt64
+    public var errorRate: Double
+    public var rps: Double
+    public var plannedSeconds: Double
+    public var durationSeconds: Double
+    public var p50Ms, p90Ms, p95Ms, p99Ms, p99_9Ms, maxMs, meanMs: Double
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+    public var connectionsOpen: Int
+
+    enum CodingKeys: String, CodingKey {
+        case requests, sent, dropped, iterations, errors, errorRate = "error_rate", rps
+        case plannedSeconds = "planned_seconds", durationSeconds = "duration_seconds"
+        case p50Ms = "p50_ms", p90Ms = "p90_ms", p95Ms = "p95_ms", p99Ms = "p99_ms", p99_9Ms = "p99_9_ms"
+        case maxMs = "max_ms", meanMs = "mean_ms", bytesIn = "bytes_in", bytesOut = "bytes_out"
+        case connectionsOpen = "connections_open"
+    }
+}
+
+/// A threshold and what it was measured against.
+public struct ThresholdOutcome: Sendable, Codable, Equatable {
+    public var threshold: String
+    /// In the threshold's base unit (seconds, a fraction, bytes, percent); nil when it could not be measured.
+    public var measured: Double?
+    public var shown: String
+    public var passed: Bool
+}
+
+/// The whole result of a load run (or of merged slices): what `--out` writes and `load merge` reads.
+public struct LoadResult: Sendable, Codable {
+    public static let format = "greenlight-load"
+    public static let version = 1
+
+    public struct Slice: Sendable, Codable, Equatable {
+        public var index: Int
+        public var count: Int
+    }
+
+    public var target: String
+    public var model: String
+    /// The peak arrival rate asked for (open model), per second, for all slices together.
+    public var rate: Double?
+    public var virtualUsers: Int?
+    public var connections: Int
+    public var threads: Int
+    public var profile: Profile
+    public var slices: [Slice]
+    public var startedAt: Date
+    public var durationSeconds: Double
+    public var connectionsOpen: Int
+    public var counters: LoadCounters
+    public var latency: LatencyHistogram
+    public var timeline: [TimelineSecond]
+    public var resources: ResourceReport?
+    public var thresholds: [ThresholdOutcome]
+    /// Why the run stopped early, or problems worth reading (dropped iterations, exhausted data).
+    public var notes: [String]
+
+    public init(
+        target: String, model: String, rate: Double?, virtualUsers: Int?, connections: Int, threads: Int,
+        profile: Profile, slices: [Slice], startedAt: Date, durationSeconds: Double, connectionsOpen: Int,
+        counters: LoadCounters, latency: LatencyHistogram, timeline: [TimelineSecond], resources: ResourceReport?,
+        thresholds: [ThresholdOutcome] = [], notes: [String] = []
+    ) {
+        self.target = target
+        self.model = model
+        self.rate = rate
+        self.virtualUsers = virtualUsers
+        self.connections = connections
+        self.threads = threads
+        self.profile = profile
+        self.slices = slices
+        self.startedAt = startedAt
+        self.durationSeconds = durationSeconds
+        self.connectionsOpen = connectionsOpen
+        self.counters = counters
+        self.latency = latency
+        self.timeline = timeline
+        self.resources = resources
+        self.thresholds = thresholds
+        self.notes = notes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, target, model, rate, virtualUsers = "vus", connections, threads, profile, slices
+        case startedAt = "started_at", durationSeconds = "duration_seconds", connectionsOpen = "connections_open"
+        case summary, counters, latency, timeline, resources, thresholds, notes
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let format = try c.decode(String.self, forKey: .format)
+        guard format == Self.format else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .format, in: c, debugDescription: "format is '\(format)', not a greenlight load result")
+        }
+        let version = try c.decode(Int.self, forKey: .version)
+        guard version == Self.version else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .version, in: c, debugDescription: "version \(version) is not supported (this greenlight reads 1)")
+        }
+        target = try c.decode(String.self, forKey: .target)
+        model = try c.decode(String.self, forKey: .model)
+        rate = try c.decodeIfPresent(Double.self, forKey: .rate)
+        virtualUsers = try c.decodeIfPresent(Int.self, forKey: .virtualUsers)
+        connections = try c.decode(Int.self, forKey: .connections)
+        threads = try c.decode(Int.self, forKey: .threads)
+        profile = try c.decode(Profile.self, forKey: .profile)
+        slices = try c.decode([Slice].self, forKey: .slices)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
+        connectionsOpen = try c.decodeIfPresent(Int.self, forKey: .connectionsOpen) ?? 0
+        counters = try c.decode(LoadCounters.self, forKey: .counters)
+        latency = try c.decode(LatencyHistogram.self, forKey: .latency)
+        timeline = try c.decode([TimelineSecond].self, forKey: .timeline)
+        resources = try c.decodeIfPresent(ResourceReport.self, forKey: .resources)
+        thresholds = try c.decodeIfPresent([ThresholdOutcome].self, forKey: .thresholds) ?? []
+        notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.format, forKey: .format)
+        try c.encode(Self.version, forKey: .version)
+        try c.encode(target, forKey: .target)
+        try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(rate, forKey: .rate)
+        try c.encodeIfPresent(virtualUsers, forKey: .virtualUsers)
+        try c.encode(connections, forKey: .connections)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(profile, forKey: .profile)
+        try c.encode(slices, forKey: .slices)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(connectionsOpen, forKey: .connectionsOpen)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(counters, forKey: .counters)
+        try c.encodeIfPresent(resources, forKey: .resources)
+        try c.encode(thresholds, forKey: .thresholds)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(latency, forKey: .latency)
+        try c.encode(timeline, forKey: .timeline)
+    }
+
+    /// Requests that ended, whether with a response or with an error that stood in for one.
+    public var attempts: UInt64 {
+        counters.responses + counters.errors[ErrorClass.connect.rawValue, default: 0]
+            + counters.errors[ErrorClass.timeout.rawValue, default: 0]
+            + counters.errors[ErrorClass.protocolError.rawValue, default: 0]
+    }
+
+    public var summary: LoadSummary {
+        let seconds = max(durationSeconds, 1e-9)
+        let failed = counters.errorCount
+        return LoadSummary(
+            requests: counters.responses, sent: counters.sent, dropped: counters.dropped,
+            iterations: counters.iterations, errors: failed,
+            errorRate: attempts > 0 ? min(1, Double(failed) / Double(attempts)) : 0,
+            rps: Double(counters.responses) / seconds, plannedSeconds: profile.totalSeconds,
+            durationSeconds: durationSeconds,
+            p50Ms: latency.milliseconds(atPercentile: 50), p90Ms: latency.milliseconds(atPercentile: 90),
+            p95Ms: latency.milliseconds(atPercentile: 95), p99Ms: latency.milliseconds(atPercentile: 99),
+            p99_9Ms: latency.milliseconds(atPercentile: 99.9), maxMs: latency.maxMilliseconds,
+            meanMs: latency.meanMilliseconds, bytesIn: counters.bytesIn, bytesOut: counters.bytesOut,
+            connectionsOpen: connectionsOpen)
+    }
+}
