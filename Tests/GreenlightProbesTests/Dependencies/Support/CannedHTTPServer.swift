@@ -4,8 +4,9 @@ import NIOPosix
 import NIOSSL
 
 extension DependencyFixtures {
-    /// An HTTP/1.1 server on 127.0.0.1 that answers every request with the same response, after an
-    /// optional delay, over plain TCP or TLS. It records the request heads it receives.
+    /// An HTTP/1.1 server on 127.0.0.1 that answers every request with the same response (or one
+    /// chosen from the request head), after an optional delay, over plain TCP or TLS. It records the
+    /// request heads it receives.
     final class CannedHTTPServer: Sendable {
         struct Response: Sendable {
             var status = 200
@@ -20,7 +21,14 @@ extension DependencyFixtures {
         private let channel: Channel
 
         /// A server presenting `certificate` (PEM files) when given, plain HTTP otherwise.
-        init(_ response: Response = Response(), certificate: TestCertificate? = nil) async throws {
+        convenience init(_ response: Response = Response(), certificate: TestCertificate? = nil) async throws {
+            try await self.init(certificate: certificate) { _ in response }
+        }
+
+        /// A server answering each request with what `respond` makes of its head.
+        init(
+            certificate: TestCertificate? = nil, respond: @escaping @Sendable (_ head: String) -> Response
+        ) async throws {
             var context: NIOSSLContext?
             if let certificate {
                 let configuration = TLSConfiguration.makeServerConfiguration(
@@ -39,7 +47,7 @@ extension DependencyFixtures {
                             try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                         }
                         try child.pipeline.syncOperations.addHandler(
-                            CannedResponder(response: response, requests: requests))
+                            CannedResponder(respond: respond, requests: requests))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
@@ -56,13 +64,13 @@ extension DependencyFixtures {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
 
-        let response: CannedHTTPServer.Response
+        let respond: @Sendable (String) -> CannedHTTPServer.Response
         let requests: Locked<[String]>
         private var received = ""
         private var answered = false
 
-        init(response: CannedHTTPServer.Response, requests: Locked<[String]>) {
-            self.response = response
+        init(respond: @escaping @Sendable (String) -> CannedHTTPServer.Response, requests: Locked<[String]>) {
+            self.respond = respond
             self.requests = requests
         }
 
@@ -72,6 +80,7 @@ extension DependencyFixtures {
             answered = true
             let head = String(received[..<end.lowerBound])
             requests.withValue { $0.append(head) }
+            let response = respond(head)
             var text = "HTTP/1.1 \(response.status) \(response.reason)\r\n"
             for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
             text += "Content-Length: \(response.body.utf8.count)\r\nConnection: close\r\n\r\n\(response.body)"
