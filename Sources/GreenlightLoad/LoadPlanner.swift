@@ -64,9 +64,25 @@ public enum LoadPlanner {
 
         let variables = Dictionary(
             (spec.smoke?.variables ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var rows: DataRows?
+        if let data = load.data {
+            do {
+                rows = try DataRows.load(data, directory: spec.directory)
+                    .slice(shard: options.slice.index, of: options.slice.count)
+            } catch {
+                throw LoadError("load.data: \(error)")
+            }
+        }
+        let known = Set(variables.keys).union(rows?.columns ?? [])
         var actions: [LoadAction] = []
         var weights: [Int] = []
         for (i, entry) in load.mix.enumerated() {
+            if let request = entry.request {
+                for name in Self.placeholders(request) where !known.contains(name) {
+                    throw LoadError(
+                        "load.mix[\(i)].request uses {{\(name)}}, which neither smoke.variables nor the columns of load.data (\(rows?.columns.joined(separator: ", ") ?? "none")) give")
+                }
+            }
             weights.append(entry.weight)
             if let name = entry.scenario {
                 guard let scenario = spec.smoke?.scenarios.first(where: { $0.name == name }) else {
@@ -105,15 +121,12 @@ public enum LoadPlanner {
         plan.requestTimeout = load.timeout?.seconds ?? 10
         plan.variables = variables
         plan.slice = options.slice
-        if let data = load.data {
-            do {
-                let rows = try DataRows.load(data, directory: spec.directory)
-                    .slice(shard: options.slice.index, of: options.slice.count)
-                plan.data = DataFeeder(rows: rows, mode: data.mode)
-                plan.dataPerUser = data.per == .user
-            } catch {
-                throw LoadError("load.data: \(error)")
+        if let data = load.data, let rows {
+            guard !rows.rows.isEmpty else {
+                throw LoadError("load.data: slice \(options.slice.index)/\(options.slice.count) of \(rows.source) has no rows")
             }
+            plan.data = DataFeeder(rows: rows, mode: data.mode)
+            plan.dataPerUser = data.per == .user
         }
         return plan
     }
@@ -162,11 +175,17 @@ public enum LoadPlanner {
         max(1, total / slice.count + (slice.index - 1 < total % slice.count ? 1 : 0))
     }
 
-    static func hasPlaceholders(_ r: HTTPRequestSpec) -> Bool {
+    static func hasPlaceholders(_ r: HTTPRequestSpec) -> Bool { !placeholders(r).isEmpty }
+
+    /// The `{{name}}`s a request uses, in order of first use.
+    static func placeholders(_ r: HTTPRequestSpec) -> [String] {
         var texts = [r.path, r.url, r.body].compactMap { $0 }
         texts += r.headers.map(\.value) + r.query.flatMap { [$0.key, $0.value] } + r.form.map(\.value)
+        texts += r.multipart.compactMap { $0.value ?? $0.file }
         if let json = r.json { texts.append(json.serialized()) }
-        return texts.contains { $0.contains("{{") }
+        var seen: [String] = []
+        for name in texts.flatMap({ Template.names(in: $0) }) where !seen.contains(name) { seen.append(name) }
+        return seen
     }
 
     static func fixed(

@@ -119,9 +119,15 @@ public struct LoadResult: Sendable, Codable {
     public static let format = "greenlight-load"
     public static let version = 1
 
+    /// Slice `index` of `count` (1-based) of a sharded test; 1/1 for a whole one.
     public struct Slice: Sendable, Codable, Equatable {
         public var index: Int
         public var count: Int
+
+        public init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
     }
 
     public var target: String

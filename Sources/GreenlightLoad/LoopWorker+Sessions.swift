@@ -30,8 +30,8 @@ extension LoopWorker {
         activeSessions += 1
         let loop = self.loop
         Task {
-            let outcome = await script.run(variables: variables) { record, timeout in
-                try await loop.flatSubmit { self.send(record, on: conn, timeout: timeout) }.get()
+            let outcome = await script.run(variables: variables) { record, timeout, judgeStatus in
+                try await loop.flatSubmit { self.send(record, on: conn, judgeStatus: judgeStatus) }.get()
             }
             loop.execute { self.sessionEnded(conn, name: name, outcome: outcome) }
         }
@@ -42,7 +42,7 @@ extension LoopWorker {
         loop.execute { self.makeIdle(conn) }
     }
 
-    func send(_ record: HTTPRequestRecord, on conn: LoadConnection, timeout: Duration) -> EventLoopFuture<
+    func send(_ record: HTTPRequestRecord, on conn: LoadConnection, judgeStatus: Bool) -> EventLoopFuture<
         HTTPResponseRecord
     > {
         guard let requestTarget = RequestEncoder.requestTarget(of: record.url, on: plan.target) else {
@@ -56,7 +56,7 @@ extension LoopWorker {
         let now = Self.now()
         conn.promise = promise
         conn.capture = ByteBufferAllocator().buffer(capacity: 1024)
-        conn.countsStatus = false
+        conn.countsStatus = judgeStatus
         let intended = conn.sessionStart ?? now
         conn.sessionStart = nil
         if !conn.ready || conn.context == nil {

@@ -45,7 +45,7 @@ final class LoopWorker: @unchecked Sendable {
     var connections: [LoadConnection] = []
     var idle: [LoadConnection] = []
 
-    // Schedule (open model): this loop takes arrivals offset, offset + stride, …
+    // Schedule (open model): this loop takes arrivals offset, offset + stride, … of the whole profile.
     let stride: Double
     var nextArrival: Double
     var nextArrivalAt: UInt64?
@@ -71,8 +71,9 @@ final class LoopWorker: @unchecked Sendable {
         self.index = index
         self.sslContext = sslContext
         order = plan.order
-        stride = Double(plan.threads)
-        nextArrival = Double(index)
+        // Arrival k belongs to slice k mod n; within a slice, to loop (k div n) mod threads.
+        stride = Double(plan.threads * plan.slice.count)
+        nextArrival = Double(plan.slice.index - 1 + plan.slice.count * index)
         for i in 0..<count { connections.append(LoadConnection(worker: self, index: i)) }
     }
 

@@ -20,7 +20,7 @@ struct Greenlight: AsyncParsableCommand {
             """,
         version: GreenlightVersion.current,
         subcommands: [
-            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Risk.self, Demo.self,
+            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Load.self, Risk.self, Demo.self,
         ]
     )
 

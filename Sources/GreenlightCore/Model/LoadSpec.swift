@@ -154,4 +154,14 @@ public struct WatchSpec: SpecObject {
         pid = r.int("pid")
         prometheus = r.object("prometheus")
     }
+
+    /// Watch a process on this host by id.
+    public init(pid: Int) {
+        self.pid = pid
+    }
+
+    /// Watch the process on this host with this name.
+    public init(process: String) {
+        self.process = process
+    }
 }

@@ -5,7 +5,10 @@ import GreenlightHTTP
 /// A smoke scenario replayed as one user's session under load: the same requests, captures and
 /// assertions as the smoke runner, sent over whatever transport the load engine lends it.
 public struct SessionScript: Sendable {
-    public typealias Transport = @Sendable (HTTPRequestRecord, Duration) async throws -> HTTPResponseRecord
+    /// Sends a step's request. The flag says whether the step leaves the status unchecked, so that
+    /// the engine counts a 4xx or 5xx as an error itself.
+    public typealias Transport = @Sendable (HTTPRequestRecord, Duration, _ judgeStatus: Bool) async throws ->
+        HTTPResponseRecord
 
     public struct Outcome: Sendable {
         public enum Failure: Sendable, Hashable {
@@ -50,7 +53,8 @@ public struct SessionScript: Sendable {
         for (index, step) in scenario.steps.enumerated() {
             let executor = StepExecutor(
                 step: step, baseURL: baseURL, directory: directory, certificateDays: { _, _ in .success(Int.max) })
-            let result = await executor.run(&state, transport: transport)
+            let judge = step.expect?.status == nil
+            let result = await executor.run(&state) { record, timeout in try await transport(record, timeout, judge) }
             outcome.steps += 1
             let name = step.name ?? "step \(index + 1)"
             if let failure = result.failures.first {

@@ -44,7 +44,9 @@ extension Greenlight.Demo {
 
         func run() async throws {
             if printSpec {
-                Terminal.out(DemoSpec.render(stagingPort: 8080, productionPort: 8081, today: CalendarDate(Date())))
+                Terminal.out(
+                    DemoSpec.render(
+                        stagingPort: 8080, productionPort: 8081, stagingPID: Int(getpid()), today: CalendarDate(Date())))
                 return
             }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -52,48 +54,50 @@ extension Greenlight.Demo {
             try DemoSpec.writeSupportFiles(to: folder)
             defer { try? FileManager.default.removeItem(at: folder) }
 
-            var stagingConfig = DemoShopConfiguration()
-            stagingConfig.logPath = folder.appendingPathComponent("staging.log").path
+            var stagingArguments = ["--log", folder.appendingPathComponent("staging.log").path]
             var productionConfig = DemoShopConfiguration()
             if broken {
-                stagingConfig.version = "v2"
-                stagingConfig.errorRate = 1.0
-                stagingConfig.regressedRoutes = ["/api/orders"]
+                stagingArguments += ["--version", "v2", "--error-rate", "1", "--route", "/api/orders"]
                 productionConfig.descriptor = ["config.max_connections": "100", "runtime.swift": "5.10"]
             }
             let show = !quiet && Terminal.stderrIsTTY
             if show { Terminal.progress("starting DemoShop (staging and production) on loopback…") }
-            let staging = try await DemoShop.start(stagingConfig)
+            // Staging runs in its own process: the load test watches its CPU and memory.
+            let staging = try DemoShopProcess.start(arguments: stagingArguments)
             let production: RunningDemoShop
             do {
                 production = try await DemoShop.start(productionConfig)
             } catch {
-                await staging.stop()
+                staging.stop()
                 throw error
             }
 
             let specFile = folder.appendingPathComponent("release.yaml")
             let text = DemoSpec.render(
-                stagingPort: staging.port, productionPort: production.port, today: CalendarDate(Date()))
+                stagingPort: staging.port, productionPort: production.port, stagingPID: Int(staging.pid),
+                today: CalendarDate(Date()))
             let report: Report
             do {
                 try Data(text.utf8).write(to: specFile)
-                let spec = try SpecLoader().load(file: specFile.path)
-                report = try await ReadinessRun(spec: spec, policy: .standard, environment: "staging") { note in
+                let policy = DemoSpec.policy
+                let spec = try SpecLoader(policy: policy).load(file: specFile.path)
+                var run = ReadinessRun(spec: spec, policy: policy, environment: "staging") { note in
                     if show { Terminal.progress(note) }
-                }.run()
+                }
+                if show { run.loadProgress = { Terminal.progress("load test: " + LoadCommand.line($0)) } }
+                report = try await run.run()
             } catch let error as SpecError {
-                await staging.stop()
+                staging.stop()
                 await production.stop()
                 Terminal.clearProgress()
                 Terminal.error("greenlight: the built-in demo spec does not validate (a bug):\n\(error)")
                 throw ExitCode(ExitStatus.invalidInput)
             } catch {
-                await staging.stop()
+                staging.stop()
                 await production.stop()
                 throw error
             }
-            await staging.stop()
+            staging.stop()
             await production.stop()
             if show { Terminal.clearProgress() }
 

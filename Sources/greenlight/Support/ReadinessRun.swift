@@ -1,6 +1,7 @@
 import Foundation
 import GreenlightCore
 import GreenlightHTTP
+import GreenlightLoad
 import GreenlightProbes
 
 /// The whole gate for one spec: evidence, smoke, dependencies and parity, then the report.
@@ -14,14 +15,73 @@ struct ReadinessRun {
     /// The parts to run; `check` runs them all, `smoke`, `deps` and `parity` one each.
     var parts: Set<Part> = Set(Part.allCases)
 
+    /// A recorded load result (`check --load-result`) judged instead of running the load test.
+    var loadResult: LoadResult?
+    /// Live progress of the load test, about twice a second.
+    var loadProgress: (@Sendable (LoadProgress) -> Void)?
+
     enum Part: CaseIterable {
-        case evidence, smoke, dependencies, parity
+        case evidence, smoke, dependencies, parity, load
     }
 
     func run() async throws -> Report {
-        let (runners, evidence) = try await runParts()
+        var (runners, evidence) = try await runParts()
+        var timeline: LoadTimeline?
+        if parts.contains(.load), let (check, series) = await runLoad() {
+            runners.append(RunnerResult(feeds: .loadTesting, checks: [check]))
+            timeline = series
+        }
         return Gate(spec: spec, policy: policy, environment: environment).evaluate(
-            runners: runners, customEvidence: evidence)
+            runners: runners, customEvidence: evidence, loadTimeline: timeline)
+    }
+
+    /// The load test of the spec against the checked environment (or a recorded result), as the
+    /// check that feeds the load-testing item; nil when the spec has no load section.
+    func runLoad() async -> (CheckResult, LoadTimeline?)? {
+        guard let load = spec.load else { return nil }
+        let requiredRate =
+            load.model == .open ? spec.traffic.map { $0.expectedPeakRPS * load.multiplier } : nil
+        let requiredSeconds =
+            (load.duration?.seconds ?? 0) + (load.rampUp?.seconds ?? 0) + (load.rampDown?.seconds ?? 0)
+        func failed(_ summary: String) -> (CheckResult, LoadTimeline?) {
+            (CheckResult(id: "load", title: "Load test", category: .load, status: .fail, summary: summary), nil)
+        }
+        var result: LoadResult
+        if let recorded = loadResult {
+            result = recorded
+            let thresholds = load.thresholds
+            if !thresholds.isEmpty { result.thresholds = Thresholds.evaluate(thresholds, on: result) }
+        } else {
+            guard let name = environment else {
+                return failed("the spec declares no environment to run the load test against")
+            }
+            let options = LoadPlanner.Options(threads: ProcessInfo.processInfo.activeProcessorCount)
+            let plan: LoadPlan
+            do {
+                plan = try LoadPlanner.plan(spec: spec, environment: name, options: options)
+            } catch {
+                return failed(error.description)
+            }
+            progress(
+                "load test against \(name): \(LoadCommand.describe(plan))…")
+            var watcher: ResourceWatcher?
+            if let watch = load.watch {
+                do {
+                    watcher = try ResourceWatcher.start(watch)
+                } catch {
+                    return failed("watch: \(error)")
+                }
+            }
+            do {
+                result = try await LoadEngine(plan: plan).run(
+                    watch: watcher, thresholds: load.thresholds, abortWhenHopeless: load.abortWhenHopeless,
+                    progress: loadProgress)
+            } catch {
+                _ = await watcher?.stop()
+                return failed("\(error)")
+            }
+        }
+        return (result.gateCheck(requiredRate: requiredRate, requiredSeconds: requiredSeconds), result.reportTimeline)
     }
 
     /// Runs the chosen parts and returns what the gate needs.

@@ -1,0 +1,118 @@
+import Foundation
+import GreenlightCore
+
+extension LoadResult {
+    /// Planned arrivals (open model) for the slices this result holds.
+    public var plannedArrivals: Double? {
+        guard model == LoadPlan.Model.open.rawValue, let total = slices.first?.count, total > 0 else { return nil }
+        return profile.totalArrivals * Double(slices.count) / Double(total)
+    }
+
+    /// One line saying what ran: "open model · 150 req/s for 5 s · 16 connections · 2 threads".
+    public var headline: String {
+        let shape =
+            model == "open"
+            ? "open model · \(fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) req/s"
+            : "closed model · \(virtualUsers ?? connections) virtual users"
+        let ramps = profile.segments.count > 1 ? " (with ramps)" : ""
+        let slicing = slices.count == 1 && slices[0].count == 1 ? "" : " · slices \(slices.map { "\($0.index)" }.joined(separator: ","))/\(slices.first?.count ?? 1)"
+        return "\(shape) for \(formatSeconds(profile.totalSeconds))\(ramps) · \(connections) connections · \(threads) thread\(threads == 1 ? "" : "s")\(slicing)"
+    }
+
+    /// The summary printed after a run, one fact per line.
+    public func summaryLines() -> [String] {
+        let s = summary
+        var lines: [String] = []
+        lines.append("target      \(target)")
+        lines.append("load        \(headline)")
+        var requests = "requests    \(s.requests) in \(fixed(s.durationSeconds, 1)) s = \(fixed(s.rps, 1)) req/s"
+        if let planned = plannedArrivals {
+            requests += " · \(Int(planned.rounded())) arrivals planned"
+        }
+        if s.dropped > 0 { requests += " · dropped \(s.dropped)" }
+        if s.iterations > 0 { requests += " · \(s.iterations) iterations" }
+        lines.append(requests)
+        lines.append(
+            "latency     p50 \(formatMilliseconds(s.p50Ms)) · p90 \(formatMilliseconds(s.p90Ms)) · p95 \(formatMilliseconds(s.p95Ms)) · p99 \(formatMilliseconds(s.p99Ms)) · p99.9 \(formatMilliseconds(s.p99_9Ms)) · max \(formatMilliseconds(s.maxMs))"
+        )
+        let classes = ErrorClass.allCases.map { "\($0.rawValue) \(counters.errors[$0.rawValue, default: 0])" }
+        lines.append("errors      \(s.errors) (\(fixed(s.errorRate * 100, 3))%): \(classes.joined(separator: " · "))")
+        lines.append(
+            "bytes       in \(formatBytes(Double(s.bytesIn))) · out \(formatBytes(Double(s.bytesOut)))")
+        if let r = resources {
+            var parts: [String] = []
+            if let cpu = r.cpu { parts.append("CPU avg \(fixed(cpu.average, 1))% peak \(fixed(cpu.peak, 1))%") }
+            if let rss = r.rss { parts.append("RSS peak \(formatBytes(rss.peak))") }
+            if let read = r.readBytes { parts.append("read \(formatBytes(read))") }
+            if let write = r.writeBytes { parts.append("written \(formatBytes(write))") }
+            if let files = r.openFiles { parts.append("open files peak \(Int(files.peak))") }
+            if let threads = r.threads { parts.append("threads peak \(Int(threads.peak))") }
+            lines.append("target use  \(r.source): \(parts.isEmpty ? "no samples" : parts.joined(separator: " · "))")
+            for problem in r.problems { lines.append("            \(problem)") }
+        }
+        for t in thresholds {
+            lines.append("threshold   \(t.passed ? "✔" : "✖") \(t.threshold) (measured \(t.shown))")
+        }
+        for note in notes { lines.append("note        \(note)") }
+        return lines
+    }
+
+    /// The load check of the readiness gate. It fails when a threshold fails, or when the load that
+    /// ran is less than the spec asks for (rate, duration, slices, arrivals that never started).
+    public func gateCheck(requiredRate: Double?, requiredSeconds: Double?) -> CheckResult {
+        let s = summary
+        var problems: [String] = []
+        for t in thresholds where !t.passed { problems.append("\(t.threshold): measured \(t.shown)") }
+        if let requiredRate, let rate, rate < requiredRate * 0.999 {
+            problems.append("ran at \(fixed(rate, 1)) req/s; the spec asks for \(fixed(requiredRate, 1))")
+        }
+        if let requiredSeconds, durationSeconds < requiredSeconds * 0.99 {
+            problems.append("ran \(fixed(durationSeconds, 1)) s; the spec asks for \(fixed(requiredSeconds, 1)) s")
+        }
+        if let total = slices.first?.count, slices.count < total {
+            problems.append("only \(slices.count) of \(total) slices")
+        }
+        if let planned = plannedArrivals, planned > 0, Double(s.dropped) > 0.01 * planned {
+            problems.append(
+                "\(s.dropped) of \(Int(planned)) planned arrivals never started (every connection busy): the load was not applied")
+        }
+        if s.requests == 0 { problems.append("no response at all") }
+        let status: CheckStatus = !problems.isEmpty ? .fail : thresholds.isEmpty ? .warn : .pass
+        let numbers =
+            "\(fixed(s.rps, 1)) req/s for \(formatSeconds(durationSeconds)): p99 \(formatMilliseconds(s.p99Ms)), errors \(fixed(s.errorRate * 100, 2))%"
+        let summaryText: String
+        switch status {
+        case .fail: summaryText = problems.joined(separator: "; ") + " (\(numbers))"
+        case .warn: summaryText = "\(numbers); no thresholds, so nothing was judged"
+        default:
+            summaryText = "\(numbers); \(thresholds.count) threshold\(thresholds.count == 1 ? "" : "s") held"
+        }
+        var measurements: [CheckResult.Measurement] = [
+            .init(name: "rps", value: (s.rps * 10).rounded() / 10, unit: "req/s"),
+            .init(name: "p50", value: s.p50Ms, unit: "ms"),
+            .init(name: "p99", value: s.p99Ms, unit: "ms"),
+            .init(name: "error_rate", value: s.errorRate, unit: "ratio"),
+            .init(name: "dropped", value: Double(s.dropped), unit: "count"),
+        ]
+        if let cpu = resources?.cpu { measurements.append(.init(name: "target.cpu", value: cpu.average, unit: "%")) }
+        if let rss = resources?.rss { measurements.append(.init(name: "target.rss", value: rss.peak, unit: "bytes")) }
+        return CheckResult(
+            id: "load", title: "Load test", category: .load, status: status, summary: summaryText,
+            details: summaryLines(), measurements: measurements, durationSeconds: durationSeconds)
+    }
+
+    /// The per-second series for the report's charts.
+    public var reportTimeline: LoadTimeline {
+        LoadTimeline(
+            title: "\(target) · \(headline)", seconds: timeline.map(\.second),
+            rps: timeline.map { Double($0.counters.responses) },
+            p50Ms: timeline.map { $0.latency.milliseconds(atPercentile: 50) },
+            p99Ms: timeline.map { $0.latency.milliseconds(atPercentile: 99) },
+            errors: timeline.map { Double($0.counters.errorCount) },
+            targetRps: model == "open"
+                ? timeline.map {
+                    (profile.arrivals(by: Double($0.second + 1)) - profile.arrivals(by: Double($0.second)))
+                        * Double(slices.count) / Double(max(slices.first?.count ?? 1, 1))
+                } : nil)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GreenlightCore
+import NIOCore
+import Testing
+
+@testable import GreenlightLoad
+
+@Suite("The load engine against loopback servers", .serialized)
+struct EngineTests {
+    func plan(_ url: String, rate: Double?, connections: Int?, seconds: Double, threads: Int = 2, timeout: Double = 10)
+        throws -> LoadPlan
+    {
+        try LoadPlanner.adHoc(
+            url: url, method: "GET", headers: [], body: Data(), rate: rate, connections: connections,
+            duration: seconds, rampUp: 0, rampDown: 0, threads: threads, timeout: timeout,
+            slice: .init(index: 1, count: 1))
+    }
+
+    @Test("open model: the requests started match the schedule within 1 %, none dropped")
+    func openRateAccuracy() async throws {
+        let server = try await TestServer(.ok)
+        defer { Task { await server.stop() } }
+        let result = try await LoadEngine(plan: plan(server.url, rate: 2000, connections: 32, seconds: 2)).run()
+        let s = result.summary
+        #expect(s.dropped == 0)
+        #expect(abs(Double(s.sent) - 4000) <= 40, "sent \(s.sent) of 4000")
+        #expect(s.requests == s.sent)
+        #expect(s.errors == 0)
+        #expect(server.requestCount == Int(s.sent))
+        #expect(abs(result.durationSeconds - 2) < 0.05)
+        // The timeline accounts for every response.
+        #expect(result.timeline.reduce(0) { $0 + $1.counters.responses } == s.requests)
+        #expect(result.latency.count == s.requests)
+    }
+
+    @Test("open model with a ramp: arrivals follow the profile")
+    func openRamp() async throws {
+        let server = try await TestServer(.ok)
+        defer { Task { await server.stop() } }
+        var p = try plan(server.url, rate: 1000, connections: 16, seconds: 1)
+        p.profile = Profile(level: 1000, rampUp: 1, sustain: 1, rampDown: 0)
+        let result = try await LoadEngine(plan: p).run()
+        // 500 in the ramp + 1000 sustained.
+        #expect(abs(Double(result.summary.sent) - 1500) <= 15, "sent \(result.summary.sent)")
+        let first = result.timeline.first { $0.second == 0 }?.counters.sent ?? 0
+        let second = result.timeline.first { $0.second == 1 }?.counters.sent ?? 0
+        #expect(first < second, "the ramp starts slower: \(first) then \(second)")
+    }
+
+    @Test("latency counts from the intended start: a 400 ms stall shows in p99 (no coordinated omission)")
+    func coordinatedOmission() async throws {
+        // The server holds every response due between 1.0 s and 1.4 s after it starts.
+        let server = try await TestServer(.stall(start: 1.0, end: 1.4))
+        defer { Task { await server.stop() } }
+        let result = try await LoadEngine(plan: plan(server.url, rate: 500, connections: 8, seconds: 2.5)).run()
+        let s = result.summary
+        // 200 of ~1250 requests were due in the stall; their true latencies spread over 0…400 ms,
+        // so p90 lies inside the stall and the max is near 400 ms. With only 8 connections, a
+        // generator that waited for them would have sent ~8 requests in the stall and hidden it.
+        #expect(s.maxMs >= 350, "max \(s.maxMs)")
+        #expect(s.p90Ms >= 20, "p90 \(s.p90Ms)")
+        #expect(s.p99Ms >= 300, "p99 \(s.p99Ms)")
+        #expect(s.dropped == 0)
+        #expect(abs(Double(s.sent) - 1250) <= 15)
+    }
+
+    @Test("closed model: each connection sends its next request on a response")
+    func closedModel() async throws {
+        let server = try await TestServer(.ok)
+        defer { Task { await server.stop() } }
+        let result = try await LoadEngine(plan: plan(server.url, rate: nil, connections: 4, seconds: 1)).run()
+        #expect(result.summary.requests > 200)
+        #expect(result.summary.errors == 0)
+        #expect(result.connectionsOpen == 0 || result.connectionsOpen <= 4)
+        #expect(result.model == "closed")
+    }
+
+    @Test("an unreachable target fails fast with the reason")
+    func unreachable() async throws {
+        let start = Date()
+        await #expect(throws: LoadError.self) {
+            _ = try await LoadEngine(plan: plan("http://127.0.0.1:9/", rate: 100, connections: 4, seconds: 5)).run()
+        }
+        do {
+            _ = try await LoadEngine(plan: plan("http://127.0.0.1:9/", rate: 100, connections: 4, seconds: 5)).run()
+        } catch {
+            #expect("\(error)".contains("connection refused"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(start) < 4)
+    }
+
+    @Test("error classes: 5xx, 4xx, malformed responses, bodies cut short, timeouts")
+    func errorClasses() async throws {
+        for (behaviour, kind) in [
+            (TestServer.Behaviour.status(503), ErrorClass.status5xx), (.status(404), .status4xx),
+            (.garbage, .protocolError), (.truncated, .protocolError), (.silent, .timeout),
+        ] {
+            let server = try await TestServer(behaviour)
+            let result = try await LoadEngine(
+                plan: plan(server.url, rate: 50, connections: 4, seconds: 1, timeout: 0.3)
+            ).run()
+            await server.stop()
+            let count = result.counters.errors[kind.rawValue] ?? 0
+            #expect(count > 0, "\(behaviour): \(result.counters.errors)")
+            #expect(result.summary.errorRate > 0.5, "\(behaviour): \(result.summary.errorRate)")
+        }
+    }
+
+    @Test("too few connections for a slow server: arrivals wait, then count as dropped")
+    func dropped() async throws {
+        let server = try await TestServer(.silent)
+        defer { Task { await server.stop() } }
+        var p = try plan(server.url, rate: 200, connections: 2, seconds: 2, timeout: 5)
+        p.maximumQueueDelay = 0.2
+        let result = try await LoadEngine(plan: p).run()
+        #expect(result.summary.dropped > 300, "dropped \(result.summary.dropped)")
+        #expect(result.notes.contains { $0.contains("dropped") })
+    }
+
+    @Test("shards take every n-th arrival: two slices together send what one run sends")
+    func shards() async throws {
+        let server = try await TestServer(.ok)
+        defer { Task { await server.stop() } }
+        var parts: [(String, LoadResult)] = []
+        for i in 1...2 {
+            var p = try plan(server.url, rate: 1000, connections: 8, seconds: 1)
+            p.slice = .init(index: i, count: 2)
+            parts.append(("slice \(i)", try await LoadEngine(plan: p).run()))
+        }
+        #expect(abs(Double(parts[0].1.summary.sent) - 500) <= 5)
+        #expect(abs(Double(parts[1].1.summary.sent) - 500) <= 5)
+        let merged = try LoadResult.merge(parts)
+        #expect(abs(Double(merged.summary.sent) - 1000) <= 10)
+        #expect(merged.latency.count == parts[0].1.latency.count + parts[1].1.latency.count)
+    }
+
+    @Test("thresholds: judged at the end; a hopeless one stops the run early")
+    func thresholds() async throws {
+        let server = try await TestServer(.status(500))
+        defer { Task { await server.stop() } }
+        let limits = try ["error_rate < 1%", "p99 < 5s", "rps >= 1"].map { try Threshold(parsing: $0) }
+        let start = Date()
+        let result = try await LoadEngine(plan: plan(server.url, rate: 200, connections: 8, seconds: 10)).run(
+            thresholds: limits, abortWhenHopeless: true)
+        #expect(Date().timeIntervalSince(start) < 5, "stopped early")
+        #expect(result.notes.first?.hasPrefix("stopped early: 'error_rate < 1%'") == true, "\(result.notes)")
+        #expect(result.thresholds.map(\.passed) == [false, true, true])
+        #expect(result.thresholds[0].shown.hasSuffix("%"))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GreenlightCore
+import Testing
+
+@testable import GreenlightLoad
+
+@Suite("Histograms and merging slices")
+struct HistogramMergeTests {
+    func samples(_ n: Int, seed: UInt64) -> [UInt64] {
+        var rng = SplitMix64(seed: seed)
+        // Mostly fast, a long tail: 50 µs … 30 s.
+        return (0..<n).map { _ in
+            let r = Double(rng.next() % 1_000_000) / 1_000_000
+            return UInt64(50 + pow(r, 8) * 30_000_000)
+        }
+    }
+
+    @Test("slices merged equal one histogram over all their samples, bucket for bucket")
+    func mergeExact() throws {
+        let all = samples(200_000, seed: 7)
+        var whole = LatencyHistogram()
+        for v in all { whole.record(microseconds: v) }
+        var parts = [LatencyHistogram](repeating: LatencyHistogram(), count: 4)
+        for (i, v) in all.enumerated() { parts[i % 4].record(microseconds: v) }
+        var merged = LatencyHistogram()
+        for p in parts { merged.add(p) }
+        #expect(merged == whole)
+        for p in [50.0, 90, 99, 99.9, 100] {
+            #expect(merged.milliseconds(atPercentile: p) == whole.milliseconds(atPercentile: p))
+        }
+        // Through JSON and back: still the same histogram.
+        let data = try JSONEncoder().encode(merged)
+        let decoded = try JSONDecoder().decode(LatencyHistogram.self, from: data)
+        #expect(decoded == whole)
+        #expect(data.count < 200_000)
+    }
+
+    func result(slice: Int, of count: Int, samples: [UInt64], errors: UInt64) -> LoadResult {
+        var latency = LatencyHistogram()
+        var second = TimelineSecond(second: 0)
+        for v in samples {
+            latency.record(microseconds: v)
+            second.latency.record(microseconds: v)
+        }
+        var counters = LoadCounters()
+        counters.sent = UInt64(samples.count)
+        counters.responses = UInt64(samples.count)
+        counters.errors["5xx"] = errors
+        second.counters = counters
+        return LoadResult(
+            target: "http://127.0.0.1:8080/", model: "open", rate: 1000, virtualUsers: nil, connections: 10,
+            threads: 2, profile: Profile(level: 1000, sustain: 1), slices: [.init(index: slice, count: count)],
+            startedAt: Date(timeIntervalSince1970: 1_000_000 + Double(slice)), durationSeconds: 1,
+            connectionsOpen: 10, counters: counters, latency: latency, timeline: [second], resources: nil,
+            thresholds: Thresholds.evaluate([try! Threshold(parsing: "p99 < 100ms")], on: LoadResult.empty))
+    }
+
+    @Test("load merge of serialized slices equals a single run over the same samples")
+    func mergeResults() throws {
+        let all = samples(30_000, seed: 11)
+        let a = result(slice: 1, of: 3, samples: Array(all[0..<10_000]), errors: 1)
+        let b = result(slice: 2, of: 3, samples: Array(all[10_000..<20_000]), errors: 2)
+        let c = result(slice: 3, of: 3, samples: Array(all[20_000...]), errors: 3)
+        let whole = result(slice: 1, of: 1, samples: all, errors: 6)
+        let decoded = try [a, b, c].enumerated().map { i, r in
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return ("slice-\(i).json", try decoder.decode(LoadResult.self, from: r.encoded()))
+        }
+        let merged = try LoadResult.merge(decoded)
+        #expect(merged.latency == whole.latency)
+        #expect(merged.counters == whole.counters)
+        #expect(merged.timeline.count == 1)
+        #expect(merged.timeline[0].latency == whole.timeline[0].latency)
+        #expect(merged.summary.p99Ms == whole.summary.p99Ms)
+        #expect(merged.summary.errorRate == whole.summary.errorRate)
+        #expect(merged.slices.map(\.index) == [1, 2, 3])
+        #expect(merged.connections == 30)
+        #expect(merged.startedAt == a.startedAt)
+        // The thresholds the slices carried are judged again on the whole.
+        #expect(merged.thresholds.map(\.threshold) == ["p99 < 100ms"])
+        #expect(merged.thresholds[0].passed == (whole.summary.p99Ms < 100))
+    }
+
+    @Test("merging refuses a slice twice, another test, or mixed splits")
+    func mergeRefusals() {
+        let a = result(slice: 1, of: 2, samples: [100], errors: 0)
+        var other = result(slice: 2, of: 2, samples: [100], errors: 0)
+        other.target = "http://127.0.0.1:9999/"
+        #expect(throws: LoadResult.MergeError.self) { try LoadResult.merge([("a", a), ("a again", a)]) }
+        #expect(throws: LoadResult.MergeError.self) { try LoadResult.merge([("a", a), ("other", other)]) }
+        let third = result(slice: 2, of: 3, samples: [100], errors: 0)
+        #expect(throws: LoadResult.MergeError.self) { try LoadResult.merge([("a", a), ("third", third)]) }
+        // Missing slices merge, and say so.
+        let partial = try? LoadResult.merge([("a", a)])
+        #expect(partial?.notes.first?.contains("only 1 of 2 slices") == true)
+    }
+
+    @Test("a result file that is not one is refused with the file and the field")
+    func readErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-merge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.json").path
+        try Data(#"{"format":"greenlight-report"}"#.utf8).write(to: URL(fileURLWithPath: bad))
+        #expect(throws: LoadResult.MergeError.self) { try LoadResult.read(bad) }
+        do {
+            _ = try LoadResult.read(bad)
+        } catch {
+            #expect(error.description.contains("bad.json"))
+            #expect(error.description.contains("not a greenlight load result"))
+        }
+        #expect(throws: LoadResult.MergeError.self) { try LoadResult.read(dir.appendingPathComponent("none").path) }
+    }
+}
+
+extension LoadResult {
+    static var empty: LoadResult {
+        LoadResult(
+            target: "", model: "open", rate: nil, virtualUsers: nil, connections: 0, threads: 0,
+            profile: Profile(segments: []), slices: [], startedAt: Date(), durationSeconds: 0, connectionsOpen: 0,
+            counters: LoadCounters(), latency: LatencyHistogram(), timeline: [], resources: nil)
+    }
+}
