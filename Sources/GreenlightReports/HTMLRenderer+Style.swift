@@ -8,6 +8,7 @@ extension HTMLRenderer {
           --waived: #0a6c8c; --waived-bg: #d4f3fb; --skipped: #57606a; --skipped-bg: #eaeef2;
           --not-run: #59636e; --not-run-bg: #f6f8fa; --fail: #cf222e; --fail-bg: #ffebe9;
           --error: #6e40c9; --error-bg: #f3ecff;
+          --p50: #0969da; --p99: #bc4c00; --rps: #0969da; --target: #1f2328; --errors: #cf222e;
         }
         * { box-sizing: border-box; }
         html { -webkit-text-size-adjust: 100%; }
@@ -95,6 +96,30 @@ extension HTMLRenderer {
         .pill.s-fail { color: var(--fail); background: var(--fail-bg); }
         .pill.s-error { color: var(--error); background: var(--error-bg); }
 
+        .load-title { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+        .load-summary { margin: 2px 0 0; color: var(--muted); }
+        figure.chart { margin: 16px 0 0; }
+        figure.chart figcaption { color: var(--muted); font-size: 13px; margin-top: 2px; }
+        .chart-svg { display: block; width: 100%; max-width: 1080px; height: auto; }
+        .chart-svg text { font-size: 12px; fill: var(--muted); }
+        .chart-svg .ytick { text-anchor: end; }
+        .chart-svg .axis-title { font-weight: 600; }
+        .chart-svg .legend text, .chart-svg .end-label { text-anchor: start; fill: var(--fg); }
+        .chart-svg .end-label { font-weight: 600; }
+        .chart-svg .grid { stroke: var(--line); stroke-width: 1; }
+        .chart-svg .axis { stroke: var(--muted); stroke-width: 1; }
+        .chart-svg .series { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
+        .chart-svg .series.p50, .chart-svg .marker.p50 { stroke: var(--p50); }
+        .chart-svg .series.p99, .chart-svg .marker.p99 { stroke: var(--p99); }
+        .chart-svg .series.rps, .chart-svg .marker.rps { stroke: var(--rps); }
+        .chart-svg .series.target { stroke: var(--target); stroke-width: 1.5; stroke-dasharray: 6 4;
+          stroke-linecap: butt; }
+        .chart-svg .area.rps { fill: var(--rps); fill-opacity: 0.12; stroke: none; }
+        .chart-svg rect.errors { fill: var(--errors); }
+        .chart-svg .marker { fill: var(--card); stroke-width: 2; }
+        .chart-svg .end-label.p50 { fill: var(--p50); } .chart-svg .end-label.p99 { fill: var(--p99); }
+        .chart-svg .end-label.rps { fill: var(--rps); } .chart-svg .end-label.target { fill: var(--target); }
+
         table.checks { width: 100%; border-collapse: collapse; table-layout: fixed; }
         table.checks th, table.checks td { text-align: left; vertical-align: top; padding: 9px 10px;
           border-top: 1px solid var(--line); }
@@ -146,6 +171,7 @@ extension HTMLRenderer {
           .risk-body { flex-wrap: nowrap; }
           section.card { break-inside: auto; }
           table.checks tr { break-inside: avoid; }
+          figure.chart { break-inside: avoid; }
           a { color: inherit; }
         }
         @media print {

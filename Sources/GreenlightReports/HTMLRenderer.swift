@@ -25,6 +25,7 @@ public enum HTMLRenderer {
             \(riskCard(report.risk))
             \(statusCard(report))
             </section>
+            \(report.loadTimeline.map(loadSection) ?? "")
             \(checksSection(report))
             \(footer(report))
             </main>

@@ -9,6 +9,7 @@ public enum MarkdownRenderer {
         out += release(report)
         out += risk(report.risk)
         out += checks(report)
+        out += load(report.loadTimeline)
         out += failing(report)
         out += footer(report)
         return out.joined(separator: "\n") + "\n"
@@ -96,6 +97,14 @@ public enum MarkdownRenderer {
         }
         out.append("")
         return out
+    }
+
+    /// One line on the load test's timeline; the charts are in the HTML report.
+    static func load(_ timeline: LoadTimeline?) -> [String] {
+        guard let timeline else { return [] }
+        let e = MarkdownEscaping.text
+        let numbers = timeline.summary.map { $0.line + "." } ?? "no seconds recorded."
+        return ["## Load test", "", "\(e(timeline.title)): \(e(numbers))", ""]
     }
 
     /// A collapsed block per failing, erroring or not-run check, with its details, measurements and evidence.

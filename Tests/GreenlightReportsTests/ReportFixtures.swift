@@ -88,6 +88,27 @@ enum ReportFixtures {
         return report
     }
 
+    /// A load timeline of `seconds` seconds: p50 near 2 ms, p99 near 9 ms, about 150 req/s against a target of 150,
+    /// an error every 7th second, and at `spike` (if given) a p99 of 5 s.
+    static func timeline(
+        seconds: Int = 5, spike: Int? = nil, title: String = "http://127.0.0.1:8080/ · open model · 150 req/s"
+    ) -> LoadTimeline {
+        let range = 0..<seconds
+        return LoadTimeline(
+            title: title, seconds: Array(range), rps: range.map { 140 + Double($0 % 5) * 3 },
+            p50Ms: range.map { 2 + Double($0 % 3) * 0.25 },
+            p99Ms: range.map { $0 == spike ? 5000 : 9 + Double($0 % 4) },
+            errors: range.map { $0 % 7 == 3 ? 2 : 0 }, targetRps: range.map { _ in 150 })
+    }
+
+    /// ``report(checks:text:risk:)`` with a load timeline.
+    static func loadReport(_ timeline: LoadTimeline = timeline()) -> Report {
+        var report = report()
+        report.loadTimeline = timeline
+        report.digest = report.computeDigest()
+        return report
+    }
+
     /// A report whose every text carries ``hostile``.
     static var hostileReport: Report { report(checks: checks(text: hostile), text: hostile) }
 
