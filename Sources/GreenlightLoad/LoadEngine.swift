@@ -106,6 +106,7 @@ public final class LoadEngine: Sendable {
         var soFar = TimelineSecond(second: 0)
         var abortReason: String?
         var stoppedAt: UInt64?
+        var peakOpen = open
         let planned = plan.model == .open ? plan.profile.totalArrivals : nil
         while true {
             try? await Task.sleep(for: .milliseconds(500))
@@ -123,6 +124,7 @@ public final class LoadEngine: Sendable {
                     soFar.add(second)
                 }
             }
+            if !finished { peakOpen = max(peakOpen, connected) }
             if let progress, !finished {
                 let last = latest.keys.max().flatMap { timeline[$0] }
                 progress(
@@ -146,7 +148,6 @@ public final class LoadEngine: Sendable {
 
         var latency = LatencyHistogram()
         var counters = LoadCounters()
-        open = 0
         problems = [:]
         for worker in workers {
             let (histogram, seen, connected) = try await worker.loop.submit {
@@ -154,7 +155,7 @@ public final class LoadEngine: Sendable {
             }.get()
             latency.add(histogram)
             problems.merge(seen, uniquingKeysWith: +)
-            open = max(open, connected)
+            _ = connected
         }
         for second in timeline.values { counters.add(second.counters) }
         let stopped = stoppedAt ?? (start + UInt64(plan.profile.totalSeconds * 1e9))
@@ -174,7 +175,7 @@ public final class LoadEngine: Sendable {
             rate: plan.model == .open ? plan.requestedPeak : nil,
             virtualUsers: plan.model == .closed ? Int(plan.requestedPeak) : nil, connections: plan.connections,
             threads: plan.threads, profile: plan.profile, slices: [plan.slice], startedAt: startedAt,
-            durationSeconds: Double(stopped &- start) / 1e9, connectionsOpen: open, counters: counters,
+            durationSeconds: Double(stopped &- start) / 1e9, connectionsOpen: peakOpen, counters: counters,
             latency: latency, timeline: timeline.keys.sorted().map { timeline[$0]! }, resources: resources,
             notes: notes)
         result.thresholds = Thresholds.evaluate(thresholds, on: result)

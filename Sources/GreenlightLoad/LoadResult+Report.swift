@@ -12,7 +12,7 @@ extension LoadResult {
     public var headline: String {
         let shape =
             model == "open"
-            ? "open model · \(fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) req/s"
+            ? "open model · \(fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) \(counters.iterations > 0 ? "iterations" : "req")/s"
             : "closed model · \(virtualUsers ?? connections) virtual users"
         let ramps = profile.segments.count > 1 ? " (with ramps)" : ""
         let slicing = slices.count == 1 && slices[0].count == 1 ? "" : " · slices \(slices.map { "\($0.index)" }.joined(separator: ","))/\(slices.first?.count ?? 1)"
@@ -109,7 +109,8 @@ extension LoadResult {
             p50Ms: timeline.map { $0.latency.milliseconds(atPercentile: 50) },
             p99Ms: timeline.map { $0.latency.milliseconds(atPercentile: 99) },
             errors: timeline.map { Double($0.counters.errorCount) },
-            targetRps: model == "open"
+            // Sessions make several requests per arrival: a target in arrivals would mislead beside req/s.
+            targetRps: model == "open" && counters.iterations == 0
                 ? timeline.map {
                     (profile.arrivals(by: Double($0.second + 1)) - profile.arrivals(by: Double($0.second)))
                         * Double(slices.count) / Double(max(slices.first?.count ?? 1, 1))

@@ -308,8 +308,14 @@ struct DemoCommandTests {
         let r = try CLI.run(["demo", "--print-spec"])
         #expect(r.status == 0)
         try r.stdout.write(to: dir.appendingPathComponent("demo.yaml"), atomically: true, encoding: .utf8)
-        let validate = try CLI.run(["validate", "demo.yaml"], in: dir)
+        let policy = try CLI.run(["demo", "--print-policy"])
+        try policy.stdout.write(to: dir.appendingPathComponent("demo-policy.yaml"), atomically: true, encoding: .utf8)
+        let validate = try CLI.run(["validate", "demo.yaml", "--policy", "demo-policy.yaml"], in: dir)
         #expect(validate.status == 0, "\(validate.all)")
+        // Under the built-in policy, the demo's 4 s load test is too short to count as sustained.
+        let strict = try CLI.run(["validate", "demo.yaml"], in: dir)
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("load.duration") && strict.stderr.contains("at least 5m"), "\(strict.all)")
     }
 }
 

@@ -70,11 +70,12 @@ public struct ChecklistEvaluator: Sendable {
         let worst = checks.max { $0.status.severity < $1.status.severity }!
         let failing = checks.filter { $0.status.blocks }
         let summary: String
-        if failing.isEmpty {
+        if checks.count == 1 {
+            // One check decides the item: its own words say more than a count.
+            summary = failing.isEmpty ? checks[0].summary : "\(checks[0].title): \(checks[0].summary)"
+        } else if failing.isEmpty {
             summary =
                 "\(checks.count) check\(checks.count == 1 ? "" : "s") \(worst.status == .warn ? "passed with warnings" : "passed")"
-        } else if checks.count == 1 {
-            summary = "\(failing[0].title): \(failing[0].summary)"
         } else {
             summary =
                 "\(failing.count) of \(checks.count) checks did not pass: "
@@ -85,7 +86,7 @@ public struct ChecklistEvaluator: Sendable {
             // A failing check brings its own details (a parity drift table, say) into the item.
             details: checks.flatMap { check in
                 ["\(check.status.rawValue): \(check.title): \(check.summary)"]
-                    + (check.status == .pass ? [] : check.details.map { "  " + $0 })
+                    + (check.status == .pass && checks.count > 1 ? [] : check.details.map { "  " + $0 })
             },
             evidence: checks.map { CheckResult.EvidenceRecord(kind: "check", reference: $0.id) },
             durationSeconds: checks.map(\.durationSeconds).reduce(0, +))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GreenlightCore
+import GreenlightLoad
 import GreenlightReports
 
 extension Greenlight {
@@ -15,6 +16,11 @@ extension Greenlight {
 
                   greenlight check release.yaml
                   greenlight check release.yaml --env staging --report-dir out
+                  greenlight check release.yaml --load-result load.json
+
+                A spec with a load section runs its load test against the environment (at least 5m by the
+                built-in policy). --load-result judges a result recorded earlier instead, such as slices
+                run on several machines and merged with `greenlight load merge`.
 
                 --report-dir writes report.json (versioned schema, with the digest sign-offs bind to),
                 report.md (also appended to $GITHUB_STEP_SUMMARY when set), junit.xml and report.html.
@@ -35,6 +41,13 @@ extension Greenlight {
             help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
         var reportDir: String?
 
+        @Option(
+            name: .customLong("load-result"),
+            help: ArgumentHelp(
+                "Judge this recorded load result (greenlight load --out / load merge) instead of running the load test.",
+                valueName: "file"))
+        var loadResult: String?
+
         @Flag(name: .shortAndLong, help: "Print only the verdict line.")
         var quiet = false
 
@@ -46,9 +59,22 @@ extension Greenlight {
             let environment = try chooseEnvironment(spec)
 
             let showProgress = !quiet && !json
-            let run = ReadinessRun(spec: spec, policy: policy, environment: environment) { note in
+            var run = ReadinessRun(spec: spec, policy: policy, environment: environment) { note in
                 if showProgress { Terminal.progress(note) }
             }
+            if let loadResult {
+                guard spec.load != nil else {
+                    Terminal.error("greenlight: --load-result: \(self.spec.file) has no load section to judge it by")
+                    throw ExitCode(ExitStatus.invalidInput)
+                }
+                do {
+                    run.loadResult = try LoadResult.read(loadResult)
+                } catch {
+                    Terminal.error("greenlight: --load-result: \(error)")
+                    throw ExitCode(ExitStatus.invalidInput)
+                }
+            }
+            if showProgress { run.loadProgress = { Terminal.progress("load test: " + LoadCommand.line($0)) } }
             let report: Report
             do {
                 report = try await run.run()

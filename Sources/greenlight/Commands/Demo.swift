@@ -16,7 +16,7 @@ extension Greenlight {
 
                   greenlight demo                 a ready release: GO
                   greenlight demo --broken        a regressed, drifted release: NO-GO, with the reasons
-                  greenlight demo --print-spec    the spec the demo runs
+                  greenlight demo --print-spec    the spec the demo runs (--print-policy: its policy)
                   greenlight demo shop --port 8080 --version v2 --error-rate 0.05 --added-latency 80ms
                 """,
             subcommands: [Run.self, Shop.self],
@@ -36,6 +36,9 @@ extension Greenlight.Demo {
         @Flag(help: "Print the demo's release spec and exit.")
         var printSpec = false
 
+        @Flag(help: "Print the demo's policy file (the built-in one with a 4 s load minimum) and exit.")
+        var printPolicy = false
+
         @Option(help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
         var reportDir: String?
 
@@ -43,6 +46,10 @@ extension Greenlight.Demo {
         var quiet = false
 
         func run() async throws {
+            if printPolicy {
+                Terminal.out(DemoSpec.policyYAML)
+                return
+            }
             if printSpec {
                 Terminal.out(
                     DemoSpec.render(

@@ -3,6 +3,16 @@ import GreenlightCore
 
 /// The release spec `greenlight demo` runs against DemoShop, and the files it refers to.
 enum DemoSpec {
+    /// The demo's policy file: the built-in policy with one section replaced (`demo --print-policy`).
+    static let policyYAML = """
+        # The demo's risk policy: greenlight's built-in policy, except that a 4 s load test counts as
+        # sustained so the demo finishes in seconds. A real release keeps the built-in 5m.
+        load:
+          min_multiplier: 3
+          min_duration: 4s
+
+        """
+
     /// The built-in policy, except that 4 s of load count as sustained: a demo, not a release.
     static var policy: RiskPolicy {
         var policy = RiskPolicy.standard
@@ -54,6 +64,8 @@ enum DemoSpec {
     static let template = """
         # The release spec of `greenlight demo`: DemoShop 1.1.0, staging and production on loopback.
         # Ports are filled in when the demo starts the shops; everything else is as a team would write it.
+        # Its 4 s load test needs the demo's policy: greenlight demo --print-policy > demo-policy.yaml,
+        # then greenlight validate demo.yaml --policy demo-policy.yaml.
         version: 1
 
         service:

@@ -49,6 +49,11 @@ struct ReadinessRun {
         var result: LoadResult
         if let recorded = loadResult {
             result = recorded
+            if let name = environment, let env = spec.environment(named: name),
+                let url = try? LoadTarget(url: env.url).baseURL, url != recorded.target
+            {
+                return failed("the recorded load ran against \(recorded.target), not \(name) (\(url))")
+            }
             let thresholds = load.thresholds
             if !thresholds.isEmpty { result.thresholds = Thresholds.evaluate(thresholds, on: result) }
         } else {

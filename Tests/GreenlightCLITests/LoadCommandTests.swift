@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+
+/// DemoShop started through the binary (`greenlight demo shop --port 0`), for the load command's tests.
+final class ShopProcess {
+    let process = Process()
+    var port = 0
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        process.executableURL = CLI.binary
+        process.arguments = ["demo", "shop", "--port", "0"]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, port == 0 {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: "http://127.0.0.1:") {
+                port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            }
+        }
+        pipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+        if port == 0 {
+            stop()
+            throw CLIError("DemoShop did not start: \(text)")
+        }
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    struct CLIError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+}
+
+@Suite("greenlight load", .serialized)
+struct LoadCommandTests {
+    func json(_ path: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any] ?? [:]
+    }
+
+    @Test("--url --rate: an open-model run prints the summary, writes the result, exits 0 when thresholds hold")
+    func adHocOpen() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("r.json")
+        let r = try CLI.run([
+            "load", "--url", shop.url + "/healthz", "--rate", "200", "--duration", "2s", "--out", out.path,
+            "--threshold", "p99 < 2s", "--threshold", "error_rate < 1%", "--watch-pid", "\(shop.process.processIdentifier)",
+        ])
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("open model · 200 req/s for 2 s"))
+        #expect(r.stdout.contains("threshold   ✔ p99 < 2s"))
+        #expect(r.stdout.contains("target use  process greenlight (pid \(shop.process.processIdentifier))"), "\(r.stdout)")
+        #expect(r.stderr.contains("greenlight load: \(shop.url)/healthz: 200 req/s (open model)"))
+        let result = try json(out)
+        #expect(result["format"] as? String == "greenlight-load")
+        let summary = try #require(result["summary"] as? [String: Any])
+        #expect((summary["sent"] as? Int).map { abs($0 - 400) <= 4 } == true, "\(summary)")
+        #expect(summary["dropped"] as? Int == 0)
+        let latency = try #require(result["latency"] as? [String: Any])
+        #expect((latency["buckets"] as? [[Int]])?.isEmpty == false)
+        #expect((result["timeline"] as? [Any])?.count ?? 0 >= 2)
+        let resources = try #require(result["resources"] as? [String: Any])
+        #expect((resources["samples"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test("a failed threshold exits 1 and says what was measured; closed model with --connections")
+    func failedThreshold() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let r = try CLI.run([
+            "load", "--url", shop.url + "/healthz", "--connections", "4", "--duration", "1s", "--threshold", "p50 < 1us",
+        ])
+        #expect(r.status == 1, "\(r.all)")
+        #expect(r.stdout.contains("closed model · 4 virtual users"))
+        #expect(r.stdout.contains("threshold   ✖ p50 < 1us (measured "))
+    }
+
+    @Test("an unreachable target fails fast, exit 1, with the reason")
+    func unreachable() throws {
+        let start = Date()
+        let r = try CLI.run(["load", "--url", "http://127.0.0.1:9/", "--rate", "100", "--duration", "30s"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot connect to http://127.0.0.1:9: connection refused"), "\(r.all)")
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test("bad options exit 2 with the option named", arguments: [
+        (["--url", "http://x/", "--shard", "3/2"], "--shard '3/2'"),
+        (["--url", "http://x/", "--rate", "-5"], "--rate"),
+        (["--url", "http://x/", "--duration", "banana"], "--duration 'banana'"),
+        (["--url", "ftp://x/"], "greenlight load speaks http:// and https://"),
+        (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
+        (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
+        ([], "give a spec file, or --url"),
+    ])
+    func badOptions(arguments: [String], message: String) throws {
+        let r = try CLI.run(["load"] + arguments)
+        #expect(r.status == 2, "\(r.all)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    static func spec(port: Int, thresholds: [String], extra: String = "") -> String {
+        """
+        version: 1
+        service: { name: shop, version: "1", owner: team }
+        risk: { likelihood: 1, impact: 1 }
+        environments:
+          staging: { url: "http://127.0.0.1:\(port)" }
+        traffic: { expected_peak_rps: 20 }
+        smoke:
+          scenarios:
+            - name: browse
+              steps:
+                - request: { path: /api/products }
+                  expect: { status: 200 }
+        load:
+          multiplier: 3
+          duration: 2s
+          mix:
+            - { weight: 3, scenario: browse }
+            - { weight: 1, request: { path: /healthz } }
+          thresholds: [\(thresholds.map { "\"\($0)\"" }.joined(separator: ", "))]
+        \(extra)
+        """
+    }
+
+    static let policy = "load:\n  min_multiplier: 3\n  min_duration: 1s\n"
+
+    @Test("a spec's load section: slices run apart, merged exactly, judged by check --load-result")
+    func specShardsMergeCheck() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.spec(port: shop.port, thresholds: ["p99 < 2s", "error_rate < 1%"]).write(
+            to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
+        try Self.policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        for i in 1...2 {
+            let r = try CLI.run(
+                ["load", "release.yaml", "--policy", "policy.yaml", "--shard", "\(i)/2", "--out", "slice-\(i).json"],
+                in: dir)
+            #expect(r.status == 0, "\(r.all)")
+            #expect(r.stdout.contains("slices \(i)/2"))
+        }
+        let merge = try CLI.run(["load", "merge", "slice-1.json", "slice-2.json", "--out", "load.json"], in: dir)
+        #expect(merge.status == 0, "\(merge.all)")
+        let merged = try json(dir.appendingPathComponent("load.json"))
+        let summary = try #require(merged["summary"] as? [String: Any])
+        // 60 arrivals/s for 2 s, split between the slices: 3 in 4 are sessions, 1 in 4 a plain request.
+        #expect((summary["iterations"] as? Int).map { abs($0 - 90) <= 2 } == true, "\(summary)")
+        #expect((summary["requests"] as? Int).map { abs($0 - 120) <= 2 } == true, "\(summary)")
+        #expect((merged["slices"] as? [[String: Int]])?.map { $0["index"] ?? 0 } == [1, 2])
+
+        let check = try CLI.run(
+            ["check", "release.yaml", "--policy", "policy.yaml", "--load-result", "load.json", "--report-dir", "out"],
+            in: dir)
+        let report = try json(dir.appendingPathComponent("out/report.json"))
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        let item = try #require(checks.first { $0["id"] as? String == "checklist.load-testing" })
+        #expect(item["status"] as? String == "pass", "\(item) \(check.all)")
+        #expect(report["load_timeline"] != nil)
+        #expect(try String(contentsOf: dir.appendingPathComponent("out/report.html"), encoding: .utf8).contains("<svg"))
+
+        // One slice alone is not the load the spec asks for.
+        let half = try CLI.run(
+            ["check", "release.yaml", "--policy", "policy.yaml", "--load-result", "slice-1.json", "--json"], in: dir)
+        #expect(half.status == 1)
+        #expect(half.stdout.contains("only 1 of 2 slices"), "\(half.stdout.prefix(2000))")
+    }
+
+    @Test("check runs the load test itself; a threshold that fails fails the load-testing item")
+    func checkRunsLoad() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.spec(port: shop.port, thresholds: ["p99 < 1us"]).write(
+            to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
+        try Self.policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "release.yaml", "--policy", "policy.yaml", "--json"], in: dir)
+        #expect(r.status == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        let item = try #require(checks.first { $0["id"] as? String == "checklist.load-testing" })
+        #expect(item["status"] as? String == "fail")
+        #expect((item["summary"] as? String)?.contains("p99 < 1us: measured") == true, "\(item)")
+    }
+
+    @Test("invalid load settings in a spec exit 2 with file:line:col")
+    func invalidSpec() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = Self.spec(port: 1, thresholds: ["p99 < fast"]).replacingOccurrences(
+            of: "duration: 2s", with: "duration: 2s\n  ramp_up: soon")
+        try text.write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
+        try Self.policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["load", "release.yaml", "--policy", "policy.yaml"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("release.yaml:16:12: load.ramp_up:"), "\(r.stderr)")
+        #expect(r.stderr.contains("release.yaml:20:16: load.thresholds[0]:"), "\(r.stderr)")
+    }
+}
