@@ -114,6 +114,7 @@ let package = Package(
                 "GreenlightLoad", "GreenlightCore", "GreenlightProbes", "GreenlightDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -48,7 +48,9 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
     // MARK: Sparse serialization
 
     enum CodingKeys: String, CodingKey {
-        case unit, significantDigits = "significant_digits", count, buckets
+        case unit
+        case significantDigits = "significant_digits"
+        case count, buckets
     }
 
     public init(from decoder: Decoder) throws {

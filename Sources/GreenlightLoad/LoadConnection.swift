@@ -10,7 +10,8 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    unowned let worker: LoopWorker
+    /// Strong on purpose: a connection outlives a run only until `LoopWorker.shutdown()` closes it.
+    let worker: LoopWorker
     let index: Int
     var context: ChannelHandlerContext?
     var parser = HTTPResponseParser()
@@ -36,6 +37,8 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     /// A session step to write as soon as the connection is open again.
     var pendingWrite: (request: ByteBuffer, intended: UInt64, isHead: Bool)?
     var failures = 0
+    /// Completed when this attempt to connect ends: ready (TLS handshake included) or failed.
+    var attempt: EventLoopPromise<Void>?
 
     init(worker: LoopWorker, index: Int) {
         self.worker = worker
@@ -62,6 +65,8 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
         ready = true
         connecting = false
         failures = 0
+        attempt?.succeed(())
+        attempt = nil
         worker.connectionReady(self)
     }
 
@@ -116,6 +121,9 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     }
 
     func reset() {
+        attempt?.succeed(())
+        attempt = nil
+        connecting = false
         context = nil
         parser = HTTPResponseParser()
         ready = false

@@ -1,10 +1,10 @@
 import Foundation
-import Synchronization
 import GreenlightCore
 import GreenlightProbes
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// What the engine reports while it runs, about twice a second.
 public struct LoadProgress: Sendable {
@@ -41,18 +41,27 @@ public final class LoadEngine: Sendable {
         progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) async throws -> LoadResult {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, plan.threads))
+        let workers = WorkerList()
         do {
-            let result = try await run(on: group, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, progress: progress)
-            try? await group.shutdownGracefully()
+            let result = try await run(
+                on: group, workers: workers, watch: watch, thresholds: thresholds,
+                abortWhenHopeless: abortWhenHopeless, progress: progress)
+            await Self.shutdown(workers.all, group)
             return result
         } catch {
-            try? await group.shutdownGracefully()
+            await Self.shutdown(workers.all, group)
             throw error
         }
     }
 
+    private static func shutdown(_ workers: [LoopWorker], _ group: MultiThreadedEventLoopGroup) async {
+        for worker in workers { try? await worker.loop.submit { worker.shutdown() }.get() }
+        try? await group.shutdownGracefully()
+    }
+
     private func run(
-        on group: MultiThreadedEventLoopGroup, watch: ResourceWatcher?, thresholds: [Threshold],
+        on group: MultiThreadedEventLoopGroup, workers list: WorkerList, watch: ResourceWatcher?,
+        thresholds: [Threshold],
         abortWhenHopeless: Bool, progress: (@Sendable (LoadProgress) -> Void)?
     ) async throws -> LoadResult {
         let sslContext: NIOSSLContext?
@@ -74,6 +83,7 @@ public final class LoadEngine: Sendable {
             let share = plan.connections / loops.count + (i < plan.connections % loops.count ? 1 : 0)
             workers.append(LoopWorker(loop: loop, plan: plan, index: i, connections: share, sslContext: sslContext))
         }
+        list.all = workers
 
         // Open every connection first, so the schedule does not start on a cold pool.
         let window = max(16, 512 / loops.count)
@@ -129,7 +139,8 @@ public final class LoadEngine: Sendable {
                 let last = latest.keys.max().flatMap { timeline[$0] }
                 progress(
                     LoadProgress(
-                        elapsed: min(Double(NIODeadline.now().uptimeNanoseconds &- start) / 1e9, plan.profile.totalSeconds),
+                        elapsed: min(
+                            Double(NIODeadline.now().uptimeNanoseconds &- start) / 1e9, plan.profile.totalSeconds),
                         total: plan.profile.totalSeconds, currentRate: Double(last?.counters.responses ?? 0),
                         lastSecondP99: last?.latency.milliseconds(atPercentile: 99) ?? 0,
                         responses: soFar.counters.responses, errors: soFar.counters.errorCount,
@@ -188,4 +199,9 @@ final class Tally: Sendable {
     private let count = Mutex(0)
     func add() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
+}
+
+/// The workers of a run, so they can be shut down whichever way the run ends.
+final class WorkerList: @unchecked Sendable {
+    var all: [LoopWorker] = []
 }

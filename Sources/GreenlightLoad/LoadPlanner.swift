@@ -80,7 +80,8 @@ public enum LoadPlanner {
             if let request = entry.request {
                 for name in Self.placeholders(request) where !known.contains(name) {
                     throw LoadError(
-                        "load.mix[\(i)].request uses {{\(name)}}, which neither smoke.variables nor the columns of load.data (\(rows?.columns.joined(separator: ", ") ?? "none")) give")
+                        "load.mix[\(i)].request uses {{\(name)}}, which neither smoke.variables nor the columns of load.data (\(rows?.columns.joined(separator: ", ") ?? "none")) give"
+                    )
                 }
             }
             weights.append(entry.weight)
@@ -99,7 +100,8 @@ public enum LoadPlanner {
                     actions.append(
                         .session(
                             name: name,
-                            script: SessionScript(scenario: scenario, baseURL: target.baseURL, directory: spec.directory)))
+                            script: SessionScript(
+                                scenario: scenario, baseURL: target.baseURL, directory: spec.directory)))
                 } else {
                     actions.append(
                         try fixed(
@@ -123,7 +125,8 @@ public enum LoadPlanner {
         plan.slice = options.slice
         if let data = load.data, let rows {
             guard !rows.rows.isEmpty else {
-                throw LoadError("load.data: slice \(options.slice.index)/\(options.slice.count) of \(rows.source) has no rows")
+                throw LoadError(
+                    "load.data: slice \(options.slice.index)/\(options.slice.count) of \(rows.source) has no rows")
             }
             plan.data = DataFeeder(rows: rows, mode: data.mode)
             plan.dataPerUser = data.per == .user

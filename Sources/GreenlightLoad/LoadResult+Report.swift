@@ -15,8 +15,11 @@ extension LoadResult {
             ? "open model · \(fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) \(counters.iterations > 0 ? "iterations" : "req")/s"
             : "closed model · \(virtualUsers ?? connections) virtual users"
         let ramps = profile.segments.count > 1 ? " (with ramps)" : ""
-        let slicing = slices.count == 1 && slices[0].count == 1 ? "" : " · slices \(slices.map { "\($0.index)" }.joined(separator: ","))/\(slices.first?.count ?? 1)"
-        return "\(shape) for \(formatSeconds(profile.totalSeconds))\(ramps) · \(connections) connections · \(threads) thread\(threads == 1 ? "" : "s")\(slicing)"
+        let slicing =
+            slices.count == 1 && slices[0].count == 1
+            ? "" : " · slices \(slices.map { "\($0.index)" }.joined(separator: ","))/\(slices.first?.count ?? 1)"
+        return
+            "\(shape) for \(formatSeconds(profile.totalSeconds))\(ramps) · \(connections) connections · \(threads) thread\(threads == 1 ? "" : "s")\(slicing)"
     }
 
     /// The summary printed after a run, one fact per line.
@@ -74,7 +77,8 @@ extension LoadResult {
         }
         if let planned = plannedArrivals, planned > 0, Double(s.dropped) > 0.01 * planned {
             problems.append(
-                "\(s.dropped) of \(Int(planned)) planned arrivals never started (every connection busy): the load was not applied")
+                "\(s.dropped) of \(Int(planned)) planned arrivals never started (every connection busy): the load was not applied"
+            )
         }
         if s.requests == 0 { problems.append("no response at all") }
         let status: CheckStatus = !problems.isEmpty ? .fail : thresholds.isEmpty ? .warn : .pass

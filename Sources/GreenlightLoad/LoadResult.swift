@@ -43,7 +43,10 @@ public struct LoadCounters: Sendable, Codable, Equatable {
     public var errors: [String: UInt64] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case sent, responses, dropped, iterations, bytesIn = "bytes_in", bytesOut = "bytes_out", errors
+        case sent, responses, dropped, iterations
+        case bytesIn = "bytes_in"
+        case bytesOut = "bytes_out"
+        case errors
     }
 
     public init() {}
@@ -97,10 +100,20 @@ public struct LoadSummary: Sendable, Codable, Equatable {
     public var connectionsOpen: Int
 
     enum CodingKeys: String, CodingKey {
-        case requests, sent, dropped, iterations, errors, errorRate = "error_rate", rps
-        case plannedSeconds = "planned_seconds", durationSeconds = "duration_seconds"
-        case p50Ms = "p50_ms", p90Ms = "p90_ms", p95Ms = "p95_ms", p99Ms = "p99_ms", p99_9Ms = "p99_9_ms"
-        case maxMs = "max_ms", meanMs = "mean_ms", bytesIn = "bytes_in", bytesOut = "bytes_out"
+        case requests, sent, dropped, iterations, errors
+        case errorRate = "error_rate"
+        case rps
+        case plannedSeconds = "planned_seconds"
+        case durationSeconds = "duration_seconds"
+        case p50Ms = "p50_ms"
+        case p90Ms = "p90_ms"
+        case p95Ms = "p95_ms"
+        case p99Ms = "p99_ms"
+        case p99_9Ms = "p99_9_ms"
+        case maxMs = "max_ms"
+        case meanMs = "mean_ms"
+        case bytesIn = "bytes_in"
+        case bytesOut = "bytes_out"
         case connectionsOpen = "connections_open"
     }
 }
@@ -176,8 +189,12 @@ public struct LoadResult: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, version, target, model, rate, virtualUsers = "vus", connections, threads, profile, slices
-        case startedAt = "started_at", durationSeconds = "duration_seconds", connectionsOpen = "connections_open"
+        case format, version, target, model, rate
+        case virtualUsers = "vus"
+        case connections, threads, profile, slices
+        case startedAt = "started_at"
+        case durationSeconds = "duration_seconds"
+        case connectionsOpen = "connections_open"
         case summary, counters, latency, timeline, resources, thresholds, notes
     }
 
@@ -191,7 +208,8 @@ public struct LoadResult: Sendable, Codable {
         let version = try c.decode(Int.self, forKey: .version)
         guard version == Self.version else {
             throw DecodingError.dataCorruptedError(
-                forKey: .version, in: c, debugDescription: "version \(version) is not supported (this greenlight reads 1)")
+                forKey: .version, in: c,
+                debugDescription: "version \(version) is not supported (this greenlight reads 1)")
         }
         target = try c.decode(String.self, forKey: .target)
         model = try c.decode(String.self, forKey: .model)

@@ -110,12 +110,16 @@ final class LoopWorker: @unchecked Sendable {
         }
     }
 
+    /// Opens `conn`; the future completes when it is ready for requests (after the TLS handshake) or
+    /// when this attempt failed.
     @discardableResult
     func connect(_ conn: LoadConnection) -> EventLoopFuture<Void> {
         conn.connecting = true
+        let attempt = loop.makePromise(of: Void.self)
+        conn.attempt = attempt
         let target = plan.target
         let ssl = sslContext
-        return ClientBootstrap(group: loop)
+        ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .connectTimeout(.milliseconds(Int64(min(plan.requestTimeout, 10) * 1000)))
@@ -133,12 +137,26 @@ final class LoopWorker: @unchecked Sendable {
                 }
             }
             .connect(host: target.host, port: target.port)
-            .map { _ in () }
-            .flatMapError { error in
+            .whenFailure { error in
                 conn.connecting = false
+                conn.attempt = nil
+                attempt.succeed(())
                 self.connectFailed(conn, error: error)
-                return self.loop.makeSucceededVoidFuture()
             }
+        return attempt.futureResult
+    }
+
+    /// Ends the run on this loop for good: no reconnects, every channel closed, no references kept.
+    func shutdown() {
+        stopping = true
+        finished = true
+        onFinished = nil
+        for conn in connections {
+            conn.active = false
+            conn.close()
+        }
+        connections.removeAll()
+        idle.removeAll()
     }
 
     func connectFailed(_ conn: LoadConnection, error: Error) {

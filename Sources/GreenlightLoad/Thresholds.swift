@@ -60,7 +60,9 @@ public enum Thresholds {
                         "'\(t.text)' can no longer pass: \(counters.errorCount) errors already, more than \(fixed(t.limit * 100, 3))% of the \(Int(planned)) planned requests"
                 }
             case .droppedIterations:
-                if Double(counters.dropped) > t.limit { return "'\(t.text)' already failed: \(counters.dropped) dropped" }
+                if Double(counters.dropped) > t.limit {
+                    return "'\(t.text)' already failed: \(counters.dropped) dropped"
+                }
             default:
                 break
             }

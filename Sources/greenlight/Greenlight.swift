@@ -20,7 +20,8 @@ struct Greenlight: AsyncParsableCommand {
             """,
         version: GreenlightVersion.current,
         subcommands: [
-            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Load.self, Risk.self, Demo.self,
+            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Load.self, Risk.self,
+            Demo.self,
         ]
     )
 

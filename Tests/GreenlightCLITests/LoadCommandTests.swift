@@ -57,12 +57,14 @@ struct LoadCommandTests {
         let out = dir.appendingPathComponent("r.json")
         let r = try CLI.run([
             "load", "--url", shop.url + "/healthz", "--rate", "200", "--duration", "2s", "--out", out.path,
-            "--threshold", "p99 < 2s", "--threshold", "error_rate < 1%", "--watch-pid", "\(shop.process.processIdentifier)",
+            "--threshold", "p99 < 2s", "--threshold", "error_rate < 1%", "--watch-pid",
+            "\(shop.process.processIdentifier)",
         ])
         #expect(r.status == 0, "\(r.all)")
         #expect(r.stdout.contains("open model · 200 req/s for 2 s"))
         #expect(r.stdout.contains("threshold   ✔ p99 < 2s"))
-        #expect(r.stdout.contains("target use  process greenlight (pid \(shop.process.processIdentifier))"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains("target use  process greenlight (pid \(shop.process.processIdentifier))"), "\(r.stdout)")
         #expect(r.stderr.contains("greenlight load: \(shop.url)/healthz: 200 req/s (open model)"))
         let result = try json(out)
         #expect(result["format"] as? String == "greenlight-load")
@@ -81,7 +83,8 @@ struct LoadCommandTests {
         let shop = try ShopProcess()
         defer { shop.stop() }
         let r = try CLI.run([
-            "load", "--url", shop.url + "/healthz", "--connections", "4", "--duration", "1s", "--threshold", "p50 < 1us",
+            "load", "--url", shop.url + "/healthz", "--connections", "4", "--duration", "1s", "--threshold",
+            "p50 < 1us",
         ])
         #expect(r.status == 1, "\(r.all)")
         #expect(r.stdout.contains("closed model · 4 virtual users"))
@@ -97,15 +100,17 @@ struct LoadCommandTests {
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
-    @Test("bad options exit 2 with the option named", arguments: [
-        (["--url", "http://x/", "--shard", "3/2"], "--shard '3/2'"),
-        (["--url", "http://x/", "--rate", "-5"], "--rate"),
-        (["--url", "http://x/", "--duration", "banana"], "--duration 'banana'"),
-        (["--url", "ftp://x/"], "greenlight load speaks http:// and https://"),
-        (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
-        (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
-        ([], "give a spec file, or --url"),
-    ])
+    @Test(
+        "bad options exit 2 with the option named",
+        arguments: [
+            (["--url", "http://x/", "--shard", "3/2"], "--shard '3/2'"),
+            (["--url", "http://x/", "--rate", "-5"], "--rate"),
+            (["--url", "http://x/", "--duration", "banana"], "--duration 'banana'"),
+            (["--url", "ftp://x/"], "greenlight load speaks http:// and https://"),
+            (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
+            (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
+            ([], "give a spec file, or --url"),
+        ])
     func badOptions(arguments: [String], message: String) throws {
         let r = try CLI.run(["load"] + arguments)
         #expect(r.status == 2, "\(r.all)")

@@ -148,3 +148,55 @@ struct EngineTests {
         #expect(result.thresholds[0].shown.hasSuffix("%"))
     }
 }
+
+@Suite("The load engine over HTTPS", .serialized)
+struct TLSEngineTests {
+    /// A self-signed certificate for 127.0.0.1, made with the openssl CLI.
+    static func certificate(in dir: URL) throws -> (certificate: String, key: String) {
+        let cert = dir.appendingPathComponent("cert.pem").path
+        let key = dir.appendingPathComponent("key.pem").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj",
+            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "openssl req failed")
+        return (cert, key)
+    }
+
+    @Test("HTTPS through NIOSSL: trusted by a CA file, or insecure; refused when untrusted")
+    func https() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tls = try Self.certificate(in: dir)
+        let server = try await TestServer(.ok, tls: tls)
+        defer { Task { await server.stop() } }
+        func plan() throws -> LoadPlan {
+            try LoadPlanner.adHoc(
+                url: server.url, method: "GET", headers: [], body: Data(), rate: 200, connections: 4, duration: 1,
+                rampUp: 0, rampDown: 0, threads: 1, timeout: 5, slice: .init(index: 1, count: 1))
+        }
+        var trusted = try plan()
+        trusted.target.trustRoots = [tls.certificate]
+        let a = try await LoadEngine(plan: trusted).run()
+        #expect(a.summary.requests == 200 && a.summary.errors == 0, "\(a.counters.errors) \(a.notes)")
+
+        var insecure = try plan()
+        insecure.target.insecure = true
+        let b = try await LoadEngine(plan: insecure).run()
+        #expect(b.summary.requests == 200 && b.summary.errors == 0, "\(b.counters.errors) \(b.notes)")
+
+        do {
+            _ = try await LoadEngine(plan: try plan()).run()
+            Issue.record("an untrusted certificate was accepted")
+        } catch {
+            #expect("\(error)".contains("cannot connect to https://127.0.0.1:\(server.port): TLS"), "\(error)")
+        }
+    }
+}

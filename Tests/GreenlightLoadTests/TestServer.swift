@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A small HTTP/1.1 server on loopback for the engine's tests: answers every request with a tiny
@@ -20,10 +21,17 @@ final class TestServer: Sendable {
     let channel: Channel
     let group: MultiThreadedEventLoopGroup
     var port: Int { channel.localAddress!.port! }
-    var url: String { "http://127.0.0.1:\(port)/" }
+    var url: String { "\(scheme)://127.0.0.1:\(port)/" }
+    let scheme: String
 
-    init(_ behaviour: Behaviour) async throws {
+    init(_ behaviour: Behaviour, tls: (certificate: String, key: String)? = nil) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let sslContext = try tls.map {
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile($0.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: $0.key, format: .pem))))
+        }
         let started = NIODeadline.now()
         let box = CountBox()
         channel = try await ServerBootstrap(group: group)
@@ -31,12 +39,16 @@ final class TestServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         Handler(behaviour: behaviour, started: started, count: box))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         counter = box
+        scheme = tls == nil ? "http" : "https"
     }
 
     private let counter: CountBox

@@ -21,7 +21,8 @@ struct ThresholdTests {
 
     @Test("each metric is measured in the threshold's unit and compared")
     func evaluate() throws {
-        let r = result(latencies: Array(repeating: 2000, count: 990) + Array(repeating: 400_000, count: 10),
+        let r = result(
+            latencies: Array(repeating: 2000, count: 990) + Array(repeating: 400_000, count: 10),
             responses: 1000, errors: ["5xx": 2])
         let outcomes = Thresholds.evaluate(
             try [

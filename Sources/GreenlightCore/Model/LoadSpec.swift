@@ -41,10 +41,12 @@ public struct LoadSpec: SpecObject {
             Field("data", DataFeedSpec.schemaType, "test data feeding the sessions, such as users to sign in as"),
             Field("watch", WatchSpec.schemaType, "the target's resources to sample: a local process or Prometheus"),
             Field("thresholds", .list(.string(.threshold)), "pass/fail criteria, such as 'p99 < 300ms'"),
-            Field("timeout", .string(.duration), "a request without a complete response by then is an error; default 10s"),
+            Field(
+                "timeout", .string(.duration), "a request without a complete response by then is an error; default 10s"),
             Field(
                 "abort_when_hopeless", .boolean,
-                "stop as soon as a threshold can no longer pass (such as p99 once 1 % of the planned requests were slow)"),
+                "stop as soon as a threshold can no longer pass (such as p99 once 1 % of the planned requests were slow)"
+            ),
         ])
 
     public init(reading r: ObjectReader) {

@@ -7,7 +7,8 @@ import GreenlightHTTP
 public struct SessionScript: Sendable {
     /// Sends a step's request. The flag says whether the step leaves the status unchecked, so that
     /// the engine counts a 4xx or 5xx as an error itself.
-    public typealias Transport = @Sendable (HTTPRequestRecord, Duration, _ judgeStatus: Bool) async throws ->
+    public typealias Transport =
+        @Sendable (HTTPRequestRecord, Duration, _ judgeStatus: Bool) async throws ->
         HTTPResponseRecord
 
     public struct Outcome: Sendable {
@@ -59,7 +60,8 @@ public struct SessionScript: Sendable {
             let name = step.name ?? "step \(index + 1)"
             if let failure = result.failures.first {
                 outcome.failedStep = name
-                outcome.failure = .assertion("\(failure.assertion): expected \(failure.expected), got \(failure.actual)")
+                outcome.failure = .assertion(
+                    "\(failure.assertion): expected \(failure.expected), got \(failure.actual)")
                 return outcome
             }
             if let error = result.error {

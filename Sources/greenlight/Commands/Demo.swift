@@ -53,7 +53,8 @@ extension Greenlight.Demo {
             if printSpec {
                 Terminal.out(
                     DemoSpec.render(
-                        stagingPort: 8080, productionPort: 8081, stagingPID: Int(getpid()), today: CalendarDate(Date())))
+                        stagingPort: 8080, productionPort: 8081, stagingPID: Int(getpid()), today: CalendarDate(Date()))
+                )
                 return
             }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -47,7 +47,8 @@ extension Greenlight {
             completion: .file(extensions: ["yaml", "yml"]))
         var file: String?
 
-        @Option(help: ArgumentHelp("The spec's environment to load (default: staging, if it has one).", valueName: "name"))
+        @Option(
+            help: ArgumentHelp("The spec's environment to load (default: staging, if it has one).", valueName: "name"))
         var env: String?
 
         @Option(help: ArgumentHelp("A risk policy file overriding the built-in policy.", valueName: "file"))
@@ -62,13 +63,20 @@ extension Greenlight {
         @Option(help: ArgumentHelp("Keep-alive connections (closed model: one per virtual user).", valueName: "n"))
         var connections: Int?
 
-        @Option(help: ArgumentHelp("How long to sustain the load, such as 30s or 5m (with a spec: replaces load.duration).", valueName: "duration"))
+        @Option(
+            help: ArgumentHelp(
+                "How long to sustain the load, such as 30s or 5m (with a spec: replaces load.duration).",
+                valueName: "duration"))
         var duration: String?
 
-        @Option(name: .customLong("ramp-up"), help: ArgumentHelp("Time to ramp up to the rate (with --url).", valueName: "duration"))
+        @Option(
+            name: .customLong("ramp-up"),
+            help: ArgumentHelp("Time to ramp up to the rate (with --url).", valueName: "duration"))
         var rampUp: String?
 
-        @Option(name: .customLong("ramp-down"), help: ArgumentHelp("Time to ramp back down (with --url).", valueName: "duration"))
+        @Option(
+            name: .customLong("ramp-down"),
+            help: ArgumentHelp("Time to ramp back down (with --url).", valueName: "duration"))
         var rampDown: String?
 
         @Option(help: ArgumentHelp("Event-loop threads (default: the number of cores).", valueName: "n"))
@@ -77,22 +85,33 @@ extension Greenlight {
         @Option(help: ArgumentHelp("The HTTP method (with --url).", valueName: "method"))
         var method = "GET"
 
-        @Option(name: [.customShort("H"), .long], help: ArgumentHelp("A request header, 'Name: value' (with --url; repeatable).", valueName: "header"))
+        @Option(
+            name: [.customShort("H"), .long],
+            help: ArgumentHelp("A request header, 'Name: value' (with --url; repeatable).", valueName: "header"))
         var header: [String] = []
 
         @Option(help: ArgumentHelp("A request body (with --url).", valueName: "text"))
         var body: String?
 
-        @Option(help: ArgumentHelp("A request without a complete response by then is an error (default 10s).", valueName: "duration"))
+        @Option(
+            help: ArgumentHelp(
+                "A request without a complete response by then is an error (default 10s).", valueName: "duration"))
         var timeout: String?
 
-        @Option(help: ArgumentHelp("A threshold such as 'p99 < 300ms' or 'error_rate < 0.1%' (repeatable; added to the spec's).", valueName: "threshold"))
+        @Option(
+            help: ArgumentHelp(
+                "A threshold such as 'p99 < 300ms' or 'error_rate < 0.1%' (repeatable; added to the spec's).",
+                valueName: "threshold"))
         var threshold: [String] = []
 
-        @Option(name: .customLong("watch-pid"), help: ArgumentHelp("Sample this process's CPU, memory and I/O.", valueName: "pid"))
+        @Option(
+            name: .customLong("watch-pid"),
+            help: ArgumentHelp("Sample this process's CPU, memory and I/O.", valueName: "pid"))
         var watchPID: Int?
 
-        @Option(name: .customLong("watch-process"), help: ArgumentHelp("Sample the process with this name.", valueName: "name"))
+        @Option(
+            name: .customLong("watch-process"),
+            help: ArgumentHelp("Sample the process with this name.", valueName: "name"))
         var watchProcess: String?
 
         @Flag(name: .customLong("abort-when-hopeless"), help: "Stop as soon as a threshold can no longer pass.")
@@ -101,7 +120,10 @@ extension Greenlight {
         @Option(help: ArgumentHelp("Run slice i of n: 1/n of the rate, connections and data.", valueName: "i/n"))
         var shard: String?
 
-        @Option(help: ArgumentHelp("Write the result as JSON, histograms included (for `load merge` and `check --load-result`).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "Write the result as JSON, histograms included (for `load merge` and `check --load-result`).",
+                valueName: "file"))
         var out: String?
 
         @Flag(name: .shortAndLong, help: "No progress and no summary; only errors (and --out).")
@@ -117,7 +139,9 @@ extension Greenlight {
             if let connections, connections < 1 || connections > 100_000 {
                 throw usage("--connections must be 1 to 100000")
             }
-            if let rate, !(rate > 0 && rate <= 10_000_000) { throw usage("--rate must be above 0 (requests per second)") }
+            if let rate, !(rate > 0 && rate <= 10_000_000) {
+                throw usage("--rate must be above 0 (requests per second)")
+            }
             var thresholds: [Threshold] = []
             for text in threshold {
                 do {
@@ -135,7 +159,8 @@ extension Greenlight {
                 let (spec, _) = try SpecInput.load(file: file, policy: policy)
                 redactor = spec.redactor
                 guard let load = spec.load else {
-                    Terminal.error("greenlight: \(file) has no load section; add one (see docs/release-spec.md) or use --url")
+                    Terminal.error(
+                        "greenlight: \(file) has no load section; add one (see docs/release-spec.md) or use --url")
                     throw ExitCode(ExitStatus.invalidInput)
                 }
                 guard let environment = try Check.environment(env, in: spec, file: file) else {
@@ -213,7 +238,8 @@ extension Greenlight {
     struct LoadMerge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "merge",
-            abstract: "Merge the slices of a sharded load test exactly (histograms merged, never percentiles averaged).",
+            abstract:
+                "Merge the slices of a sharded load test exactly (histograms merged, never percentiles averaged).",
             discussion: """
                   greenlight load merge slice-1.json slice-2.json --out load.json
 
@@ -221,7 +247,8 @@ extension Greenlight {
                 mismatched slices.
                 """)
 
-        @Argument(help: ArgumentHelp("Result files written by `greenlight load --shard i/n --out FILE`.", valueName: "file"))
+        @Argument(
+            help: ArgumentHelp("Result files written by `greenlight load --shard i/n --out FILE`.", valueName: "file"))
         var files: [String]
 
         @Option(help: ArgumentHelp("Write the merged result here.", valueName: "file"))
