@@ -117,7 +117,11 @@ public final class LoadEngine: Sendable {
         var abortReason: String?
         var stoppedAt: UInt64?
         var peakOpen = open
-        let planned = plan.model == .open ? plan.profile.totalArrivals : nil
+        // Early verdicts count requests against planned arrivals: exact only when an arrival is one request.
+        let onlyRequests = plan.actions.allSatisfy { if case .fixed = $0 { true } else { false } }
+        let planned =
+            plan.model == .open && onlyRequests
+            ? plan.profile.totalArrivals / Double(plan.slice.count) : nil
         while true {
             try? await Task.sleep(for: .milliseconds(500))
             let finished = done.value == workers.count
@@ -159,23 +163,24 @@ public final class LoadEngine: Sendable {
 
         var latency = LatencyHistogram()
         var counters = LoadCounters()
+        var busyDrops: UInt64 = 0
         problems = [:]
         for worker in workers {
-            let (histogram, seen, connected) = try await worker.loop.submit {
-                (worker.latency, worker.problems, worker.openConnections)
+            let (histogram, seen, drops) = try await worker.loop.submit {
+                (worker.latency, worker.problems, worker.busyDrops)
             }.get()
+            busyDrops += drops
             latency.add(histogram)
             problems.merge(seen, uniquingKeysWith: +)
-            _ = connected
         }
         for second in timeline.values { counters.add(second.counters) }
         let stopped = stoppedAt ?? (start + UInt64(plan.profile.totalSeconds * 1e9))
         let resources = await watch?.stop()
         var notes: [String] = []
         if let abortReason { notes.append("stopped early: \(abortReason)") }
-        if counters.dropped > 0 {
+        if busyDrops > 0 {
             notes.append(
-                "\(counters.dropped) scheduled arrivals were dropped: all \(plan.connections) connections stayed busy for longer than \(formatSeconds(plan.maximumQueueDelay)) (raise --connections, or the target is saturated)"
+                "\(busyDrops) scheduled arrivals were dropped: all \(plan.connections) connections stayed busy for longer than \(formatSeconds(plan.maximumQueueDelay)) (raise --connections, or the target is saturated)"
             )
         }
         for (problem, count) in problems.sorted(by: { $0.value > $1.value }) {

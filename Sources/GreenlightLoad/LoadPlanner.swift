@@ -146,10 +146,15 @@ public enum LoadPlanner {
         } catch {
             throw LoadError("--url: \(error)")
         }
+        // Defaults for what the user did not set; a header given replaces its default.
+        var all = headers
+        for (name, value) in [("User-Agent", "greenlight/\(GreenlightVersion.current)"), ("Accept", "*/*")]
+        where !headers.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+            all.insert((name, value), at: 0)
+        }
         let request = RequestEncoder.encode(
             method: method, target: target.basePath.isEmpty ? "/" : target.basePath, authority: target.authority,
-            headers: [("User-Agent", "greenlight/\(GreenlightVersion.current)"), ("Accept", "*/*")] + headers,
-            body: body)
+            headers: all, body: body)
         let action = LoadAction.fixed(name: "\(method) \(url)", request: request, isHead: method == "HEAD")
         let plan: LoadPlan
         if let rate {

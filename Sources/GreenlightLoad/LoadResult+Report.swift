@@ -62,12 +62,20 @@ extension LoadResult {
 
     /// The load check of the readiness gate. It fails when a threshold fails, or when the load that
     /// ran is less than the spec asks for (rate, duration, slices, arrivals that never started).
-    public func gateCheck(requiredRate: Double?, requiredSeconds: Double?) -> CheckResult {
+    public func gateCheck(
+        requiredRate: Double?, requiredSeconds: Double?, requiredModel: String? = nil, requiredUsers: Int? = nil
+    ) -> CheckResult {
         let s = summary
         var problems: [String] = []
+        if let requiredModel, requiredModel != model {
+            problems.append("a \(model)-model result; the spec asks for the \(requiredModel) model")
+        }
+        if let requiredUsers, let users = virtualUsers, users < requiredUsers {
+            problems.append("ran \(users) virtual users; the spec asks for \(requiredUsers)")
+        }
         for t in thresholds where !t.passed { problems.append("\(t.threshold): measured \(t.shown)") }
-        if let requiredRate, let rate, rate < requiredRate * 0.999 {
-            problems.append("ran at \(fixed(rate, 1)) req/s; the spec asks for \(fixed(requiredRate, 1))")
+        if let requiredRate, (rate ?? 0) < requiredRate * 0.999 {
+            problems.append("ran at \(fixed(rate ?? 0, 1)) arrivals/s; the spec asks for \(fixed(requiredRate, 1))")
         }
         if let requiredSeconds, durationSeconds < requiredSeconds * 0.99 {
             problems.append("ran \(fixed(durationSeconds, 1)) s; the spec asks for \(fixed(requiredSeconds, 1)) s")
@@ -103,6 +111,16 @@ extension LoadResult {
         return CheckResult(
             id: "load", title: "Load test", category: .load, status: status, summary: summaryText,
             details: summaryLines(), measurements: measurements, durationSeconds: durationSeconds)
+    }
+
+    /// The result with every free text masked (target, notes, the watch's problems), for files and JSON.
+    public func redacted(_ redact: (String) -> String) -> LoadResult {
+        var r = self
+        r.target = redact(target)
+        r.notes = notes.map(redact)
+        r.resources?.problems = resources?.problems.map(redact) ?? []
+        r.resources?.source = resources.map { redact($0.source) } ?? ""
+        return r
     }
 
     /// The per-second series for the report's charts.

@@ -63,6 +63,8 @@ final class LoopWorker: @unchecked Sendable {
     var baseSecond = 0
     var problems: [String: Int] = [:]
     var activeSessions = 0
+    /// Arrivals dropped because every connection stayed busy (not for want of data).
+    var busyDrops: UInt64 = 0
     var opening: (next: Int, pending: Int, window: Int, promise: EventLoopPromise<Void>)?
 
     init(loop: EventLoop, plan: LoadPlan, index: Int, connections count: Int, sslContext: NIOSSLContext?) {
@@ -176,7 +178,11 @@ final class LoopWorker: @unchecked Sendable {
             // A session step waited for this connection to reopen.
             conn.pendingWrite = nil
             conn.capture = ByteBufferAllocator().buffer(capacity: 1024)
-            conn.write(pending.request, intended: pending.intended, now: Self.now(), isHead: pending.isHead)
+            let now = Self.now()
+            conn.write(pending.request, intended: pending.intended, now: now, isHead: pending.isHead)
+            let s = slot(now)
+            seconds[s].sent += 1
+            seconds[s].bytesOut += UInt64(pending.request.readableBytes)
             return
         }
         conn.busy = false
@@ -211,8 +217,6 @@ final class LoopWorker: @unchecked Sendable {
         self.start = start
         end = start + UInt64(plan.profile.totalSeconds * 1e9)
         self.onFinished = onFinished
-        seconds = []
-        baseSecond = 0
         switch plan.model {
         case .open:
             nextArrivalAt = plan.profile.time(ofArrival: nextArrival).map { start + UInt64($0 * 1e9) }
@@ -261,22 +265,24 @@ final class LoopWorker: @unchecked Sendable {
         while let (intended, _) = backlog.first, now &- intended > limit {
             backlog.removeFirst()
             seconds[slot(now)].dropped += 1
+            busyDrops += 1
         }
     }
 
     /// A connection is free: give it the oldest waiting arrival, the closed model's next iteration, or rest.
-    func makeIdle(_ conn: LoadConnection) {
+    /// `now`, when the caller has just read the clock, saves reading it again on the hot path.
+    func makeIdle(_ conn: LoadConnection, now known: UInt64? = nil) {
         guard !stopping else {
             idle.append(conn)
             return checkFinished()
         }
         switch plan.model {
         case .open:
-            let now = Self.now()
+            let now = known ?? Self.now()
             expireBacklog(now: now)
             if let (intended, sequence) = backlog.first {
                 backlog.removeFirst()
-                run(order[Int(sequence) % order.count], on: conn, intended: intended)
+                run(order[Int(sequence) % order.count], on: conn, intended: intended, now: now)
             } else {
                 idle.append(conn)
             }
@@ -292,7 +298,8 @@ final class LoopWorker: @unchecked Sendable {
                     self.run(self.order[sequence % self.order.count], on: conn, intended: Self.now())
                 }
             } else {
-                run(order[sequence % order.count], on: conn, intended: Self.now())
+                let now = known ?? Self.now()
+                run(order[sequence % order.count], on: conn, intended: now, now: now)
             }
         }
     }
@@ -320,10 +327,10 @@ final class LoopWorker: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func run(_ action: Int, on conn: LoadConnection, intended: UInt64) {
+    private func run(_ action: Int, on conn: LoadConnection, intended: UInt64, now known: UInt64? = nil) {
         switch plan.actions[action] {
         case .fixed(_, let request, let isHead):
-            let now = Self.now()
+            let now = known ?? Self.now()
             conn.countsStatus = true
             conn.write(request, intended: intended, now: now, isHead: isHead)
             let s = slot(now)
@@ -365,7 +372,7 @@ final class LoopWorker: @unchecked Sendable {
             conn.close()
             return
         }
-        if !conn.lent { makeIdle(conn) }
+        if !conn.lent { makeIdle(conn, now: now) }
     }
 
     func failed(_ conn: LoadConnection, _ kind: ErrorClass, reason: String) {
@@ -390,6 +397,8 @@ final class LoopWorker: @unchecked Sendable {
     /// The index in `seconds` of the second `now` falls in, created on first use.
     @inline(__always)
     func slot(_ now: UInt64) -> Int {
+        // Before the run starts (connection errors while the pool opens): second 0.
+        guard start != 0, now > start else { return seconds.isEmpty ? slowSlot(0) : 0 }
         let offset = Int((now &- start) / 1_000_000_000) - baseSecond
         if offset >= 0, offset < seconds.count { return offset }
         return slowSlot(Int((now &- start) / 1_000_000_000))
@@ -447,6 +456,7 @@ final class LoopWorker: @unchecked Sendable {
         while backlog.first != nil {
             backlog.removeFirst()
             seconds[slot(now)].dropped += 1
+            busyDrops += 1
         }
         checkFinished()
     }

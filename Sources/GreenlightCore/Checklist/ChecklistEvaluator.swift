@@ -88,6 +88,8 @@ public struct ChecklistEvaluator: Sendable {
                 ["\(check.status.rawValue): \(check.title): \(check.summary)"]
                     + (check.status == .pass && checks.count > 1 ? [] : check.details.map { "  " + $0 })
             },
+            // One check decides the item: its measurements (a load test's rps and p99, say) stay with it.
+            measurements: checks.count == 1 ? checks[0].measurements : [],
             evidence: checks.map { CheckResult.EvidenceRecord(kind: "check", reference: $0.id) },
             durationSeconds: checks.map(\.durationSeconds).reduce(0, +))
     }

@@ -156,6 +156,13 @@ extension Greenlight {
             var redactor = Redactor()
             if let file {
                 guard url == nil else { throw usage("give a spec or --url, not both") }
+                let adHocOnly: [(String, Bool)] = [
+                    ("--rate", rate != nil), ("--ramp-up", rampUp != nil), ("--ramp-down", rampDown != nil),
+                    ("--method", method != "GET"), ("--header", !header.isEmpty), ("--body", body != nil),
+                ]
+                if let (name, _) = adHocOnly.first(where: { $0.1 }) {
+                    throw usage("\(name) goes with --url; with a spec, the load section decides it")
+                }
                 let (spec, _) = try SpecInput.load(file: file, policy: policy)
                 redactor = spec.redactor
                 guard let load = spec.load else {
@@ -336,6 +343,7 @@ enum LoadCommand {
     static func fixedText(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
 
     static func finish(_ result: LoadResult, out: String?, json: Bool, quiet: Bool, redactor: Redactor) throws {
+        let result = result.redacted(redactor.redact)
         if let out {
             do {
                 try result.encoded().write(to: URL(fileURLWithPath: out))

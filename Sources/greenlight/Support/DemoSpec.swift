@@ -183,7 +183,7 @@ enum DemoSpec {
             - { weight: 3, request: { path: "/api/products/{{sku}}" } }
             - { weight: 1, scenario: sign in and buy }
           data: { csv: data/skus.csv, mode: cyclic }
-          watch: { pid: <staging-pid> }     # staging's DemoShop process
+          watch: { pid: <staging-pid> }     # the staging DemoShop process the demo starts (its pid, filled in)
           thresholds:
             - "p99 < 500ms"
             - "error_rate < 1%"

@@ -86,7 +86,10 @@ struct ReadinessRun {
                 return failed("\(error)")
             }
         }
-        return (result.gateCheck(requiredRate: requiredRate, requiredSeconds: requiredSeconds), result.reportTimeline)
+        let check = result.gateCheck(
+            requiredRate: requiredRate, requiredSeconds: requiredSeconds, requiredModel: load.model.rawValue,
+            requiredUsers: load.model == .closed ? load.virtualUsers : nil)
+        return (check, result.redacted(spec.redactor.redact).reportTimeline)
     }
 
     /// Runs the chosen parts and returns what the gate needs.

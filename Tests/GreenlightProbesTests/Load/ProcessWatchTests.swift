@@ -87,6 +87,10 @@ struct ProcessWatchTests {
         try await Fixtures.withChild(folder + "/" + name, ["60"]) { first in
             try await Task.sleep(for: .milliseconds(100))
             try await Fixtures.withChild(folder + "/" + name, ["60"]) { second in
+                // The second child is listed under its name only once it has exec'd: wait for that.
+                for _ in 0..<200 where FileBytes.text("/proc/\(second.pid)/comm")?.hasPrefix(name) != true {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 let watcher = try ResourceWatcher.start(.make { $0.process = name }, interval: .milliseconds(200))
                 #expect(watcher.source == "process \(name) (pid \(first.pid))")
                 let report = await watcher.stop()

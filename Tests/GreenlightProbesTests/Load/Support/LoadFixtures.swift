@@ -46,6 +46,16 @@ enum LoadFixtures {
     ) async throws -> T {
         let child = try DependencyFixtures.ChildProcess(executable, arguments)
         do {
+            // Until the child has exec'd, /proc shows it under its parent's name: wait (up to 2 s).
+            let path = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
+            for _ in 0..<200 {
+                if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child.pid)/exe"),
+                    exe == path
+                {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let value = try await body(child)
             await child.kill()
             return value
