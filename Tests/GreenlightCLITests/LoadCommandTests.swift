@@ -218,3 +218,32 @@ struct LoadCommandTests {
         #expect(r.stderr.contains("release.yaml:20:16: load.thresholds[0]:"), "\(r.stderr)")
     }
 }
+
+@Suite("greenlight load progress", .serialized)
+struct LoadProgressTests {
+    @Test("on a terminal: a live line about twice a second (run under a pseudo-terminal with script)")
+    func liveLine() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let command = "'\(CLI.binary.path)' load --url \(shop.url)/healthz --rate 50 --duration 2s"
+        let r = try CLI.runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], env: ["TERM": "xterm"])
+        #expect(r.status == 0, "\(r.all)")
+        // Each update rewrites the line in place: carriage return, erase line, the status.
+        let updates = r.stdout.components(separatedBy: "\r\u{1B}[2K[").count - 1
+        #expect(updates >= 2, "\(updates) updates: \(r.stdout.debugDescription)")
+        #expect(r.stdout.contains(" s / 2 s]") && r.stdout.contains("req/s · p99"))
+        #expect(r.stdout.contains("requests    100 in"))
+    }
+
+    @Test("without a terminal: a plain line every 10 s on stderr")
+    func periodicLine() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let r = try CLI.run(["load", "--url", shop.url + "/healthz", "--rate", "20", "--duration", "11s"])
+        #expect(r.status == 0, "\(r.all)")
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(lines.first?.hasPrefix("[  10 s / 11 s]") == true, "\(r.stderr)")
+        #expect(!r.stderr.contains("\u{1B}"))
+    }
+}
