@@ -63,11 +63,12 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
         self.init(significantDigits: significant)
         let buckets = try c.decode([[UInt64]].self, forKey: .buckets)
         for pair in buckets {
-            guard pair.count == 2, pair[0] <= Self.highestMicroseconds else {
+            guard pair.count == 2 else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .buckets, in: c, debugDescription: "each bucket is [microseconds, count] within 100 s")
+                    forKey: .buckets, in: c, debugDescription: "each bucket is [microseconds, count]")
             }
-            _ = histogram.record(max(pair[0], 1), count: pair[1])
+            // The top bucket is written as its highest equivalent value, a little above 100 s.
+            _ = histogram.record(min(max(pair[0], 1), Self.highestMicroseconds), count: pair[1])
         }
     }
 

@@ -37,6 +37,16 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     /// A session step to write as soon as the connection is open again.
     var pendingWrite: (request: ByteBuffer, intended: UInt64, isHead: Bool)?
     var failures = 0
+    /// Closed model: the user pauses between iterations (no request in flight).
+    var thinking = false
+    var thinkUntil: UInt64 = 0
+    /// A pause a reconnect interrupted: the user resumes it, then sends.
+    var resumeThinkAt: UInt64?
+    /// Close was asked for: the connection takes no new work and reopens once closed.
+    var closing = false
+    /// Bumped on every connect: timers of an earlier channel recognise they are stale.
+    var generation: UInt64 = 0
+    var responsesOnChannel = 0
     /// Completed when this attempt to connect ends: ready (TLS handshake included) or failed.
     var attempt: EventLoopPromise<Void>?
 
@@ -117,6 +127,7 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
 
     /// Drops the connection; the worker opens a new one in its place.
     func close() {
+        closing = true
         context?.close(promise: nil)
     }
 
@@ -128,6 +139,9 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
         parser = HTTPResponseParser()
         ready = false
         busy = false
+        thinking = false
+        closing = false
+        responsesOnChannel = 0
         capture = nil
         pendingWrite = nil
     }

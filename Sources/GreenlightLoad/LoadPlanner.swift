@@ -55,11 +55,15 @@ public enum LoadPlanner {
                 options.connections ?? load.connections.map { share($0, options.slice) }
                 ?? defaultConnections(forRate: peak / n)
         case .closed:
+            guard options.connections == nil else {
+                throw LoadError(
+                    "the closed model gives each of load.vus its own connection: --connections does not apply")
+            }
             let users = load.virtualUsers ?? 1
             peak = Double(users)
             let mine = share(users, options.slice)
             profile = Profile(level: Double(mine), rampUp: rampUp, sustain: sustain, rampDown: rampDown)
-            connections = options.connections ?? mine
+            connections = mine
         }
 
         let variables = Dictionary(

@@ -85,7 +85,7 @@ extension LoadResult {
         }
         if let planned = plannedArrivals, planned > 0, Double(s.dropped) > 0.01 * planned {
             problems.append(
-                "\(s.dropped) of \(Int(planned)) planned arrivals never started (every connection busy): the load was not applied"
+                "\(s.dropped) of \(Int(planned)) planned arrivals never started (every connection busy, or the data ran out): the load was not applied"
             )
         }
         if s.requests == 0 { problems.append("no response at all") }

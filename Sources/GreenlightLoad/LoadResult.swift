@@ -52,6 +52,8 @@ public struct LoadCounters: Sendable, Codable, Equatable {
     public init() {}
 
     public var errorCount: UInt64 { errors.values.reduce(0, +) }
+    /// Errors that stood for a request: every class but connect (attempts to open a connection).
+    public var requestErrorCount: UInt64 { errorCount - errors[ErrorClass.connect.rawValue, default: 0] }
 
     public mutating func add(_ o: LoadCounters) {
         sent += o.sent
@@ -255,15 +257,18 @@ public struct LoadResult: Sendable, Codable {
     }
 
     /// Requests that ended, whether with a response or with an error that stood in for one.
+    /// Connect failures are attempts to open a connection, not requests: a request that found no
+    /// connection counts as dropped instead, so they stay out of the error rate.
     public var attempts: UInt64 {
-        counters.responses + counters.errors[ErrorClass.connect.rawValue, default: 0]
-            + counters.errors[ErrorClass.timeout.rawValue, default: 0]
+        counters.responses + counters.errors[ErrorClass.timeout.rawValue, default: 0]
             + counters.errors[ErrorClass.protocolError.rawValue, default: 0]
     }
 
+    public var requestErrors: UInt64 { counters.requestErrorCount }
+
     public var summary: LoadSummary {
         let seconds = max(durationSeconds, 1e-9)
-        let failed = counters.errorCount
+        let failed = requestErrors
         return LoadSummary(
             requests: counters.responses, sent: counters.sent, dropped: counters.dropped,
             iterations: counters.iterations, errors: failed,

@@ -20,6 +20,13 @@ extension LoopWorker {
             guard let row else {
                 seconds[slot(Self.now())].dropped += 1
                 note("the data ran out (mode: unique): iterations without a row were dropped")
+                if plan.model == .closed {
+                    // A closed-model user without data would spin: it stops, and so do the others.
+                    dataExhausted = true
+                    conn.active = false
+                    idle.append(conn)
+                    return
+                }
                 return makeIdleLater(conn)
             }
             variables.merge(row) { _, new in new }
@@ -59,7 +66,7 @@ extension LoopWorker {
         conn.countsStatus = judgeStatus
         let intended = conn.sessionStart ?? now
         conn.sessionStart = nil
-        if !conn.ready || conn.context == nil {
+        if !conn.ready || conn.context == nil || conn.closing {
             // Closed after the last step (Connection: close, or a timeout): send once it reopens.
             conn.busy = true
             conn.sentAt = now

@@ -63,6 +63,9 @@ final class LoopWorker: @unchecked Sendable {
     var baseSecond = 0
     var problems: [String: Int] = [:]
     var activeSessions = 0
+    var stoppedAt: UInt64 = 0
+    /// Unique data ran out: closed-model users stop for good.
+    var dataExhausted = false
     /// Arrivals dropped because every connection stayed busy (not for want of data).
     var busyDrops: UInt64 = 0
     var opening: (next: Int, pending: Int, window: Int, promise: EventLoopPromise<Void>)?
@@ -119,6 +122,17 @@ final class LoopWorker: @unchecked Sendable {
         conn.connecting = true
         let attempt = loop.makePromise(of: Void.self)
         conn.attempt = attempt
+        conn.generation &+= 1
+        let generation = conn.generation
+        let limit = min(plan.requestTimeout, 10)
+        // TCP has its connect timeout; a TLS handshake that never completes needs its own.
+        loop.scheduleTask(in: .milliseconds(Int64(limit * 1000) + 50)) {
+            guard conn.generation == generation, !conn.ready, conn.context != nil else { return }
+            self.note("the TLS handshake did not complete within \(formatSeconds(limit))")
+            self.count(.connect)
+            conn.failures += 1
+            conn.close()
+        }
         let target = plan.target
         let ssl = sslContext
         ClientBootstrap(group: loop)
@@ -166,11 +180,7 @@ final class LoopWorker: @unchecked Sendable {
         count(.connect)
         note(Self.describe(error))
         guard !stopping else { return checkFinished() }
-        // Back off: 50 ms, 100 ms … at most 1 s.
-        let delay = min(1000, 50 << min(conn.failures - 1, 5))
-        loop.scheduleTask(in: .milliseconds(Int64(delay))) {
-            if !self.stopping, !conn.connecting, !conn.ready { self.connect(conn) }
-        }
+        reconnectLater(conn)
     }
 
     func connectionReady(_ conn: LoadConnection) {
@@ -202,12 +212,33 @@ final class LoopWorker: @unchecked Sendable {
             note("the connection closed before the response was complete")
             failSession(conn, "the connection closed before the response was complete")
         }
+        let answered = conn.responsesOnChannel > 0
+        let thinkingUntil = conn.thinking ? conn.thinkUntil : nil
         conn.reset()
+        conn.resumeThinkAt = thinkingUntil
         if let i = idle.firstIndex(where: { $0 === conn }) { idle.remove(at: i) }
         if stopping {
             checkFinished()
-        } else if wasReady || wasBusy {
+        } else if wasReady && answered {
+            // Closed after serving (keep-alive limit, idle timeout): open a new one at once.
+            conn.failures = 0
             connect(conn)
+        } else {
+            // A failed TLS handshake, or a server that closes before answering: back off, so a
+            // refusing server does not get a reconnect storm.
+            if wasReady { note("the server closed a connection before answering on it") }
+            conn.failures += 1
+            reconnectLater(conn)
+        }
+    }
+
+    /// Reopens `conn` after a back-off: 50 ms, 100 ms … at most 1 s.
+    func reconnectLater(_ conn: LoadConnection) {
+        let delay = min(1000, 50 << min(max(conn.failures, 1) - 1, 5))
+        let generation = conn.generation
+        loop.scheduleTask(in: .milliseconds(Int64(delay))) {
+            guard !self.stopping, conn.generation == generation, !conn.connecting, !conn.ready else { return }
+            self.connect(conn)
         }
     }
 
@@ -272,6 +303,7 @@ final class LoopWorker: @unchecked Sendable {
     /// A connection is free: give it the oldest waiting arrival, the closed model's next iteration, or rest.
     /// `now`, when the caller has just read the clock, saves reading it again on the hot path.
     func makeIdle(_ conn: LoadConnection, now known: UInt64? = nil) {
+        guard !conn.closing else { return }  // it reopens, and comes back through connectionReady
         guard !stopping else {
             idle.append(conn)
             return checkFinished()
@@ -290,23 +322,38 @@ final class LoopWorker: @unchecked Sendable {
             guard conn.active else { return idle.append(conn) }
             let sequence = Int(nextArrival)
             nextArrival += stride
-            if plan.thinkTime > 0 {
-                conn.busy = true
-                loop.scheduleTask(in: .nanoseconds(Int64(plan.thinkTime * 1e9))) {
-                    conn.busy = false
-                    guard !self.stopping, conn.ready else { return self.checkFinished() }
-                    self.run(self.order[sequence % self.order.count], on: conn, intended: Self.now())
+            let now = known ?? Self.now()
+            // The pause before this iteration: a fresh think time after a response, or what was left
+            // of one that a reconnect interrupted.
+            var wakeAt: UInt64?
+            if let resume = conn.resumeThinkAt {
+                conn.resumeThinkAt = nil
+                wakeAt = resume > now ? resume : nil
+            } else if plan.thinkTime > 0 {
+                wakeAt = now + UInt64(plan.thinkTime * 1e9)
+            }
+            guard let wakeAt else {
+                return run(order[sequence % order.count], on: conn, intended: now, now: now)
+            }
+            // Thinking is not a request in flight: the sweep and a server's idle close leave it be.
+            conn.thinking = true
+            conn.thinkUntil = wakeAt
+            let generation = conn.generation
+            loop.scheduleTask(deadline: .uptimeNanoseconds(wakeAt)) {
+                guard conn.generation == generation, conn.thinking else { return }
+                conn.thinking = false
+                guard !self.stopping, conn.ready, conn.active else {
+                    if conn.ready { self.idle.append(conn) }
+                    return self.checkFinished()
                 }
-            } else {
-                let now = known ?? Self.now()
-                run(order[sequence % order.count], on: conn, intended: now, now: now)
+                self.run(self.order[sequence % self.order.count], on: conn, intended: Self.now())
             }
         }
     }
 
     /// Closed model: as many connections active as the profile's virtual users for this loop.
     func adjustUsers() {
-        guard !stopping, plan.model == .closed else { return }
+        guard !stopping, !dataExhausted, plan.model == .closed else { return }
         let t = Double(Self.now() &- start) / 1e9
         let total = Int(plan.profile.level(at: t).rounded(.up))
         let mine = total / plan.threads + (index < total % plan.threads ? 1 : 0)
@@ -345,6 +392,13 @@ final class LoopWorker: @unchecked Sendable {
 
     @inline(__always)
     func responded(_ conn: LoadConnection, _ response: HTTPResponseParser.Response) {
+        guard conn.busy else {
+            // Nothing was asked on this connection (a 408 on an idle one, or an answer after a timeout).
+            note("a response arrived that no request was waiting for")
+            conn.close()
+            return
+        }
+        conn.responsesOnChannel += 1
         let now = Self.now()
         conn.busy = false
         let micros = (now &- conn.intended) / 1000
@@ -365,6 +419,7 @@ final class LoopWorker: @unchecked Sendable {
             let raw = conn.capture ?? ByteBuffer()
             conn.capture = nil
             promise.succeed(RawResponse.record(from: raw, seconds: Double(now &- conn.sentAt) / 1e9))
+            conn.capture = nil
             if !response.keepAlive { conn.close() }
             return
         }
@@ -443,6 +498,8 @@ final class LoopWorker: @unchecked Sendable {
             note("no response within \(formatSeconds(plan.requestTimeout))")
             failSession(conn, "no response within \(formatSeconds(plan.requestTimeout))")
             conn.busy = false
+            conn.pendingWrite = nil
+            conn.capture = nil
             conn.close()
         }
         if stopping { checkFinished() }
@@ -452,6 +509,7 @@ final class LoopWorker: @unchecked Sendable {
         guard !stopping else { return }
         stopping = true
         let now = Self.now()
+        stoppedAt = now
         // Arrivals still waiting never started.
         while backlog.first != nil {
             backlog.removeFirst()
@@ -465,7 +523,8 @@ final class LoopWorker: @unchecked Sendable {
     func checkFinished() {
         guard stopping, !finished else { return }
         let inFlight = connections.contains { $0.busy || $0.lent } || activeSessions > 0
-        if inFlight, Self.now() &- end < UInt64(plan.requestTimeout * 1e9) + 100_000_000 { return }
+        // In-flight requests get the request timeout to finish (the sweep counts them as timeouts).
+        if inFlight, Self.now() &- stoppedAt < UInt64(plan.requestTimeout * 1e9) + 100_000_000 { return }
         finished = true
         for conn in connections {
             conn.active = false

@@ -55,9 +55,9 @@ public enum Thresholds {
                         "'\(t.text)' can no longer pass: \(Int(slow)) responses already took longer than \(formatMilliseconds(t.limit * 1000)), more than \(fixed(100 - p, 3))% of the \(Int(planned)) planned"
                 }
             case .errorRate:
-                if let planned = plannedArrivals, Double(counters.errorCount) > t.limit * planned + 1 {
+                if let planned = plannedArrivals, Double(counters.requestErrorCount) > t.limit * planned + 1 {
                     return
-                        "'\(t.text)' can no longer pass: \(counters.errorCount) errors already, more than \(fixed(t.limit * 100, 3))% of the \(Int(planned)) planned requests"
+                        "'\(t.text)' can no longer pass: \(counters.requestErrorCount) errors already, more than \(fixed(t.limit * 100, 3))% of the \(Int(planned)) planned requests"
                 }
             case .droppedIterations:
                 if Double(counters.dropped) > t.limit {

@@ -34,8 +34,8 @@ extension HTMLRenderer {
         let description =
             "p50 and p99 latency in milliseconds over \(frame.durationText)"
             + (frame.isDownsampled ? " (the worst of each \(frame.secondsPerBucket) s)" : "") + ". "
-            + "p50 from \(LoadSummary.short(p50.min()!)) to \(LoadSummary.short(p50.max()!)) ms; "
-            + "worst p99 \(LoadSummary.short(summary.worstP99Ms)) ms at second \(summary.worstP99Second)."
+            + "p50 from \(LoadHeadline.short(p50.min()!)) to \(LoadHeadline.short(p50.max()!)) ms; "
+            + "worst p99 \(LoadHeadline.short(summary.worstP99Ms)) ms at second \(summary.worstP99Second)."
             + (scale.isLogarithmic ? " Logarithmic scale." : "")
         var out = frame.open(id: "load-latency", title: "Latency over time", description: description)
         out += frame.axes(scale, title: scale.isLogarithmic ? "ms (log scale)" : "ms")
@@ -67,9 +67,9 @@ extension HTMLRenderer {
         else { return (ChartScale.linear(upTo: worst), nil) }
         let scale = ChartScale.logarithmic(from: values.filter { $0 > 0 }.min()!, to: worst)
         var note =
-            "Logarithmic scale: the worst latency, \(LoadSummary.short(worst)) ms, is "
+            "Logarithmic scale: the worst latency, \(LoadHeadline.short(worst)) ms, is "
             + "\(NumberText.format((worst / median).rounded())) times the median p50 of "
-            + "\(LoadSummary.short(median)) ms."
+            + "\(LoadHeadline.short(median)) ms."
         if values.contains(0) { note += " Seconds with 0 ms (nothing measured) sit on the bottom edge." }
         return (scale, note)
     }
@@ -87,7 +87,7 @@ extension HTMLRenderer {
             "Requests per second achieved over \(frame.durationText)"
             + (target == nil ? "" : ", against the target rate") + ", and errors per second"
             + (frame.isDownsampled ? " (means of each \(frame.secondsPerBucket) s)" : "")
-            + ". Peak \(LoadSummary.short(summary.peakRps)) req/s at second \(summary.peakRpsSecond); "
+            + ". Peak \(LoadHeadline.short(summary.peakRps)) req/s at second \(summary.peakRpsSecond); "
             + "\(NumberText.format(summary.totalErrors.rounded())) errors in all."
         var out = frame.open(id: "load-throughput", title: "Throughput over time", description: description)
         out += frame.axes(scale, title: "req/s")

@@ -15,10 +15,10 @@ struct LoadChartFrame {
     var secondsPerBucket: Int
     var time: ChartScale
     /// The run's headline numbers, from every second rather than from the buckets.
-    var summary: LoadSummary
+    var summary: LoadHeadline
 
     /// A frame over `buckets`, which must not be empty.
-    init(buckets: [LoadBucket], secondsPerBucket: Int, summary: LoadSummary) {
+    init(buckets: [LoadBucket], secondsPerBucket: Int, summary: LoadHeadline) {
         self.buckets = buckets
         self.secondsPerBucket = secondsPerBucket
         self.summary = summary
@@ -138,7 +138,7 @@ struct LoadChartFrame {
             let top = min(y(value, scale), base - 2)
             let label =
                 "second \(bucket.start)\(bucket.end - bucket.start > 1 ? "-\(bucket.end - 1)" : ""): "
-                + "\(LoadSummary.short(value)) \(unit)"
+                + "\(LoadHeadline.short(value)) \(unit)"
             return tag(
                 "rect",
                 [

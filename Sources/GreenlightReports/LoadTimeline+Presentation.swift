@@ -6,12 +6,12 @@ extension LoadTimeline {
     var secondCount: Int { min(seconds.count, rps.count, p50Ms.count, p99Ms.count, errors.count) }
 
     /// The headline numbers, from every second (never from downsampled buckets); nil for an empty timeline.
-    var summary: LoadSummary? {
+    var summary: LoadHeadline? {
         let n = secondCount
         guard n > 0 else { return nil }
         let peak = (0..<n).max { Self.clean(rps[$0]) < Self.clean(rps[$1]) } ?? 0
         let worst = (0..<n).max { Self.clean(p99Ms[$0]) < Self.clean(p99Ms[$1]) } ?? 0
-        return LoadSummary(
+        return LoadHeadline(
             seconds: n, peakRps: Self.clean(rps[peak]), peakRpsSecond: seconds[peak],
             worstP99Ms: Self.clean(p99Ms[worst]), worstP99Second: seconds[worst],
             totalErrors: (0..<n).map { Self.clean(errors[$0]) }.reduce(0, +))
@@ -41,7 +41,7 @@ extension LoadTimeline {
 }
 
 /// The headline numbers of a load timeline.
-struct LoadSummary: Equatable {
+struct LoadHeadline: Equatable {
     var seconds: Int
     var peakRps: Double
     var peakRpsSecond: Int

@@ -200,3 +200,68 @@ struct TLSEngineTests {
         }
     }
 }
+
+@Suite("The load engine when servers misbehave between requests", .serialized)
+struct EngineEdgeTests {
+    func plan(_ url: String, rate: Double?, connections: Int, seconds: Double, timeout: Double = 10) throws -> LoadPlan
+    {
+        try LoadPlanner.adHoc(
+            url: url, method: "GET", headers: [], body: Data(), rate: rate, connections: connections,
+            duration: seconds, rampUp: 0, rampDown: 0, threads: 1, timeout: timeout,
+            slice: .init(index: 1, count: 1))
+    }
+
+    @Test("closed model with think time: a server closing idle connections is no error, and no user doubles up")
+    func thinkTimeAndIdleClose() async throws {
+        let server = try await TestServer(.closeWhenIdle(0.1))
+        defer { Task { await server.stop() } }
+        var p = try plan(server.url, rate: nil, connections: 4, seconds: 2)
+        p.thinkTime = 0.3
+        let result = try await LoadEngine(plan: p).run()
+        #expect(result.summary.errors == 0, "\(result.counters.errors) \(result.notes)")
+        // 4 users, one request about every 0.3 s for 2 s: about 28, never twice that.
+        #expect((20...36).contains(result.summary.requests), "\(result.summary.requests)")
+    }
+
+    @Test("a TLS handshake that never completes fails the start within the timeout")
+    func handshakeTimeout() async throws {
+        let server = try await TestServer(.silent)
+        defer { Task { await server.stop() } }
+        let start = Date()
+        do {
+            _ = try await LoadEngine(
+                plan: plan("https://127.0.0.1:\(server.port)/", rate: 10, connections: 2, seconds: 5, timeout: 0.5)
+            ).run()
+            Issue.record("a silent TLS server was accepted")
+        } catch {
+            #expect("\(error)".contains("TLS handshake did not complete within 500 ms"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(start) < 3)
+    }
+
+    @Test("stopping early lets requests in flight finish: none turns into an error")
+    func earlyStopDrains() async throws {
+        let server = try await TestServer(.stall(start: 0.5, end: 0.8))
+        defer { Task { await server.stop() } }
+        let limits = [try Threshold(parsing: "max < 100ms")]
+        let result = try await LoadEngine(plan: plan(server.url, rate: 200, connections: 16, seconds: 5)).run(
+            thresholds: limits, abortWhenHopeless: true)
+        #expect(result.notes.first?.hasPrefix("stopped early") == true, "\(result.notes)")
+        #expect(result.durationSeconds < 2)
+        #expect(result.counters.errors.isEmpty, "\(result.counters.errors)")
+        #expect(result.summary.requests == result.summary.sent)
+    }
+
+    @Test("latencies at the 100 s ceiling survive the trip through a result file")
+    func ceiling() throws {
+        var h = LatencyHistogram()
+        h.record(microseconds: 250_000_000)
+        h.record(microseconds: 99_990_000)
+        h.record(microseconds: 1200)
+        let decoded = try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(h))
+        #expect(decoded == h)
+        var coarse = LatencyHistogram(significantDigits: .two)
+        coarse.record(microseconds: 99_800_000)
+        #expect(try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(coarse)) == coarse)
+    }
+}

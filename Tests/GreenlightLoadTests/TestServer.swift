@@ -16,6 +16,8 @@ final class TestServer: Sendable {
         case silent
         /// Answers with a body, then closes mid-body.
         case truncated
+        /// Answers at once, and closes a connection that stays idle for this many seconds.
+        case closeWhenIdle(Double)
     }
 
     let channel: Channel
@@ -72,6 +74,7 @@ final class TestServer: Sendable {
         let started: NIODeadline
         let count: CountBox
         var pending: [UInt8] = []
+        var answered = 0
 
         init(behaviour: Behaviour, started: NIODeadline, count: CountBox) {
             self.behaviour = behaviour
@@ -112,6 +115,14 @@ final class TestServer: Sendable {
             case .truncated:
                 write(context, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a little")
                 context.close(promise: nil)
+            case .closeWhenIdle(let seconds):
+                write(context, ok)
+                answered += 1
+                let mark = answered
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                    if self.answered == mark { loopBound.value.close(promise: nil) }
+                }
             case .stall(let start, let end):
                 let t = Double((NIODeadline.now() - started).nanoseconds) / 1e9
                 if t >= start, t < end {
