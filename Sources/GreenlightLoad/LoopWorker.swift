@@ -304,7 +304,7 @@ final class LoopWorker: @unchecked Sendable {
     /// `now`, when the caller has just read the clock, saves reading it again on the hot path.
     func makeIdle(_ conn: LoadConnection, now known: UInt64? = nil) {
         guard !conn.closing else { return }  // it reopens, and comes back through connectionReady
-        guard !stopping else {
+        guard !stopping || (plan.model == .open && !backlog.isEmpty) else {
             idle.append(conn)
             return checkFinished()
         }
@@ -502,7 +502,10 @@ final class LoopWorker: @unchecked Sendable {
             conn.capture = nil
             conn.close()
         }
-        if stopping { checkFinished() }
+        if stopping {
+            expireBacklog(now: now)
+            checkFinished()
+        }
     }
 
     func stop() {
@@ -510,22 +513,25 @@ final class LoopWorker: @unchecked Sendable {
         stopping = true
         let now = Self.now()
         stoppedAt = now
-        // Arrivals still waiting never started.
-        while backlog.first != nil {
-            backlog.removeFirst()
-            seconds[slot(now)].dropped += 1
-            busyDrops += 1
-        }
+        // Arrivals still waiting for a connection were due within the run: they may start as
+        // connections free up, for as long as they may wait (then they count as dropped).
+        expireBacklog(now: now)
         checkFinished()
     }
 
     /// Done when nothing is in flight (or, after the timeout, whatever is left counted as timeouts).
     func checkFinished() {
         guard stopping, !finished else { return }
-        let inFlight = connections.contains { $0.busy || $0.lent } || activeSessions > 0
+        let inFlight = connections.contains { $0.busy || $0.lent } || activeSessions > 0 || !backlog.isEmpty
         // In-flight requests get the request timeout to finish (the sweep counts them as timeouts).
         if inFlight, Self.now() &- stoppedAt < UInt64(plan.requestTimeout * 1e9) + 100_000_000 { return }
         finished = true
+        let now = Self.now()
+        while backlog.first != nil {
+            backlog.removeFirst()
+            seconds[slot(now)].dropped += 1
+            busyDrops += 1
+        }
         for conn in connections {
             conn.active = false
             conn.close()

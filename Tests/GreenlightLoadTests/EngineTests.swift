@@ -252,6 +252,16 @@ struct EngineEdgeTests {
         #expect(result.summary.requests == result.summary.sent)
     }
 
+    @Test("arrivals waiting for a connection when the run ends still start: a stall at the end drops nothing")
+    func stallAtTheEnd() async throws {
+        let server = try await TestServer(.stall(start: 1.8, end: 2.3))
+        defer { Task { await server.stop() } }
+        let result = try await LoadEngine(plan: plan(server.url, rate: 200, connections: 8, seconds: 2)).run()
+        #expect(result.summary.dropped == 0, "\(result.notes)")
+        #expect(abs(Double(result.summary.requests) - 400) <= 4, "\(result.summary.requests)")
+        #expect(result.summary.maxMs >= 400)
+    }
+
     @Test("latencies at the 100 s ceiling survive the trip through a result file")
     func ceiling() throws {
         var h = LatencyHistogram()
