@@ -192,6 +192,36 @@ struct TLSEngineTests {
         let b = try await LoadEngine(plan: insecure).run()
         #expect(b.summary.requests == 200 && b.summary.errors == 0, "\(b.counters.errors) \(b.notes)")
 
+        // A session (smoke steps with assertions) over TLS, trusted through the environment's `ca`.
+        var policy = RiskPolicy.standard
+        policy.minimumLoadDuration = SpecDuration("1s")!
+        let text = """
+            version: 1
+            service: { name: tls, version: "1", owner: team }
+            risk: { likelihood: 1, impact: 1 }
+            environments:
+              staging: { url: "\(server.url)", ca: \(tls.certificate) }
+            traffic: { expected_peak_rps: 20 }
+            smoke:
+              scenarios:
+                - name: twice
+                  steps:
+                    - request: { path: /a }
+                      expect: { status: 200, body_contains: ok }
+                    - request: { path: /b }
+                      expect: { status: 200 }
+            load:
+              duration: 1s
+              mix: [{ weight: 1, scenario: twice }]
+            """
+        let spec = try SpecLoader(environment: [:], policy: policy).load(
+            data: Data(text.utf8), file: "tls.yaml", directory: dir.path)
+        let sessions = try await LoadEngine(
+            plan: LoadPlanner.plan(spec: spec, environment: "staging", options: .init(threads: 1))
+        ).run()
+        #expect(sessions.counters.iterations == 60, "\(sessions.counters) \(sessions.notes)")
+        #expect(sessions.summary.requests == 120 && sessions.summary.errors == 0, "\(sessions.notes)")
+
         do {
             _ = try await LoadEngine(plan: try plan()).run()
             Issue.record("an untrusted certificate was accepted")
