@@ -87,9 +87,8 @@ public final class LoadEngine: Sendable {
 
         // Open every connection first, so the schedule does not start on a cold pool.
         let window = max(16, 512 / loops.count)
-        for worker in workers {
-            try await worker.loop.flatSubmit { worker.connectAll(window: window) }.get()
-        }
+        let opened = workers.map { worker in worker.loop.flatSubmit { worker.connectAll(window: window) } }
+        for future in opened { try await future.get() }
         var open = 0
         var problems: [String: Int] = [:]
         for worker in workers {

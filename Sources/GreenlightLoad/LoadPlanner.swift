@@ -150,15 +150,9 @@ public enum LoadPlanner {
         } catch {
             throw LoadError("--url: \(error)")
         }
-        // Defaults for what the user did not set; a header given replaces its default.
-        var all = headers
-        for (name, value) in [("User-Agent", "greenlight/\(GreenlightVersion.current)"), ("Accept", "*/*")]
-        where !headers.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
-            all.insert((name, value), at: 0)
-        }
         let request = RequestEncoder.encode(
             method: method, target: target.basePath.isEmpty ? "/" : target.basePath, authority: target.authority,
-            headers: all, body: body)
+            headers: withDefaultHeaders(headers), body: body)
         let action = LoadAction.fixed(name: "\(method) \(url)", request: request, isHead: method == "HEAD")
         let plan: LoadPlan
         if let rate {
@@ -181,6 +175,16 @@ public enum LoadPlanner {
         result.requestTimeout = timeout
         result.slice = slice
         return result
+    }
+
+    /// greenlight's User-Agent and Accept, unless `headers` gives them: a header given replaces its default.
+    static func withDefaultHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var all = headers
+        for (name, value) in [("Accept", "*/*"), ("User-Agent", "greenlight/\(GreenlightVersion.current)")]
+        where !headers.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+            all.insert((name, value), at: 0)
+        }
+        return all
     }
 
     static func share(_ total: Int, _ slice: LoadResult.Slice) -> Int {
@@ -226,7 +230,7 @@ public enum LoadPlanner {
             name: "GET \(target.baseURL)",
             request: RequestEncoder.encode(
                 method: "GET", target: target.basePath.isEmpty ? "/" : target.basePath, authority: target.authority,
-                headers: [("User-Agent", "greenlight/\(GreenlightVersion.current)"), ("Accept", "*/*")], body: Data()),
+                headers: withDefaultHeaders([]), body: Data()),
             isHead: false)
     }
 }
