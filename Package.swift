@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GreenlightProbes", targets: ["GreenlightProbes"]),
         .library(name: "GreenlightDemo", targets: ["GreenlightDemo"]),
         .library(name: "GreenlightLoad", targets: ["GreenlightLoad"]),
+        .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -84,11 +85,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "GreenlightGate",
+            dependencies: ["GreenlightCore", "GreenlightHTTP", "GreenlightProbes", "GreenlightLoad", "GreenlightDemo"]
+        ),
         .executableTarget(
             name: "greenlight",
             dependencies: [
-                "GreenlightCore", "GreenlightReports", "GreenlightHTTP", "GreenlightProbes", "GreenlightDemo",
-                "GreenlightLoad",
+                "GreenlightCore", "GreenlightReports", "GreenlightGate", "GreenlightDemo", "GreenlightLoad",
+                "GreenlightProbes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,6 +125,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
+        ),
+        .testTarget(
+            name: "GreenlightGateTests",
+            dependencies: ["GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad"]
         ),
         .testTarget(name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore"]),
     ]

@@ -3,13 +3,14 @@ import GreenlightCore
 /// The terminal form of `greenlight risk`: the assessment, what the class requires, and what was declared.
 public enum RiskRenderer {
     public static func render(_ risk: RiskAssessment, checks: [CheckResult], color: Bool) -> String {
-        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        let style = ANSIStyle(enabled: color)
+        func paint(_ text: String, _ code: String) -> String { style.paint(text, code) }
         var lines: [String] = []
         let impactNote = risk.impactDerived ? " (derived: highest of its factors)" : " (given)"
         lines.append(
-            "Risk: likelihood \(risk.likelihood) x impact \(risk.impact)\(impactNote) = \(risk.score): class \(paint(risk.riskClass, "1"))"
+            "Risk: likelihood \(risk.likelihood) x impact \(risk.impact)\(impactNote) = \(risk.score): class \(paint(risk.riskClass, ANSIStyle.bold))"
         )
-        if let summary = risk.summary { lines.append("  \(summary)") }
+        if let summary = risk.summary { lines.append("  \(TerminalText.clean(summary))") }
         for factor in risk.factors {
             lines.append("  \(factor.name): \(factor.value) scores \(factor.score)")
         }
@@ -27,15 +28,15 @@ public enum RiskRenderer {
         lines.append("")
         lines.append("Declared:")
         for check in checks {
-            let mark = check.status == .pass ? paint("✔", "32") : paint("✖", "31")
-            lines.append("  \(mark) \(check.title): \(check.summary)")
+            let mark = TerminalRenderer.paint(check.status.marker, check.status, style)
+            lines.append("  \(mark) \(TerminalText.clean(check.title)): \(TerminalText.clean(check.summary))")
         }
         let short = checks.filter(\.blocks).count
         lines.append("")
         lines.append(
             short == 0
-                ? paint("The rollout meets what class \(risk.riskClass) requires.", "32")
-                : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", "31"))
+                ? paint("The rollout meets what class \(risk.riskClass) requires.", ANSIStyle.green)
+                : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", ANSIStyle.red))
         return lines.joined(separator: "\n")
     }
 }

@@ -1,8 +1,8 @@
 /// Text made safe and laid out for a terminal: control characters neutralised, words wrapped, columns padded.
-enum TerminalText {
+public enum TerminalText {
     /// Report text with nothing a terminal would act on: line breaks and tabs become spaces, other control
     /// characters (ESC among them) become U+FFFD, and bidirectional overrides are dropped.
-    static func clean(_ text: String) -> String {
+    public static func clean(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {

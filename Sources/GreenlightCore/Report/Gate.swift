@@ -1,7 +1,8 @@
 import Foundation
 
 /// Builds the readiness report from a spec, the policy, the runners' results and the evidence,
-/// and decides GO or NO-GO.
+/// and decides GO or NO-GO. It does not mask: the redaction boundary of GreenlightGate does, once,
+/// before anything leaves the process.
 public struct Gate: Sendable {
     public var spec: ReleaseSpec
     public var policy: RiskPolicy
@@ -15,12 +16,7 @@ public struct Gate: Sendable {
         self.now = now
     }
 
-    /// The risk assessment, its summary masked like every other text from the spec.
-    public var risk: RiskAssessment {
-        var risk = RiskAssessment(spec: spec.risk, policy: policy)
-        risk.summary = risk.summary.map(spec.redactor.redact)
-        return risk
-    }
+    public var risk: RiskAssessment { RiskAssessment(spec: spec.risk, policy: policy) }
 
     public func evaluate(
         runners: [RunnerResult] = [], customEvidence: [String: CheckResult] = [:], loadTimeline: LoadTimeline? = nil
@@ -29,7 +25,7 @@ public struct Gate: Sendable {
         let checklist = ChecklistEvaluator(spec: spec, policy: policy, today: CalendarDate(now))
             .evaluate(runners: runners, customEvidence: customEvidence)
         let standalone = runners.filter { $0.feeds == nil }.flatMap(\.checks) + unrunSections(runners)
-        let checks = (checklist + RolloutPolicyCheck.evaluate(spec, risk) + standalone).map(redacted)
+        let checks = (checklist + RolloutPolicyCheck.evaluate(spec, risk) + standalone)
 
         let blocking = checks.filter(\.blocks)
         var counts: [String: Int] = [:]
@@ -43,14 +39,12 @@ public struct Gate: Sendable {
 
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        let r = spec.redactor
         var report = Report(
             generator: .init(name: "greenlight", version: GreenlightVersion.current),
             generatedAt: formatter.string(from: now),
             release: .init(
-                service: r.redact(spec.service.name), version: r.redact(spec.service.version),
-                owner: r.redact(spec.service.owner), author: spec.service.author.map(r.redact),
-                ticket: spec.service.ticket.map(r.redact), environment: environment),
+                service: spec.service.name, version: spec.service.version, owner: spec.service.owner,
+                author: spec.service.author, ticket: spec.service.ticket, environment: environment),
             spec: .init(file: spec.file, sha256: spec.sha256),
             policy: policy.origin,
             verdict: verdict, risk: risk, checks: checks, loadTimeline: loadTimeline, digest: nil)
@@ -79,22 +73,5 @@ public struct Gate: Sendable {
                     summary: "not run: nothing checked the \(count) declared dependenc\(count == 1 ? "y" : "ies")"))
         }
         return out
-    }
-
-    /// Masks environment values in every text of a check.
-    public func redacted(_ check: CheckResult) -> CheckResult {
-        let r = spec.redactor
-        guard !r.isEmpty else { return check }
-        var c = check
-        c.title = r.redact(c.title)
-        c.summary = r.redact(c.summary)
-        c.details = c.details.map(r.redact)
-        c.evidence = c.evidence.map { .init(kind: $0.kind, reference: r.redact($0.reference), sha256: $0.sha256) }
-        if var w = c.waiver {
-            w.reason = r.redact(w.reason)
-            w.approver = r.redact(w.approver)
-            c.waiver = w
-        }
-        return c
     }
 }

@@ -30,6 +30,11 @@ public struct RiskPolicy: Sendable {
         try load(data: YAMLDocument.contents(of: path, kind: "policy file"), file: path, base: base)
     }
 
+    /// Reads a policy from text; `file` names it in diagnostics and in the report's `policy`.
+    public static func parse(_ text: String, file: String) throws(SpecError) -> RiskPolicy {
+        try load(data: Data(text.utf8), file: file, base: .standard)
+    }
+
     static func load(data: Data, file: String, base: RiskPolicy?) throws(SpecError) -> RiskPolicy {
         var document = YAMLDocument(file: file, environment: ProcessInfo.processInfo.environment)
         document.expected =

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GreenlightCore
+import GreenlightGate
 import GreenlightLoad
 import GreenlightReports
 
@@ -56,62 +57,43 @@ extension Greenlight {
 
         func run() async throws {
             let (spec, policy) = try self.spec.load()
-            let environment = try chooseEnvironment(spec)
-
+            let environment: String?
+            do {
+                environment = try spec.targetEnvironment(env)
+            } catch {
+                throw error.exit()
+            }
             let showProgress = !quiet && !json
-            var run = ReadinessRun(spec: spec, policy: policy, environment: environment) { note in
-                if showProgress { Terminal.progress(note) }
+            var run = ReadinessRun(spec: spec, policy: policy, environment: environment)
+            if showProgress {
+                run.progress = { Terminal.progress($0) }
+                run.loadProgress = { Terminal.progress("load test: " + $0.line) }
             }
             if let loadResult {
                 guard spec.load != nil else {
-                    Terminal.error("greenlight: --load-result: \(self.spec.file) has no load section to judge it by")
-                    throw ExitCode(ExitStatus.invalidInput)
+                    throw GateError("--load-result: \(self.spec.file) has no load section to judge it by").exit()
                 }
                 do {
                     run.loadResult = try LoadResult.read(loadResult)
                 } catch {
-                    Terminal.error("greenlight: --load-result: \(error)")
-                    throw ExitCode(ExitStatus.invalidInput)
+                    throw GateError("--load-result: \(error)").exit()
                 }
             }
-            if showProgress { run.loadProgress = { Terminal.progress("load test: " + LoadCommand.line($0)) } }
             let report: Report
             do {
                 report = try await run.run()
             } catch {
                 if showProgress { Terminal.clearProgress() }
-                Terminal.error("greenlight: \(spec.redactor.redact("\(error)"))")
-                throw ExitCode(ExitStatus.invalidInput)
+                throw error.exit()
             }
             if showProgress { Terminal.clearProgress() }
-            try write(report)
+            try ReportOutput.write(report, to: reportDir, announce: !quiet && !json)
             if json {
                 Terminal.out(String(decoding: report.json(), as: UTF8.self))
             } else {
-                Terminal.out(
-                    spec.redactor.redact(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet)))
+                Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
             }
             if !report.isGo { throw ExitCode(ExitStatus.notReady) }
-        }
-
-        func chooseEnvironment(_ spec: ReleaseSpec) throws -> String? {
-            try Self.environment(env, in: spec, file: self.spec.file)
-        }
-
-        /// The environment to run against: the one named, or staging, or the first; exits 2 for an unknown name.
-        static func environment(_ env: String?, in spec: ReleaseSpec, file: String) throws -> String? {
-            let names = spec.environments.map(\.name)
-            guard let env else { return names.contains("staging") ? "staging" : names.first }
-            if names.contains(env) { return env }
-            let hint = Suggest.closest(to: env, among: names).map { " Did you mean '\($0)'?" } ?? ""
-            let known =
-                names.isEmpty ? "The spec declares no environments." : "Environments: \(names.joined(separator: ", "))."
-            Terminal.error("greenlight: \(file) has no environment '\(env)'.\(hint) \(known)")
-            throw ExitCode(ExitStatus.invalidInput)
-        }
-
-        func write(_ report: Report) throws {
-            try ReportOutput.write(report, to: reportDir, announce: !quiet && !json)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GreenlightCore
 import GreenlightDemo
+import GreenlightGate
 import GreenlightReports
 
 extension Greenlight {
@@ -47,68 +48,31 @@ extension Greenlight.Demo {
 
         func run() async throws {
             if printPolicy {
-                Terminal.out(DemoSpec.policyYAML)
+                Terminal.out(DemoRelease.policyYAML)
                 return
             }
             if printSpec {
                 Terminal.out(
-                    DemoSpec.render(
+                    DemoRun.spec(
                         stagingPort: 8080, productionPort: 8081, stagingPID: Int(getpid()), today: CalendarDate(Date()))
                 )
                 return
             }
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "greenlight-demo-\(UUID().uuidString)")
-            try DemoSpec.writeSupportFiles(to: folder)
-            defer { try? FileManager.default.removeItem(at: folder) }
-
-            var stagingArguments = ["--log", folder.appendingPathComponent("staging.log").path]
-            var productionConfig = DemoShopConfiguration()
-            if broken {
-                stagingArguments += ["--version", "v2", "--error-rate", "1", "--route", "/api/orders"]
-                productionConfig.descriptor = ["config.max_connections": "100", "runtime.swift": "5.10"]
-            }
             let show = !quiet && Terminal.stderrIsTTY
-            if show { Terminal.progress("starting DemoShop (staging and production) on loopback…") }
-            // Staging runs in its own process: the load test watches its CPU and memory.
-            let staging = try DemoShopProcess.start(arguments: stagingArguments)
-            let production: RunningDemoShop
-            do {
-                production = try await DemoShop.start(productionConfig)
-            } catch {
-                staging.stop()
-                throw error
+            var demo = DemoRun(executable: Bundle.main.executablePath ?? CommandLine.arguments[0])
+            demo.broken = broken
+            if show {
+                demo.progress = { Terminal.progress($0) }
+                demo.loadProgress = { Terminal.progress("load test: " + $0.line) }
             }
-
-            let specFile = folder.appendingPathComponent("release.yaml")
-            let text = DemoSpec.render(
-                stagingPort: staging.port, productionPort: production.port, stagingPID: Int(staging.pid),
-                today: CalendarDate(Date()))
             let report: Report
             do {
-                try Data(text.utf8).write(to: specFile)
-                let policy = DemoSpec.policy
-                let spec = try SpecLoader(policy: policy).load(file: specFile.path)
-                var run = ReadinessRun(spec: spec, policy: policy, environment: "staging") { note in
-                    if show { Terminal.progress(note) }
-                }
-                if show { run.loadProgress = { Terminal.progress("load test: " + LoadCommand.line($0)) } }
-                report = try await run.run()
-            } catch let error as SpecError {
-                staging.stop()
-                await production.stop()
-                Terminal.clearProgress()
-                Terminal.error("greenlight: the built-in demo spec does not validate (a bug):\n\(error)")
-                throw ExitCode(ExitStatus.invalidInput)
+                report = try await demo.run()
             } catch {
-                staging.stop()
-                await production.stop()
-                throw error
+                Terminal.clearProgress()
+                throw error.exit()
             }
-            staging.stop()
-            await production.stop()
             if show { Terminal.clearProgress() }
-
             try ReportOutput.write(report, to: reportDir, announce: !quiet)
             Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
             if !report.isGo { throw ExitCode(ExitStatus.notReady) }

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import GreenlightCore
+import GreenlightGate
 import GreenlightLoad
 import GreenlightProbes
+import GreenlightReports
+import Synchronization
 
 extension Greenlight {
     struct Load: AsyncParsableCommand {
@@ -150,10 +153,7 @@ extension Greenlight {
                     throw usage("--threshold '\(text)': \(error.message)")
                 }
             }
-            var plan: LoadPlan
-            var watchSpec: WatchSpec?
-            var abort = abortWhenHopeless
-            var redactor = Redactor()
+            var job: LoadJob
             if let file {
                 guard url == nil else { throw usage("give a spec or --url, not both") }
                 let adHocOnly: [(String, Bool)] = [
@@ -164,30 +164,18 @@ extension Greenlight {
                     throw usage("\(name) goes with --url; with a spec, the load section decides it")
                 }
                 let (spec, _) = try SpecInput.load(file: file, policy: policy)
-                redactor = spec.redactor
-                guard let load = spec.load else {
-                    Terminal.error(
-                        "greenlight: \(file) has no load section; add one (see docs/release-spec.md) or use --url")
-                    throw ExitCode(ExitStatus.invalidInput)
-                }
-                guard let environment = try Check.environment(env, in: spec, file: file) else {
-                    Terminal.error("greenlight: \(file) declares no environment to load")
-                    throw ExitCode(ExitStatus.invalidInput)
-                }
                 var options = LoadPlanner.Options(threads: threadCount)
                 options.slice = slice
                 options.connections = connections
                 options.duration = try duration.map { try seconds($0, "--duration") }
                 do {
-                    plan = try LoadPlanner.plan(spec: spec, environment: environment, options: options)
+                    job = try LoadJob(spec: spec, environment: env, options: options)
                 } catch {
-                    Terminal.error("greenlight: \(file): \(redactor.redact(error.description))")
-                    throw ExitCode(ExitStatus.invalidInput)
+                    throw error.exit()
                 }
-                if let t = try timeout.map({ try seconds($0, "--timeout") }) { plan.requestTimeout = t }
-                thresholds = load.thresholds + thresholds
-                watchSpec = load.watch
-                abort = abort || load.abortWhenHopeless
+                if let t = try timeout.map({ try seconds($0, "--timeout") }) { job.plan.requestTimeout = t }
+                job.thresholds += thresholds
+                job.abortWhenHopeless = job.abortWhenHopeless || abortWhenHopeless
             } else {
                 guard let url else {
                     throw usage("give a spec file, or --url to load one URL (greenlight load --help shows both)")
@@ -205,23 +193,23 @@ extension Greenlight {
                 let down = try rampDown.map { try seconds($0, "--ramp-down") } ?? 0
                 let limit = try timeout.map { try seconds($0, "--timeout") } ?? 10
                 do {
-                    plan = try LoadPlanner.adHoc(
+                    let plan = try LoadPlanner.adHoc(
                         url: url, method: method.uppercased(), headers: headers, body: Data((body ?? "").utf8),
                         rate: rate, connections: connections, duration: sustain, rampUp: up, rampDown: down,
                         threads: threadCount, timeout: limit, slice: slice)
+                    job = LoadJob(plan: plan, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless)
                 } catch {
                     throw usage(error.description)
                 }
             }
             if let pid = watchPID {
-                watchSpec = WatchSpec(pid: pid)
+                job.watch = WatchSpec(pid: pid)
             } else if let name = watchProcess {
-                watchSpec = WatchSpec(process: name)
+                job.watch = WatchSpec(process: name)
             }
             let result = try await LoadCommand.execute(
-                plan: plan, watch: watchSpec, thresholds: thresholds, abortWhenHopeless: abort,
-                progress: quiet || json ? .none : Terminal.stderrIsTTY ? .live : .periodic, redactor: redactor)
-            try LoadCommand.finish(result, out: out, json: json, quiet: quiet, redactor: redactor)
+                job, progress: quiet || json ? .none : Terminal.stderrIsTTY ? .live : .periodic)
+            try LoadCommand.finish(result, out: out, json: json, quiet: quiet)
         }
 
         func parseShard() throws -> LoadResult.Slice {
@@ -276,7 +264,7 @@ extension Greenlight {
                 Terminal.error("greenlight: \(error)")
                 throw ExitCode(ExitStatus.invalidInput)
             }
-            try LoadCommand.finish(merged, out: out, json: json, quiet: quiet, redactor: Redactor())
+            try LoadCommand.finish(merged, out: out, json: json, quiet: quiet)
         }
     }
 }
@@ -285,77 +273,49 @@ extension Greenlight {
 enum LoadCommand {
     enum Progress { case none, live, periodic }
 
-    static func execute(
-        plan: LoadPlan, watch: WatchSpec?, thresholds: [Threshold], abortWhenHopeless: Bool, progress: Progress,
-        redactor: Redactor
-    ) async throws -> LoadResult {
-        var watcher: ResourceWatcher?
-        if let watch {
-            do {
-                watcher = try ResourceWatcher.start(watch)
-            } catch {
-                Terminal.error("greenlight: watch: \(error)")
-                throw ExitCode(ExitStatus.invalidInput)
-            }
-        }
+    /// Runs the job with progress on stderr; the result comes back masked.
+    static func execute(_ job: LoadJob, progress: Progress) async throws -> LoadResult {
         let reporter: (@Sendable (LoadProgress) -> Void)?
         switch progress {
         case .none: reporter = nil
-        case .live: reporter = { Terminal.progress(line($0)) }
+        case .live: reporter = { Terminal.progress($0.line) }
         case .periodic:
             let last = LastPrinted()
             reporter = { p in
-                if last.due(p.elapsed) { Terminal.error(line(p)) }
+                if last.due(p.elapsed) { Terminal.error(p.line) }
             }
         }
         if progress != .none {
-            Terminal.error("greenlight load: \(plan.target.baseURL): \(describe(plan))")
+            Terminal.error(job.boundary.text("greenlight load: \(job.plan.target.baseURL): \(job.plan.shape)"))
         }
         do {
-            let result = try await LoadEngine(plan: plan).run(
-                watch: watcher, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, progress: reporter)
+            let result = try await job.run(progress: reporter)
             if progress == .live { Terminal.clearProgress() }
             return result
+        } catch LoadExecution.Failure.watch(let reason) {
+            if progress == .live { Terminal.clearProgress() }
+            throw GateError("watch: \(reason)").exit()
         } catch {
             if progress == .live { Terminal.clearProgress() }
-            _ = await watcher?.stop()
-            Terminal.error("greenlight: \(redactor.redact("\(error)"))")
+            Terminal.error("greenlight: \(error)")
             throw ExitCode(ExitStatus.notReady)
         }
     }
 
-    static func describe(_ plan: LoadPlan) -> String {
-        let shape =
-            plan.model == .open
-            ? "\(fixedText(plan.requestedPeak)) req/s (open model)"
-            : "\(Int(plan.requestedPeak)) virtual users (closed model)"
-        let slice = plan.slice.count > 1 ? ", slice \(plan.slice.index)/\(plan.slice.count)" : ""
-        return
-            "\(shape) for \(fixedText(plan.profile.totalSeconds)) s over \(plan.connections) connections on \(plan.threads) thread\(plan.threads == 1 ? "" : "s")\(slice)"
-    }
-
-    static func line(_ p: LoadProgress) -> String {
-        "[\(pad(fixedText(p.elapsed.rounded(.down)), 4)) s / \(fixedText(p.total)) s] \(pad(fixedText(p.currentRate), 7)) req/s · p99 \(String(format: "%.1f", p.lastSecondP99)) ms · \(p.responses) responses · errors \(p.errors) · dropped \(p.dropped) · \(p.connectionsOpen) open"
-    }
-
-    static func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
-
-    static func fixedText(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
-
-    static func finish(_ result: LoadResult, out: String?, json: Bool, quiet: Bool, redactor: Redactor) throws {
-        let result = result.redacted(redactor.redact)
+    /// Writes `--out`, prints the summary or the JSON, and exits 1 when a threshold failed or nothing
+    /// answered. `result` is masked already.
+    static func finish(_ result: LoadResult, out: String?, json: Bool, quiet: Bool) throws {
         if let out {
             do {
                 try result.encoded().write(to: URL(fileURLWithPath: out))
             } catch {
-                Terminal.error("greenlight: cannot write \(out): \(error.localizedDescription)")
-                throw ExitCode(ExitStatus.invalidInput)
+                throw GateError("cannot write \(out): \(error.localizedDescription)").exit()
             }
         }
         if json {
             Terminal.out(String(decoding: result.encoded(), as: UTF8.self))
         } else if !quiet {
-            for line in result.summaryLines() { Terminal.out(redactor.redact(line)) }
+            for line in result.summaryLines() { Terminal.out(TerminalText.clean(line)) }
             if let out { Terminal.out("wrote       \(out)") }
         }
         if result.thresholds.contains(where: { !$0.passed }) || result.summary.requests == 0 {
@@ -365,15 +325,14 @@ enum LoadCommand {
 }
 
 /// Prints a plain progress line every 10 s when stderr is not a terminal.
-final class LastPrinted: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 10.0
+final class LastPrinted: Sendable {
+    private let next = Mutex(10.0)
 
     func due(_ elapsed: Double) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard elapsed >= next else { return false }
-        next = (elapsed / 10).rounded(.down) * 10 + 10
-        return true
+        next.withLock { next in
+            guard elapsed >= next else { return false }
+            next = (elapsed / 10).rounded(.down) * 10 + 10
+            return true
+        }
     }
 }

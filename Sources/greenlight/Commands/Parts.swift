@@ -1,5 +1,7 @@
 import ArgumentParser
 import GreenlightCore
+import GreenlightGate
+import GreenlightReports
 
 /// `greenlight smoke | deps | parity FILE`: one part of the gate alone, its checks printed, exit 0 or 1.
 struct PartRun {
@@ -10,39 +12,24 @@ struct PartRun {
 
     func run() async throws {
         let (spec, policy) = try self.spec.load()
-        let environment = try Greenlight.Check.environment(env, in: spec, file: self.spec.file)
-        var run = ReadinessRun(spec: spec, policy: policy, environment: environment)
-        run.parts = [part]
-        run.progress = { Terminal.progress($0) }
-        let runners: [RunnerResult]
+        let checks: [CheckResult]
         do {
-            (runners, _) = try await run.runParts()
+            var run = ReadinessRun(spec: spec, policy: policy, environment: try spec.targetEnvironment(env))
+            run.progress = { Terminal.progress($0) }
+            checks = try await run.checks(of: part)
         } catch {
             Terminal.clearProgress()
-            Terminal.error("greenlight: \(spec.redactor.redact("\(error)"))")
-            throw ExitCode(ExitStatus.invalidInput)
+            throw error.exit()
         }
         Terminal.clearProgress()
-        let checks = runners.flatMap(\.checks)
         guard !checks.isEmpty else {
             let reason =
                 part == .smoke && spec.smoke != nil
                 ? "declares no environment to run the smoke scenarios against" : "declares no \(noun) to check"
-            Terminal.error("greenlight: \(self.spec.file) \(reason)")
-            throw ExitCode(ExitStatus.invalidInput)
+            throw GateError("\(self.spec.file) \(reason)").exit()
         }
-        let color = Terminal.colorEnabled()
-        for check in checks {
-            let mark = check.status == .pass ? "✔" : check.status == .warn ? "!" : "✖"
-            let painted =
-                color
-                ? "\u{1B}[\(check.status == .pass ? "32" : check.status == .warn ? "33" : "31")m\(mark)\u{1B}[0m" : mark
-            Terminal.out("\(painted) \(check.title): \(check.summary)")
-            if check.status != .pass { for line in check.details { Terminal.out("    " + line) } }
-        }
-        let failed = checks.filter(\.blocks).count
-        Terminal.out(failed == 0 ? "\(checks.count) passed" : "\(failed) of \(checks.count) failed")
-        if failed > 0 { throw ExitCode(ExitStatus.notReady) }
+        Terminal.out(CheckListRenderer.render(checks, color: Terminal.colorEnabled()))
+        if checks.contains(where: \.blocks) { throw ExitCode(ExitStatus.notReady) }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GreenlightCore
+import GreenlightGate
 import GreenlightReports
 
 extension Greenlight {
@@ -56,20 +57,19 @@ extension Greenlight {
                 return
             }
             let (spec, policy) = try SpecInput.load(file: file!, policy: self.policy)
-            let gate = Gate(spec: spec, policy: policy)
-            let assessment = gate.risk
-            let checks = RolloutPolicyCheck.evaluate(spec, assessment).map(gate.redacted)
+            let review: RiskReview
+            do {
+                review = try RiskReview(spec: spec, policy: policy)
+            } catch {
+                throw error.exit()
+            }
             if json {
-                struct Output: Encodable {
-                    var risk: RiskAssessment
-                    var checks: [CheckResult]
-                }
-                let data = try Report.encoder(pretty: true).encode(Output(risk: assessment, checks: checks))
+                let data = try Report.encoder(pretty: true).encode(review)
                 Terminal.out(String(decoding: data, as: UTF8.self))
             } else {
-                Terminal.out(RiskRenderer.render(assessment, checks: checks, color: Terminal.colorEnabled()))
+                Terminal.out(RiskRenderer.render(review.risk, checks: review.checks, color: Terminal.colorEnabled()))
             }
-            if checks.contains(where: \.blocks) { throw ExitCode(ExitStatus.notReady) }
+            if review.fallsShort { throw ExitCode(ExitStatus.notReady) }
         }
     }
 }

@@ -18,22 +18,8 @@ enum ReportOutput {
             }
         }
         guard let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty else { return }
-        let markdown = Data((MarkdownRenderer.render(report) + "\n").utf8)
-        if !FileManager.default.fileExists(atPath: summary) {
-            _ = FileManager.default.createFile(atPath: summary, contents: nil)
-        }
-        guard let handle = FileHandle(forWritingAtPath: summary) else {
-            Terminal.error("greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary))")
-            return
-        }
-        defer { try? handle.close() }
-        do {
-            try handle.seekToEnd()
-            try handle.write(contentsOf: markdown)
-        } catch {
-            Terminal.error(
-                "greenlight: warning: cannot append the summary to $GITHUB_STEP_SUMMARY (\(summary)): \(error.localizedDescription)"
-            )
+        if let warning = ReportWriter.appendStepSummary(report, to: summary) {
+            Terminal.error("greenlight: warning: \(warning)")
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import GreenlightCore
+import GreenlightGate
+import GreenlightReports
 
 /// The options every command that reads a spec shares.
 struct SpecOptions: ParsableArguments {
@@ -47,32 +49,23 @@ enum SpecInput {
 
     /// Prints every diagnostic as `file:line:col: path: message`, with the source line on a terminal.
     static func report(_ error: SpecError, for file: String) {
-        let color = Terminal.colorEnabled(forStderr: true)
-        let lines = Terminal.stderrIsTTY ? sourceLines(file) : []
-        for diagnostic in error.diagnostics {
-            var text = diagnostic.description
-            if color {
-                text =
-                    "\u{1B}[1m\(diagnostic.location):\u{1B}[0m \u{1B}[31merror:\u{1B}[0m "
-                    + text.dropFirst(diagnostic.location.description.count + 2)
-            }
-            Terminal.error(text)
-            let index = diagnostic.location.line - 1
-            if index >= 0, index < lines.count, diagnostic.location.file == file {
-                let line = lines[index]
-                Terminal.error("    " + line)
-                let before = line.unicodeScalars.prefix(max(0, diagnostic.location.column - 1))
-                let pad = String(String.UnicodeScalarView(before.map { $0 == "\t" ? "\t" : " " }))
-                Terminal.error("    " + pad + (color ? "\u{1B}[32m^\u{1B}[0m" : "^"))
-            }
-        }
-        let count = error.diagnostics.count
-        Terminal.error("\(file): \(count) problem\(count == 1 ? "" : "s"); nothing was run")
+        Terminal.error(
+            DiagnosticRenderer.render(
+                error, file: file, sourceLines: Terminal.stderrIsTTY ? sourceLines(file) : [],
+                color: Terminal.colorEnabled(forStderr: true)))
     }
 
     private static func sourceLines(_ file: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: file), let text = String(validating: data, as: UTF8.self)
         else { return [] }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+extension GateError {
+    /// Prints the message and exits 2: input the user can fix.
+    func exit() -> ExitCode {
+        Terminal.error("greenlight: \(message)")
+        return ExitCode(ExitStatus.invalidInput)
     }
 }

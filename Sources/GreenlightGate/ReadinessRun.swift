@@ -4,35 +4,56 @@ import GreenlightHTTP
 import GreenlightLoad
 import GreenlightProbes
 
-/// The whole gate for one spec: evidence, smoke, dependencies and parity, then the report.
-/// `check` and `demo` both run it.
-struct ReadinessRun {
-    var spec: ReleaseSpec
-    var policy: RiskPolicy
-    var environment: String?
-    /// Called with a short note as each part starts, for progress on a terminal.
-    var progress: (String) -> Void = { _ in }
-    /// The parts to run; `check` runs them all, `smoke`, `deps` and `parity` one each.
-    var parts: Set<Part> = Set(Part.allCases)
-
-    /// A recorded load result (`check --load-result`) judged instead of running the load test.
-    var loadResult: LoadResult?
-    /// Live progress of the load test, about twice a second.
-    var loadProgress: (@Sendable (LoadProgress) -> Void)?
-
-    enum Part: CaseIterable {
+/// The whole gate for one spec: evidence, smoke, dependencies, parity and load, then the report,
+/// masked at the redaction boundary. `check`, the part commands and `demo` all run it.
+public struct ReadinessRun: Sendable {
+    public enum Part: CaseIterable, Sendable {
         case evidence, smoke, dependencies, parity, load
     }
 
-    func run() async throws -> Report {
-        var (runners, evidence) = try await runParts()
+    public var spec: ReleaseSpec
+    public var policy: RiskPolicy
+    /// The environment to check; ``ReleaseSpec/targetEnvironment(_:)`` picks the default.
+    public var environment: String?
+    /// The parts to run; `check` runs them all, `smoke`, `deps` and `parity` one each.
+    public var parts: Set<Part> = Set(Part.allCases)
+    /// A recorded load result (`check --load-result`) judged instead of running the load test.
+    public var loadResult: LoadResult?
+    /// Called with a short note as each part starts, for progress on a terminal.
+    public var progress: @Sendable (String) -> Void = { _ in }
+    /// Live progress of the load test, about twice a second.
+    public var loadProgress: (@Sendable (LoadProgress) -> Void)?
+    /// The clock the checklist judges dates by.
+    public var now = Date()
+
+    public init(spec: ReleaseSpec, policy: RiskPolicy, environment: String?) {
+        self.spec = spec
+        self.policy = policy
+        self.environment = environment
+    }
+
+    /// Runs the chosen parts and returns the masked report. Throws ``GateError`` (masked) when the run
+    /// cannot start, such as an environment's CA file that cannot be read.
+    public func run() async throws(GateError) -> Report {
+        let secrets = SecretSink()
+        var (runners, evidence) = try await runParts(secrets)
         var timeline: LoadTimeline?
         if parts.contains(.load), let (check, series) = await runLoad() {
             runners.append(RunnerResult(feeds: .loadTesting, checks: [check]))
             timeline = series
         }
-        return Gate(spec: spec, policy: policy, environment: environment).evaluate(
+        let report = Gate(spec: spec, policy: policy, environment: environment, now: now).evaluate(
             runners: runners, customEvidence: evidence, loadTimeline: timeline)
+        return try RedactionBoundary(spec: spec, discovered: secrets).report(report)
+    }
+
+    /// The masked checks of one part alone, for `greenlight smoke | deps | parity`.
+    public func checks(of part: Part) async throws(GateError) -> [CheckResult] {
+        var single = self
+        single.parts = [part]
+        let secrets = SecretSink()
+        let (runners, _) = try await single.runParts(secrets)
+        return try RedactionBoundary(spec: spec, discovered: secrets).value(runners.flatMap(\.checks))
     }
 
     /// The load test of the spec against the checked environment (or a recorded result), as the
@@ -67,59 +88,54 @@ struct ReadinessRun {
             } catch {
                 return failed(error.description)
             }
-            progress(
-                "load test against \(name): \(LoadCommand.describe(plan))…")
-            var watcher: ResourceWatcher?
-            if let watch = load.watch {
-                do {
-                    watcher = try ResourceWatcher.start(watch)
-                } catch {
-                    return failed("watch: \(error)")
-                }
-            }
+            progress("load test against \(name): \(plan.shape)…")
             do {
-                result = try await LoadEngine(plan: plan).run(
-                    watch: watcher, thresholds: load.thresholds, abortWhenHopeless: load.abortWhenHopeless,
+                result = try await LoadExecution.run(
+                    plan, watch: load.watch, thresholds: load.thresholds, abortWhenHopeless: load.abortWhenHopeless,
                     progress: loadProgress)
             } catch {
-                _ = await watcher?.stop()
-                return failed("\(error)")
+                return failed(error.description)
             }
         }
         let check = result.gateCheck(
             requiredRate: requiredRate, requiredSeconds: requiredSeconds, requiredModel: load.model.rawValue,
             requiredUsers: load.model == .closed ? load.virtualUsers : nil)
-        return (check, result.redacted(spec.redactor.redact).reportTimeline)
+        return (check, result.reportTimeline)
     }
 
-    /// Runs the chosen parts and returns what the gate needs.
-    func runParts() async throws -> ([RunnerResult], [String: CheckResult]) {
+    /// Runs the chosen parts other than load and returns what the gate needs.
+    func runParts(_ secrets: SecretSink) async throws(GateError) -> ([RunnerResult], [String: CheckResult]) {
         var runners: [RunnerResult] = []
         let custom = parts.contains(.evidence) ? spec.checklist.custom : []
         if !custom.isEmpty {
             progress("collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…")
         }
-        let evidence = await EvidenceCollector(directory: spec.directory, redactor: spec.redactor).collect(custom)
+        let evidence = await EvidenceCollector(directory: spec.directory).collect(custom)
 
-        let session = try makeSession()
+        let target = environment.flatMap(spec.environment(named:))
+        let trust = target.map { TLSTrust($0, directory: spec.directory) } ?? .system
+        let session: HTTPSession
+        do {
+            session = try HTTPSession(trust: trust)
+        } catch {
+            throw GateError(RedactionBoundary(spec: spec).text("\(error)"))
+        }
 
-        if parts.contains(.smoke), let smoke = spec.smoke, let name = environment,
-            let target = spec.environment(named: name)
-        {
+        if parts.contains(.smoke), let smoke = spec.smoke, let name = environment, let target {
             progress(
                 "running \(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s") against \(name)…"
             )
             let runner = SmokeRunner(
-                smoke: smoke, baseURL: target.url, directory: spec.directory, redactor: spec.redactor,
-                certificateDays: { [roots = trustRoots(target)] host, port in
+                smoke: smoke, baseURL: target.url, directory: spec.directory, redactor: Redactor(),
+                certificateDays: { host, port in
                     await SmokeRunner.certificateDays(
-                        host: host, port: port, trustRoots: roots, insecure: target.insecure)
+                        host: host, port: port, trustRoots: trust.trustRoots, insecure: trust.isInsecure)
                 })
             runners.append(RunnerResult(feeds: nil, checks: await runner.run(session: session)))
         }
         if parts.contains(.dependencies), !spec.dependencies.isEmpty {
             progress("checking \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")…")
-            var prober = DependencyProber(redactor: spec.redactor)
+            var prober = DependencyProber()
             prober.directory = spec.directory
             runners.append(RunnerResult(feeds: nil, checks: await prober.run(spec.dependencies)))
         }
@@ -130,23 +146,5 @@ struct ReadinessRun {
         }
         await session.shutdown()
         return (runners, evidence)
-    }
-
-    func trustRoots(_ environment: EnvironmentSpec) -> [String] {
-        environment.ca.map { [ChecklistEvaluator.resolve($0, in: spec.directory)] } ?? []
-    }
-
-    /// One HTTP session for the run, trusting what the checked environment says to trust.
-    func makeSession() throws -> HTTPSession {
-        let target = environment.flatMap(spec.environment(named:))
-        let trust: TLSTrust
-        if target?.insecure == true {
-            trust = .insecure
-        } else if let ca = target?.ca {
-            trust = .customCA(path: ChecklistEvaluator.resolve(ca, in: spec.directory))
-        } else {
-            trust = .system
-        }
-        return try HTTPSession(trust: trust)
     }
 }

@@ -6,6 +6,8 @@ import Glibc
 
 /// DemoShop in a process of its own (`greenlight demo shop --port 0`), so the demo's load test can
 /// watch the target's CPU, memory and I/O apart from greenlight's.
+// Sendable: `process` and `port` are set once in `init` and never reassigned; `Process` itself is
+// only asked for its pid and whether it runs, and is stopped through kill(2).
 final class DemoShopProcess: @unchecked Sendable {
     let process: Process
     let port: Int
@@ -17,9 +19,9 @@ final class DemoShopProcess: @unchecked Sendable {
     }
 
     /// Starts the shop and waits (up to 15 s) for it to say which port it listens on.
-    static func start(arguments: [String]) throws -> DemoShopProcess {
+    static func start(executable: String, arguments: [String]) throws -> DemoShopProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executablePath())
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["demo", "shop", "--port", "0"] + arguments
         let pipe = Pipe()
         process.standardError = pipe
@@ -56,10 +58,5 @@ final class DemoShopProcess: @unchecked Sendable {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-    }
-
-    static func executablePath() -> String {
-        if let path = Bundle.main.executablePath { return path }
-        return CommandLine.arguments[0]
     }
 }

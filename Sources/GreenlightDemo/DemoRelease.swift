@@ -1,10 +1,9 @@
 import Foundation
-import GreenlightCore
 
-/// The release spec `greenlight demo` runs against DemoShop, and the files it refers to.
-enum DemoSpec {
+/// The release spec `greenlight demo` runs against DemoShop, its policy, and the files it refers to.
+public enum DemoRelease {
     /// The demo's policy file: the built-in policy with one section replaced (`demo --print-policy`).
-    static let policyYAML = """
+    public static let policyYAML = """
         # The demo's risk policy: greenlight's built-in policy, except that a 4 s load test counts as
         # sustained so the demo finishes in seconds. A real release keeps the built-in 5m.
         load:
@@ -13,28 +12,21 @@ enum DemoSpec {
 
         """
 
-    /// The built-in policy, except that 4 s of load count as sustained: a demo, not a release.
-    static var policy: RiskPolicy {
-        var policy = RiskPolicy.standard
-        policy.minimumLoadDuration = SpecDuration("4s")!
-        policy.origin = "built-in, with the demo's load.min_duration of 4s"
-        return policy
-    }
-
-    static func render(stagingPort: Int, productionPort: Int, stagingPID: Int, today: CalendarDate) -> String {
-        let expires = CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch + 30) * 86400))
-        let rehearsed = CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch - 7) * 86400))
-        return
-            template
+    /// The spec with the shops' ports, the staging shop's pid (its load test watches it) and the
+    /// dates (YYYY-MM-DD) of the monitoring waiver's expiry and of the last rollback rehearsal.
+    public static func spec(
+        stagingPort: Int, productionPort: Int, stagingPID: Int, waiverExpires: String, rehearsed: String
+    ) -> String {
+        template
             .replacingOccurrences(of: "<staging>", with: String(stagingPort))
             .replacingOccurrences(of: "<production>", with: String(productionPort))
             .replacingOccurrences(of: "<staging-pid>", with: String(stagingPID))
-            .replacingOccurrences(of: "<expires>", with: expires.description)
-            .replacingOccurrences(of: "<rehearsed>", with: rehearsed.description)
+            .replacingOccurrences(of: "<expires>", with: waiverExpires)
+            .replacingOccurrences(of: "<rehearsed>", with: rehearsed)
     }
 
-    /// Runbooks and the upload fixture, beside the spec.
-    static func writeSupportFiles(to folder: URL) throws {
+    /// Runbooks, data and the upload fixture, beside the spec.
+    public static func writeSupportFiles(to folder: URL) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("runbooks"), withIntermediateDirectories: true)
         try fm.createDirectory(at: folder.appendingPathComponent("fixtures"), withIntermediateDirectories: true)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The commented spec `greenlight init` writes; a test checks that it validates.
-enum StarterSpec {
-    static func text(service: String) -> String {
+public enum StarterSpec {
+    public static func text(service: String) -> String {
         template.replacingOccurrences(of: "{{service}}", with: service)
     }
 
