@@ -136,98 +136,34 @@ extension Greenlight {
         var json = false
 
         func run() async throws {
-            let slice = try parseShard()
-            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            guard threadCount >= 1, threadCount <= 256 else { throw usage("--threads must be 1 to 256") }
-            if let connections, connections < 1 || connections > 100_000 {
-                throw usage("--connections must be 1 to 100000")
-            }
-            if let rate, !(rate > 0 && rate <= 10_000_000) {
-                throw usage("--rate must be above 0 (requests per second)")
-            }
-            var thresholds: [Threshold] = []
-            for text in threshold {
-                do {
-                    thresholds.append(try Threshold(parsing: text))
-                } catch {
-                    throw usage("--threshold '\(text)': \(error.message)")
-                }
-            }
-            var job: LoadJob
-            if let file {
-                guard url == nil else { throw usage("give a spec or --url, not both") }
-                let adHocOnly: [(String, Bool)] = [
-                    ("--rate", rate != nil), ("--ramp-up", rampUp != nil), ("--ramp-down", rampDown != nil),
-                    ("--method", method != "GET"), ("--header", !header.isEmpty), ("--body", body != nil),
-                ]
-                if let (name, _) = adHocOnly.first(where: { $0.1 }) {
-                    throw usage("\(name) goes with --url; with a spec, the load section decides it")
-                }
-                let (spec, _) = try SpecInput.load(file: file, policy: policy)
-                var options = LoadPlanner.Options(threads: threadCount)
-                options.slice = slice
-                options.connections = connections
-                options.duration = try duration.map { try seconds($0, "--duration") }
-                do {
-                    job = try LoadJob(spec: spec, environment: env, options: options)
-                } catch {
-                    throw error.exit()
-                }
-                if let t = try timeout.map({ try seconds($0, "--timeout") }) { job.plan.requestTimeout = t }
-                job.thresholds += thresholds
-                job.abortWhenHopeless = job.abortWhenHopeless || abortWhenHopeless
-            } else {
-                guard let url else {
-                    throw usage("give a spec file, or --url to load one URL (greenlight load --help shows both)")
-                }
-                var headers: [(name: String, value: String)] = []
-                for h in header {
-                    guard let colon = h.firstIndex(of: ":"), colon != h.startIndex else {
-                        throw usage("--header '\(h)' must be 'Name: value'")
-                    }
-                    headers.append(
-                        (String(h[..<colon]), String(h[h.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
-                }
-                let sustain = try seconds(duration ?? "10s", "--duration")
-                let up = try rampUp.map { try seconds($0, "--ramp-up") } ?? 0
-                let down = try rampDown.map { try seconds($0, "--ramp-down") } ?? 0
-                let limit = try timeout.map { try seconds($0, "--timeout") } ?? 10
-                do {
-                    let plan = try LoadPlanner.adHoc(
-                        url: url, method: method.uppercased(), headers: headers, body: Data((body ?? "").utf8),
-                        rate: rate, connections: connections, duration: sustain, rampUp: up, rampDown: down,
-                        threads: threadCount, timeout: limit, slice: slice)
-                    job = LoadJob(plan: plan, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless)
-                } catch {
-                    throw usage(error.description)
-                }
-            }
-            if let pid = watchPID {
-                job.watch = WatchSpec(pid: pid)
-            } else if let name = watchProcess {
-                job.watch = WatchSpec(process: name)
+            var options = LoadOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            options.url = url
+            options.environment = env
+            options.rate = rate
+            options.connections = connections
+            options.duration = duration
+            options.rampUp = rampUp
+            options.rampDown = rampDown
+            options.method = method
+            options.headers = header
+            options.body = body
+            options.timeout = timeout
+            options.thresholds = threshold
+            options.watchPID = watchPID
+            options.watchProcess = watchProcess
+            options.abortWhenHopeless = abortWhenHopeless
+            options.shard = shard
+            let spec = try file.map { try SpecInput.load(file: $0, policy: policy).0 }
+            let job: LoadJob
+            do {
+                job = try options.job(spec: spec)
+            } catch {
+                throw error.usage ? ValidationError(error.message) : error.exit()
             }
             let result = try await LoadCommand.execute(
                 job, progress: quiet || json ? .none : Terminal.stderrIsTTY ? .live : .periodic)
             try LoadCommand.finish(result, out: out, json: json, quiet: quiet)
         }
-
-        func parseShard() throws -> LoadResult.Slice {
-            guard let shard else { return LoadResult.Slice(index: 1, count: 1) }
-            let parts = shard.split(separator: "/")
-            guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 10_000, i >= 1, i <= n
-            else { throw usage("--shard '\(shard)' must be i/n with 1 ≤ i ≤ n, such as 1/4") }
-            return LoadResult.Slice(index: i, count: n)
-        }
-
-        func seconds(_ text: String, _ option: String) throws -> Double {
-            guard let d = SpecDuration(text), d.seconds > 0 else {
-                throw usage("\(option) '\(text)' is not a duration such as 500ms, 30s, 5m or 1h")
-            }
-            return d.seconds
-        }
-
-        func usage(_ message: String) -> ValidationError { ValidationError(message) }
     }
 
     struct LoadMerge: AsyncParsableCommand {
