@@ -231,6 +231,9 @@ enum LoadCommand {
         } catch LoadExecution.Failure.watch(let reason) {
             if progress == .live { Terminal.clearProgress() }
             throw GateError("watch: \(reason)").exit()
+        } catch let error as GateError {
+            if progress == .live { Terminal.clearProgress() }
+            throw error.exit()
         } catch {
             if progress == .live { Terminal.clearProgress() }
             Terminal.error("greenlight: \(error)")

@@ -1,0 +1,78 @@
+import Foundation
+import GreenlightCore
+import Testing
+
+@testable import GreenlightGate
+
+@Suite("Redaction boundary")
+struct RedactionBoundaryTests {
+    static let secret = "s3cr3t-t0ken-value"
+
+    static func report(with text: String) throws -> Report {
+        let spec = try SpecLoader(environment: [:]).load(
+            data: Data(
+                """
+                version: 1
+                service: { name: shop, version: 1.0.0, owner: "team-\(text)" }
+                environments: { staging: { url: "http://127.0.0.1:1" } }
+                risk: { likelihood: 1, impact: 1 }
+
+                """.utf8), file: "release.yaml")
+        let smoke = CheckResult(
+            id: "smoke.\(text)", title: "Smoke: \(text)", category: .smoke, status: .fail, summary: "got \(text)",
+            details: ["body: {\"Authorization\": \"Bearer \(text)\"}"],
+            measurements: [.init(name: "step 1 ms", value: 12.5, unit: "ms")],
+            evidence: [.init(kind: "url", reference: "http://127.0.0.1/?t=\(text)")])
+        return Gate(spec: spec, policy: .standard, environment: "staging").evaluate(
+            runners: [RunnerResult(feeds: nil, checks: [smoke])])
+    }
+
+    @Test("every string of the report is masked, ids included; numbers stay; the digest is over what is shown")
+    func masksEveryString() throws {
+        let boundary = RedactionBoundary(spec: nil, discovered: { let s = SecretSink(); s.add(Self.secret); return s }())
+        let raw = try Self.report(with: Self.secret)
+        let masked = try boundary.report(raw)
+        let json = String(decoding: masked.json(), as: UTF8.self)
+        #expect(!json.contains(Self.secret))
+        let smoke = try #require(masked.checks.first { $0.category == .smoke })
+        #expect(smoke.id == "smoke.***")
+        #expect(smoke.details == ["body: {\"Authorization\": \"Bearer ***\"}"])
+        #expect(masked.release.owner == "team-***")
+        #expect(masked.verdict.reasons.contains("Smoke: ***: fail: got ***"))
+        #expect(smoke.measurements == [.init(name: "step 1 ms", value: 12.5, unit: "ms")])
+        #expect(masked.digest == masked.computeDigest())
+        #expect(masked.digest != raw.digest)
+    }
+
+    @Test("a secret inside one of greenlight's own words is refused, not garbled or shown")
+    func collisionIsRefused() {
+        let boundary = RedactionBoundary(spec: nil, discovered: { let s = SecretSink(); s.add("fail"); return s }())
+        let error = #expect(throws: GateError.self) { try boundary.report(try Self.report(with: "x")) }
+        #expect(error?.message.contains("use a longer secret") == true)
+    }
+
+    @Test("what a request header reveals: the whole value, the credential after the scheme, each cookie")
+    func headers() {
+        let sink = SecretSink()
+        sink.add(header: "Authorization", value: "Bearer abc.def.ghi")
+        sink.add(header: "proxy-authorization", value: "Basic dXNlcjpwYXNz")
+        sink.add(header: "Cookie", value: "session=0123456789; theme=dark-mode")
+        sink.add(header: "Accept", value: "application/json")
+        #expect(
+            Set(sink.all)
+                == [
+                    "Bearer abc.def.ghi", "abc.def.ghi", "Basic dXNlcjpwYXNz", "dXNlcjpwYXNz",
+                    "session=0123456789; theme=dark-mode", "0123456789", "dark-mode",
+                ])
+    }
+
+    @Test(
+        "capture names that read as secrets",
+        arguments: [
+            ("token", true), ("AccessToken", true), ("api_key", true), ("PASSWORD", true), ("sessionId", true),
+            ("client_secret", true), ("order", false), ("sku", false), ("user", false),
+        ])
+    func secretNames(name: String, secret: Bool) {
+        #expect(SecretSink.isSecretName(name) == secret)
+    }
+}
