@@ -101,14 +101,9 @@ struct LoadCommandTests {
     }
 
     @Test(
-        "bad options exit 2 with the option named",
+        "bad options exit 2 with the option named (the whole table is LoadGateTests.badOptions)",
         arguments: [
             (["--url", "http://x/", "--shard", "3/2"], "--shard '3/2'"),
-            (["--url", "http://x/", "--rate", "-5"], "--rate"),
-            (["--url", "http://x/", "--duration", "banana"], "--duration 'banana'"),
-            (["--url", "ftp://x/"], "greenlight load speaks http:// and https://"),
-            (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
-            (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
             ([], "give a spec file, or --url"),
         ])
     func badOptions(arguments: [String], message: String) throws {
@@ -144,7 +139,7 @@ struct LoadCommandTests {
 
     static let policy = "load:\n  min_multiplier: 3\n  min_duration: 1s\n"
 
-    @Test("a spec's load section: slices run apart, merged exactly, judged by check --load-result")
+    @Test("load merge and check --load-result through the binary: exit codes and the files they write")
     func specShardsMergeCheck() throws {
         let shop = try ShopProcess()
         defer { shop.stop() }
@@ -162,13 +157,7 @@ struct LoadCommandTests {
         }
         let merge = try CLI.run(["load", "merge", "slice-1.json", "slice-2.json", "--out", "load.json"], in: dir)
         #expect(merge.status == 0, "\(merge.all)")
-        let merged = try json(dir.appendingPathComponent("load.json"))
-        let summary = try #require(merged["summary"] as? [String: Any])
-        // 60 arrivals/s for 2 s, split between the slices: 3 in 4 are sessions, 1 in 4 a plain request.
-        #expect((summary["iterations"] as? Int).map { abs($0 - 90) <= 2 } == true, "\(summary)")
-        #expect((summary["requests"] as? Int).map { abs($0 - 120) <= 2 } == true, "\(summary)")
-        #expect((merged["slices"] as? [[String: Int]])?.map { $0["index"] ?? 0 } == [1, 2])
-
+        #expect((try json(dir.appendingPathComponent("load.json"))["slices"] as? [[String: Int]])?.count == 2)
         let check = try CLI.run(
             ["check", "release.yaml", "--policy", "policy.yaml", "--load-result", "load.json", "--report-dir", "out"],
             in: dir)
@@ -176,32 +165,10 @@ struct LoadCommandTests {
         let checks = try #require(report["checks"] as? [[String: Any]])
         let item = try #require(checks.first { $0["id"] as? String == "checklist.load-testing" })
         #expect(item["status"] as? String == "pass", "\(item) \(check.all)")
-        #expect(report["load_timeline"] != nil)
         #expect(try String(contentsOf: dir.appendingPathComponent("out/report.html"), encoding: .utf8).contains("<svg"))
-
-        // One slice alone is not the load the spec asks for.
         let half = try CLI.run(
             ["check", "release.yaml", "--policy", "policy.yaml", "--load-result", "slice-1.json", "--json"], in: dir)
         #expect(half.status == 1)
-        #expect(half.stdout.contains("only 1 of 2 slices"), "\(half.stdout.prefix(2000))")
-    }
-
-    @Test("check runs the load test itself; a threshold that fails fails the load-testing item")
-    func checkRunsLoad() throws {
-        let shop = try ShopProcess()
-        defer { shop.stop() }
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Self.spec(port: shop.port, thresholds: ["p99 < 1us"]).write(
-            to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
-        try Self.policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
-        let r = try CLI.run(["check", "release.yaml", "--policy", "policy.yaml", "--json"], in: dir)
-        #expect(r.status == 1)
-        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
-        let checks = try #require(report["checks"] as? [[String: Any]])
-        let item = try #require(checks.first { $0["id"] as? String == "checklist.load-testing" })
-        #expect(item["status"] as? String == "fail")
-        #expect((item["summary"] as? String)?.contains("p99 < 1us: measured") == true, "\(item)")
     }
 
     @Test("invalid load settings in a spec exit 2 with file:line:col")

@@ -29,7 +29,13 @@ struct RedactionBoundaryTests {
 
     @Test("every string of the report is masked, ids included; numbers stay; the digest is over what is shown")
     func masksEveryString() throws {
-        let boundary = RedactionBoundary(spec: nil, discovered: { let s = SecretSink(); s.add(Self.secret); return s }())
+        let boundary = RedactionBoundary(
+            spec: nil,
+            discovered: {
+                let s = SecretSink()
+                s.add(Self.secret)
+                return s
+            }())
         let raw = try Self.report(with: Self.secret)
         let masked = try boundary.report(raw)
         let json = String(decoding: masked.json(), as: UTF8.self)
@@ -46,7 +52,13 @@ struct RedactionBoundaryTests {
 
     @Test("a secret inside one of greenlight's own words is refused, not garbled or shown")
     func collisionIsRefused() {
-        let boundary = RedactionBoundary(spec: nil, discovered: { let s = SecretSink(); s.add("fail"); return s }())
+        let boundary = RedactionBoundary(
+            spec: nil,
+            discovered: {
+                let s = SecretSink()
+                s.add("fail")
+                return s
+            }())
         let error = #expect(throws: GateError.self) { try boundary.report(try Self.report(with: "x")) }
         #expect(error?.message.contains("use a longer secret") == true)
     }

@@ -1,0 +1,138 @@
+import Foundation
+import GreenlightCore
+import GreenlightDemo
+import GreenlightLoad
+import Testing
+
+@testable import GreenlightGate
+
+/// The load test inside the gate, as a library: DemoShop in this process, the spec's load section,
+/// slices merged exactly, and the load-testing item decided by what ran.
+@Suite("Load in the gate", .serialized)
+struct LoadGateTests {
+    static func spec(port: Int, thresholds: [String]) -> String {
+        """
+        version: 1
+        service: { name: shop, version: "1", owner: team }
+        risk: { likelihood: 1, impact: 1 }
+        environments:
+          staging: { url: "http://127.0.0.1:\(port)" }
+        traffic: { expected_peak_rps: 20 }
+        smoke:
+          scenarios:
+            - name: browse
+              steps:
+                - request: { path: /api/products }
+                  expect: { status: 200 }
+        load:
+          multiplier: 3
+          duration: 2s
+          mix:
+            - { weight: 3, scenario: browse }
+            - { weight: 1, request: { path: /healthz } }
+          thresholds: [\(thresholds.map { "\"\($0)\"" }.joined(separator: ", "))]
+
+        """
+    }
+
+    /// The built-in policy with a 1 s load minimum, so a 2 s test counts as sustained.
+    static let policy = try! RiskPolicy.parse("load:\n  min_multiplier: 3\n  min_duration: 1s\n", file: "policy.yaml")
+
+    static func load(_ text: String) throws -> ReleaseSpec {
+        try SpecLoader(environment: [:], policy: policy).load(data: Data(text.utf8), file: "release.yaml")
+    }
+
+    static func loadItem(_ report: Report) throws -> CheckResult {
+        try #require(report.checks.first { $0.id == "checklist.load-testing" })
+    }
+
+    @Test("slices run apart and merged exactly pass the item; one slice alone does not")
+    func slicesMergedAndJudged() async throws {
+        let shop = try await DemoShop.start(DemoShopConfiguration())
+        let spec = try Self.load(Self.spec(port: shop.port, thresholds: ["p99 < 2s", "error_rate < 1%"]))
+        var slices: [(name: String, result: LoadResult)] = []
+        for i in 1...2 {
+            var options = LoadOptions(threads: 1)
+            options.shard = "\(i)/2"
+            let result = try await options.job(spec: spec).run()
+            #expect(result.headline.contains("slices \(i)/2"))
+            slices.append(("slice-\(i).json", result))
+        }
+        await shop.stop()
+        let merged = try LoadResult.merge(slices)
+        // 60 arrivals/s for 2 s, split between the slices: 3 in 4 are sessions, 1 in 4 a plain request.
+        #expect(abs(Int(merged.summary.iterations) - 90) <= 2, "\(merged.summary)")
+        #expect(abs(Int(merged.summary.requests) - 120) <= 2, "\(merged.summary)")
+        #expect(merged.slices.map(\.index) == [1, 2])
+
+        var run = ReadinessRun(spec: spec, policy: Self.policy, environment: "staging")
+        run.parts = [.load]
+        run.loadResult = merged
+        let report = try await run.run()
+        let item = try Self.loadItem(report)
+        #expect(item.status == .pass, "\(item)")
+        #expect(report.loadTimeline != nil)
+
+        run.loadResult = slices[0].result
+        let half = try Self.loadItem(try await run.run())
+        #expect(half.status == .fail)
+        #expect(half.summary.contains("only 1 of 2 slices"), "\(half)")
+    }
+
+    @Test("the run executes the load test itself; a threshold that fails fails the load-testing item")
+    func runExecutesLoad() async throws {
+        let shop = try await DemoShop.start(DemoShopConfiguration())
+        let spec = try Self.load(Self.spec(port: shop.port, thresholds: ["p99 < 1us"]))
+        var run = ReadinessRun(spec: spec, policy: Self.policy, environment: "staging")
+        run.parts = [.load]
+        let report = try await run.run()
+        await shop.stop()
+        let item = try Self.loadItem(report)
+        #expect(item.status == .fail)
+        #expect(item.summary.contains("p99 < 1us: measured"), "\(item)")
+        #expect(!report.isGo)
+    }
+
+    @Test(
+        "bad load options name the option",
+        arguments: [
+            (["--url", "http://x/", "--shard", "3/2"], "--shard '3/2'"),
+            (["--url", "http://x/", "--rate", "-5"], "--rate"),
+            (["--url", "http://x/", "--duration", "banana"], "--duration 'banana'"),
+            (["--url", "ftp://x/"], "greenlight load speaks http:// and https://"),
+            (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
+            (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
+            (["--url", "http://x/", "--threads", "0"], "--threads must be 1 to 256"),
+            ([], "give a spec file, or --url"),
+        ])
+    func badOptions(arguments: [String], message: String) {
+        var options = LoadOptions(threads: 1)
+        var i = 0
+        while i + 1 < arguments.count {
+            let value = arguments[i + 1]
+            switch arguments[i] {
+            case "--url": options.url = value
+            case "--shard": options.shard = value
+            case "--rate": options.rate = Double(value)
+            case "--duration": options.duration = value
+            case "--threshold": options.thresholds.append(value)
+            case "--header": options.headers.append(value)
+            case "--threads": options.threads = Int(value) ?? 0
+            default: Issue.record("unknown option \(arguments[i])")
+            }
+            i += 2
+        }
+        let error = #expect(throws: GateError.self) { try options.job(spec: nil) }
+        #expect(error?.usage == true)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("options that go with --url are refused with a spec")
+    func adHocOnlyWithSpec() throws {
+        let spec = try Self.load(Self.spec(port: 1, thresholds: []))
+        var options = LoadOptions(threads: 1)
+        options.rate = 100
+        let error = #expect(throws: GateError.self) { try options.job(spec: spec) }
+        #expect(error?.message == "--rate goes with --url; with a spec, the load section decides it")
+    }
+}
