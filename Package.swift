@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "greenlight", targets: ["greenlight"]),
         .library(name: "GreenlightCore", targets: ["GreenlightCore"]),
+        .library(name: "GreenlightJSON", targets: ["GreenlightJSON"]),
         .library(name: "GreenlightReports", targets: ["GreenlightReports"]),
         .library(name: "GreenlightHTTP", targets: ["GreenlightHTTP"]),
         .library(name: "GreenlightProbes", targets: ["GreenlightProbes"]),
@@ -28,9 +29,11 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        .target(name: "GreenlightJSON"),
         .target(
             name: "GreenlightCore",
             dependencies: [
+                "GreenlightJSON",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -39,7 +42,7 @@ let package = Package(
         .target(
             name: "GreenlightHTTP",
             dependencies: [
-                "GreenlightCore",
+                "GreenlightCore", "GreenlightJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "GreenlightProbes",
             dependencies: [
-                "GreenlightCore", "GreenlightHTTP",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "GreenlightLoad",
             dependencies: [
-                "GreenlightCore", "GreenlightHTTP", "GreenlightProbes",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -77,6 +80,8 @@ let package = Package(
         .target(
             name: "GreenlightDemo",
             dependencies: [
+                "GreenlightJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,7 +97,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore"]),
+        .testTarget(name: "GreenlightJSONTests", dependencies: ["GreenlightJSON", "GreenlightCore"]),
+        .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore", "GreenlightJSON"]),
         .testTarget(name: "GreenlightReportsTests", dependencies: ["GreenlightReports", "GreenlightCore"]),
         .testTarget(name: "GreenlightHTTPTests", dependencies: ["GreenlightHTTP", "GreenlightCore", "GreenlightDemo"]),
         .testTarget(
@@ -107,14 +113,14 @@ let package = Package(
         .testTarget(
             name: "GreenlightDemoTests",
             dependencies: [
-                "GreenlightDemo",
+                "GreenlightDemo", "GreenlightJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "GreenlightLoadTests",
             dependencies: [
-                "GreenlightLoad", "GreenlightCore", "GreenlightProbes", "GreenlightDemo",
+                "GreenlightLoad", "GreenlightCore", "GreenlightHTTP", "GreenlightDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

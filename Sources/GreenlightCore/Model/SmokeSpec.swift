@@ -1,3 +1,5 @@
+import GreenlightJSON
+
 /// End-to-end user workflows (sign-in, purchase, upload, error paths) that must work before launch.
 public struct SmokeSpec: SpecObject {
     public var scenarios: [SmokeScenario]

@@ -1,3 +1,5 @@
+import GreenlightJSON
+
 /// Writes a ``SchemaType`` as JSON Schema (draft 2020-12), for editors and CI linting.
 public enum JSONSchema {
     public static let dialect = "https://json-schema.org/draft/2020-12/schema"

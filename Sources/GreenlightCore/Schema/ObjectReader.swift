@@ -1,3 +1,5 @@
+import GreenlightJSON
+
 /// A type read from a mapping of the spec, whose fields its ``schema`` declares.
 public protocol SpecObject: Sendable {
     static var schema: ObjectSchema { get }

@@ -46,6 +46,3 @@ public enum Suggest {
         return previous[y.count]
     }
 }
-
-/// Numbers as people write them: `3`, not `3.0`; `0.5`, not `0.50000`.
-public func formatNumber(_ number: Double) -> String { SchemaValidator.format(number) }

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightJSON
 import Logging
 
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ struct JSONLogger: LogHandler {
             default: return .string(convertible.description)
             }
         case .dictionary(let members):
-            return .object(members.mapValues(json))
+            return .object(members.map { ($0.key, json($0.value)) })
         case .array(let elements):
             return .array(elements.map(json))
         }

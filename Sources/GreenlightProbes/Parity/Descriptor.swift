@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GreenlightCore
 import GreenlightHTTP
+import GreenlightJSON
 
 /// An environment's descriptor flattened to dotted keys: `os.name`, `config.max_connections`,
 /// `endpoints[0]`. Values are kept as text (strings as they are, other values as JSON).
@@ -66,7 +67,7 @@ public struct DescriptorLoader: Sendable {
     {
         switch source {
         case .file(let path):
-            let resolved = ChecklistEvaluator.resolve(path, in: directory)
+            let resolved = SpecPath.resolve(path, in: directory)
             guard let data = FileManager.default.contents(atPath: resolved) else {
                 throw LoadError(description: "descriptor \(path) cannot be read (looked for \(resolved))")
             }

@@ -76,7 +76,7 @@ public struct ParityComparison: Sendable {
     /// A secret shown as the start of its SHA-256, enough to tell two values apart.
     static func fingerprint(_ value: String?) -> String {
         guard let value else { return "(absent)" }
-        let hex = ChecklistEvaluator.sha256(Data(value.utf8))
+        let hex = Hashing.sha256Hex(Data(value.utf8))
         return "secret sha256:\(hex.prefix(12))…"
     }
 

@@ -133,7 +133,7 @@ struct ReadinessRun {
     }
 
     func trustRoots(_ environment: EnvironmentSpec) -> [String] {
-        environment.ca.map { [ChecklistEvaluator.resolve($0, in: spec.directory)] } ?? []
+        environment.ca.map { [SpecPath.resolve($0, in: spec.directory)] } ?? []
     }
 
     /// One HTTP session for the run, trusting what the checked environment says to trust.
@@ -143,7 +143,7 @@ struct ReadinessRun {
         if target?.insecure == true {
             trust = .insecure
         } else if let ca = target?.ca {
-            trust = .customCA(path: ChecklistEvaluator.resolve(ca, in: spec.directory))
+            trust = .customCA(path: SpecPath.resolve(ca, in: spec.directory))
         } else {
             trust = .system
         }
