@@ -1,6 +1,7 @@
 import Foundation
 import GreenlightJSON
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -97,7 +98,7 @@ final class JSONLineFile: Sendable {
 
     let path: String
     private let descriptor: Int32
-    private let lock = Locked(())
+    private let lock = Mutex(())
 
     init(path: String) throws(OpenError) {
         self.path = path
