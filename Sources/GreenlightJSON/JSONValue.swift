@@ -71,7 +71,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -7,12 +7,12 @@ import GreenlightHTTP
 public struct SessionScript: Sendable {
     /// Sends a step's request. The flag says whether the step leaves the status unchecked, so that
     /// the engine counts a 4xx or 5xx as an error itself.
-    public typealias Transport =
+    package typealias Transport =
         @Sendable (HTTPRequestRecord, Duration, _ judgeStatus: Bool) async throws ->
         HTTPResponseRecord
 
-    public struct Outcome: Sendable {
-        public enum Failure: Sendable, Hashable {
+    package struct Outcome: Sendable {
+        package enum Failure: Sendable, Hashable {
             /// The request could not be built (a placeholder without a value, an unreadable upload).
             case request(String)
             /// The transport failed: connection, timeout or a malformed response; the engine counted it.
@@ -22,16 +22,16 @@ public struct SessionScript: Sendable {
         }
 
         /// The step that failed ("sign in", or "step 2"), with the reason; nil when every step passed.
-        public var failedStep: String?
-        public var failure: Failure?
-        public var steps = 0
+        package var failedStep: String?
+        package var failure: Failure?
+        package var steps = 0
     }
 
-    public var scenario: SmokeScenario
-    public var baseURL: String
-    public var directory: String
+    package var scenario: SmokeScenario
+    package var baseURL: String
+    package var directory: String
 
-    public init(scenario: SmokeScenario, baseURL: String, directory: String) {
+    package init(scenario: SmokeScenario, baseURL: String, directory: String) {
         self.scenario = scenario
         self.baseURL = baseURL
         self.directory = directory
@@ -39,7 +39,7 @@ public struct SessionScript: Sendable {
 
     /// The exact request a spec's request becomes with `variables` (no cookies): for requests a load
     /// test encodes once and sends unchanged.
-    public static func build(
+    package static func build(
         _ request: HTTPRequestSpec, variables: [String: String], baseURL: String, directory: String
     ) throws -> HTTPRequestRecord {
         try RequestBuilder(request: request, baseURL: baseURL, directory: directory)
@@ -48,7 +48,7 @@ public struct SessionScript: Sendable {
 
     /// Runs the steps in order with `variables` (spec variables and a data row) and a fresh cookie jar;
     /// stops at the first failing step. `tls_min_days_valid` is a smoke concern and is not checked here.
-    public func run(variables: [String: String], transport: @escaping Transport) async -> Outcome {
+    package func run(variables: [String: String], transport: @escaping Transport) async -> Outcome {
         var state = ScenarioState(variables: variables)
         var outcome = Outcome()
         for (index, step) in scenario.steps.enumerated() {

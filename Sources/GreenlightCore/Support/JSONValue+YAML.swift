@@ -3,14 +3,14 @@ import GreenlightJSON
 
 extension JSONValue {
     /// Reads a YAML document (no `${VAR}` substitution) as JSON, typed by YAML 1.2's core schema.
-    public init(yamlData data: Data, file: String) throws(SpecError) {
+    package init(yamlData data: Data, file: String) throws(SpecError) {
         let (root, diagnostics) = YAMLDocument(file: file, environment: [:], substitutes: false).read(data)
         guard let root, diagnostics.isEmpty else { throw SpecError(diagnostics) }
         self = JSONValue(yaml: root)
     }
 
     /// Reads a YAML value with YAML 1.2 core-schema typing: plain `true`, `12`, `1.5`, `null` are typed; quoted text stays text.
-    public init(yaml value: SpecValue) {
+    package init(yaml value: SpecValue) {
         switch value.kind {
         case .null: self = .null
         case .sequence(let items): self = .array(items.map(JSONValue.init(yaml:)))

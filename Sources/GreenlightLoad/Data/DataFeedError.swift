@@ -1,23 +1,23 @@
 /// A data file that cannot be used, and where: `data/users.csv:4: row has 3 fields, the header has 2`.
-public struct DataFeedError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct DataFeedError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file as the spec names it.
-    public var path: String
+    package var path: String
     /// The 1-based line the problem is on, when it is on one.
-    public var line: Int?
+    package var line: Int?
     /// The 1-based column, in Unicode scalars, when it helps to point at one.
-    public var column: Int?
+    package var column: Int?
     /// What is wrong, and what to do about it when that is not obvious; for a problem with the whole
     /// file (it cannot be read, it has no rows) a sentence that names the file.
-    public var reason: String
+    package var reason: String
 
-    public init(path: String, line: Int? = nil, column: Int? = nil, reason: String) {
+    package init(path: String, line: Int? = nil, column: Int? = nil, reason: String) {
         self.path = path
         self.line = line
         self.column = column
         self.reason = reason
     }
 
-    public var description: String {
+    package var description: String {
         switch (line, column) {
         case (let line?, let column?): return "\(path):\(line):\(column): \(reason)"
         case (let line?, nil): return "\(path):\(line): \(reason)"

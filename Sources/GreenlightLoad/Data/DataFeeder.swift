@@ -6,17 +6,17 @@ import Synchronization
 /// In `unique` mode each row goes out once, after which ``next()`` returns nil; in `cyclic` mode the
 /// rows go round and round in file order.
 public final class DataFeeder: Sendable {
-    public let rows: DataRows
-    public let mode: DataFeedSpec.Mode
+    package let rows: DataRows
+    package let mode: DataFeedSpec.Mode
     private let count = Mutex(0)
 
-    public init(rows: DataRows, mode: DataFeedSpec.Mode) {
+    package init(rows: DataRows, mode: DataFeedSpec.Mode) {
         self.rows = rows
         self.mode = mode
     }
 
     /// The next row, or nil when a unique feed is used up (or there are no rows at all).
-    public func next() -> [String: String]? {
+    package func next() -> [String: String]? {
         let total = rows.rows.count
         let index: Int? = count.withLock { handed in
             guard total > 0 else { return nil }
@@ -34,10 +34,10 @@ public final class DataFeeder: Sendable {
     }
 
     /// How many rows have been handed out so far, counting each time round in cyclic mode.
-    public var handedOut: Int { count.withLock { $0 } }
+    package var handedOut: Int { count.withLock { $0 } }
 
     /// Whether ``next()`` has nothing more to give: a unique feed used up, or no rows.
-    public var isExhausted: Bool {
+    package var isExhausted: Bool {
         let total = rows.rows.count
         return total == 0 || (mode == .unique && handedOut >= total)
     }

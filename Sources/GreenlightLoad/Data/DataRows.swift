@@ -1,15 +1,15 @@
 import GreenlightCore
 
 /// The rows of a data file, each a dictionary from column name to text, ready to feed sessions.
-public struct DataRows: Sendable, Hashable {
+package struct DataRows: Sendable, Hashable {
     /// The column names: the CSV header, or every key of the JSON objects in the order first seen.
-    public var columns: [String]
+    package var columns: [String]
     /// The rows in file order. A JSON-lines row lacks the keys its object does not have.
-    public var rows: [[String: String]]
+    package var rows: [[String: String]]
     /// The file as the spec names it, for messages.
-    public var source: String
+    package var source: String
 
-    public init(columns: [String], rows: [[String: String]], source: String) {
+    package init(columns: [String], rows: [[String: String]], source: String) {
         self.columns = columns
         self.rows = rows
         self.source = source
@@ -19,7 +19,7 @@ public struct DataRows: Sendable, Hashable {
     /// folder of the spec file.
     ///
     /// Errors name the file as the spec does, with the line (and column) of the problem.
-    public static func load(_ spec: DataFeedSpec, directory: String) throws(DataFeedError) -> DataRows {
+    package static func load(_ spec: DataFeedSpec, directory: String) throws(DataFeedError) -> DataRows {
         let format: Format
         let path: String
         if let csv = spec.csv {
@@ -54,7 +54,7 @@ public struct DataRows: Sendable, Hashable {
     /// The share of the rows that shard `index` of `count` feeds (`index` from 1): the rows whose
     /// 0-based position k has k % count == index - 1, so the shards together feed every row once.
     /// `index` must be in `1...count`.
-    public func slice(shard index: Int, of count: Int) -> DataRows {
+    package func slice(shard index: Int, of count: Int) -> DataRows {
         precondition(count >= 1 && (1...count).contains(index), "shard \(index) of \(count) does not exist")
         let kept = stride(from: index - 1, to: rows.count, by: count).map { rows[$0] }
         return DataRows(columns: columns, rows: kept, source: source)

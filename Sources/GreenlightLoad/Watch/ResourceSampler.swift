@@ -21,10 +21,10 @@ struct SampleStep: Sendable {
 }
 
 /// Why a watch cannot start.
-public struct WatchError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var description: String
+package struct WatchError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var description: String
 
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 extension Duration {

@@ -7,7 +7,7 @@ import Synchronization
 /// after, for the ``ResourceReport``.
 public final class ResourceWatcher: Sendable {
     /// What is watched: `process nginx (pid 123)` or `prometheus http://…`.
-    public let source: String
+    package let source: String
     private let log: WatchLog
     private let task: Task<Void, Never>
 
@@ -22,7 +22,7 @@ public final class ResourceWatcher: Sendable {
     /// A process is found by name (the kernel's name for it, or the file name of its argv[0]; the
     /// oldest when several match) or by pid. Throws when it is not running, or when the spec is
     /// incomplete; Prometheus is not asked until the first sample.
-    public static func start(_ spec: WatchSpec, interval: Duration = .seconds(1)) throws(WatchError)
+    package static func start(_ spec: WatchSpec, interval: Duration = .seconds(1)) throws(WatchError)
         -> ResourceWatcher
     {
         if let prometheus = spec.prometheus {
@@ -43,7 +43,7 @@ public final class ResourceWatcher: Sendable {
     }
 
     /// Stops sampling, after a last sample, and reports what was seen.
-    public func stop() async -> ResourceReport {
+    package func stop() async -> ResourceReport {
         task.cancel()
         await task.value
         return log.report(source: source)
