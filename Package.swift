@@ -3,10 +3,11 @@ import PackageDescription
 
 let package = Package(
     name: "Greenlight",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "greenlight", targets: ["greenlight"]),
         .library(name: "GreenlightCore", targets: ["GreenlightCore"]),
+        .library(name: "GreenlightJSON", targets: ["GreenlightJSON"]),
         .library(name: "GreenlightReports", targets: ["GreenlightReports"]),
         .library(name: "GreenlightHTTP", targets: ["GreenlightHTTP"]),
         .library(name: "GreenlightProbes", targets: ["GreenlightProbes"]),
@@ -29,9 +30,11 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        .target(name: "GreenlightJSON"),
         .target(
             name: "GreenlightCore",
             dependencies: [
+                "GreenlightJSON",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -40,7 +43,7 @@ let package = Package(
         .target(
             name: "GreenlightHTTP",
             dependencies: [
-                "GreenlightCore",
+                "GreenlightCore", "GreenlightJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "GreenlightProbes",
             dependencies: [
-                "GreenlightCore", "GreenlightHTTP",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "GreenlightLoad",
             dependencies: [
-                "GreenlightCore", "GreenlightHTTP", "GreenlightProbes",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -78,6 +81,8 @@ let package = Package(
         .target(
             name: "GreenlightDemo",
             dependencies: [
+                "GreenlightJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +102,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore"]),
+        .testTarget(name: "GreenlightJSONTests", dependencies: ["GreenlightJSON", "GreenlightCore"]),
+        .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore", "GreenlightJSON"]),
         .testTarget(name: "GreenlightReportsTests", dependencies: ["GreenlightReports", "GreenlightCore"]),
         .testTarget(name: "GreenlightHTTPTests", dependencies: ["GreenlightHTTP", "GreenlightCore", "GreenlightDemo"]),
         .testTarget(
@@ -112,14 +118,14 @@ let package = Package(
         .testTarget(
             name: "GreenlightDemoTests",
             dependencies: [
-                "GreenlightDemo",
+                "GreenlightDemo", "GreenlightJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "GreenlightLoadTests",
             dependencies: [
-                "GreenlightLoad", "GreenlightCore", "GreenlightProbes", "GreenlightDemo",
+                "GreenlightLoad", "GreenlightCore", "GreenlightHTTP", "GreenlightDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

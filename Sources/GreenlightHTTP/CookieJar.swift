@@ -1,5 +1,5 @@
 /// Cookies kept for one scenario: what `Set-Cookie` set is sent back to the same host.
-public struct CookieJar: Sendable {
+package struct CookieJar: Sendable {
     struct Cookie: Sendable {
         var name: String
         var value: String
@@ -9,10 +9,10 @@ public struct CookieJar: Sendable {
 
     private var cookies: [Cookie] = []
 
-    public init() {}
+    package init() {}
 
     /// Stores the cookies of a response; a cookie with Max-Age=0 or an empty value is removed.
-    public mutating func store(setCookie headers: [String], host: String) {
+    package mutating func store(setCookie headers: [String], host: String) {
         for header in headers {
             let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let first = parts.first, let eq = first.firstIndex(of: "=") else { continue }
@@ -31,13 +31,13 @@ public struct CookieJar: Sendable {
     }
 
     /// The `Cookie` header for a request, or nil when no cookie applies.
-    public func header(host: String, path: String) -> String? {
+    package func header(host: String, path: String) -> String? {
         let matching = cookies.filter { $0.host == host && path.hasPrefix($0.path) }
         guard !matching.isEmpty else { return nil }
         return matching.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
     }
 
-    public func value(named name: String) -> String? {
+    package func value(named name: String) -> String? {
         cookies.last { $0.name == name }?.value
     }
 }

@@ -57,12 +57,12 @@ public struct HTTPResponseRecord: Sendable {
 }
 
 /// One request and its response (or the error that stood in for it), shown with secrets masked.
-public struct HTTPExchange: Sendable {
-    public var request: HTTPRequestRecord
-    public var response: HTTPResponseRecord?
-    public var error: String?
+package struct HTTPExchange: Sendable {
+    package var request: HTTPRequestRecord
+    package var response: HTTPResponseRecord?
+    package var error: String?
 
-    public init(request: HTTPRequestRecord, response: HTTPResponseRecord?, error: String?) {
+    package init(request: HTTPRequestRecord, response: HTTPResponseRecord?, error: String?) {
         self.request = request
         self.response = response
         self.error = error
@@ -75,7 +75,7 @@ public struct HTTPExchange: Sendable {
 
     /// The exchange as lines, like curl -v: request line, headers, body (clipped), then the response.
     /// Credentials in headers are masked, and so is every value the redactor knows.
-    public func lines(redactor: Redactor, bodyLimit: Int = 2048) -> [String] {
+    package func lines(redactor: Redactor, bodyLimit: Int = 2048) -> [String] {
         var out: [String] = []
         out.append("> \(request.method) \(request.url)")
         for (name, value) in request.headers { out.append("> \(name): \(Self.show(name, value))") }

@@ -26,7 +26,7 @@ public struct HTTPFailure: Error, Sendable, CustomStringConvertible {
 /// request, the body read whole (up to a limit) and the time to the last byte measured.
 public final class HTTPSession: Sendable {
     let client: HTTPClient
-    public let bodyLimit: Int
+    package let bodyLimit: Int
 
     public init(trust: TLSTrust = .system, bodyLimit: Int = 16 << 20) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -56,7 +56,7 @@ public final class HTTPSession: Sendable {
     }
 
     /// Sends one request; throws ``HTTPFailure`` with a precise reason when no response came.
-    public func send(_ record: HTTPRequestRecord, timeout: Duration) async throws -> HTTPResponseRecord {
+    package func send(_ record: HTTPRequestRecord, timeout: Duration) async throws -> HTTPResponseRecord {
         var request = HTTPClientRequest(url: record.url)
         request.method = HTTPMethod(rawValue: record.method)
         for (name, value) in record.headers { request.headers.add(name: name, value: value) }

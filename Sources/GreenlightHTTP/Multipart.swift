@@ -1,14 +1,14 @@
 import Foundation
 
 /// Builds a multipart/form-data body (RFC 7578).
-public struct MultipartBody: Sendable {
-    public struct Part: Sendable {
-        public var name: String
-        public var filename: String?
-        public var contentType: String?
-        public var data: Data
+package struct MultipartBody: Sendable {
+    package struct Part: Sendable {
+        package var name: String
+        package var filename: String?
+        package var contentType: String?
+        package var data: Data
 
-        public init(name: String, filename: String? = nil, contentType: String? = nil, data: Data) {
+        package init(name: String, filename: String? = nil, contentType: String? = nil, data: Data) {
             self.name = name
             self.filename = filename
             self.contentType = contentType
@@ -16,19 +16,19 @@ public struct MultipartBody: Sendable {
         }
     }
 
-    public var boundary: String
-    public var parts: [Part]
+    package var boundary: String
+    package var parts: [Part]
 
-    public init(
+    package init(
         parts: [Part], boundary: String = "greenlight-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
     ) {
         self.parts = parts
         self.boundary = boundary
     }
 
-    public var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+    package var contentType: String { "multipart/form-data; boundary=\(boundary)" }
 
-    public func encoded() -> Data {
+    package func encoded() -> Data {
         var body = Data()
         for part in parts {
             body.append(Data("--\(boundary)\r\n".utf8))

@@ -8,7 +8,7 @@ extension TLSTrust {
         if environment.insecure {
             self = .insecure
         } else if let ca = environment.ca {
-            self = .customCA(path: ChecklistEvaluator.resolve(ca, in: directory))
+            self = .customCA(path: SpecPath.resolve(ca, in: directory))
         } else {
             self = .system
         }

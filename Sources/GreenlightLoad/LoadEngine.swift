@@ -1,6 +1,5 @@
 import Foundation
 import GreenlightCore
-import GreenlightProbes
 import NIOCore
 import NIOPosix
 import NIOSSL

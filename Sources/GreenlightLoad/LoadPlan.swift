@@ -1,6 +1,5 @@
 import Foundation
 import GreenlightCore
-import GreenlightProbes
 import NIOCore
 
 /// Where the load goes: one origin, reached over keep-alive HTTP/1.1 connections.

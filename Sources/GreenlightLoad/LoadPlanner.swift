@@ -1,7 +1,6 @@
 import Foundation
 import GreenlightCore
 import GreenlightHTTP
-import GreenlightProbes
 
 /// Builds a load plan from a release spec's `load` section, or from command-line options.
 public enum LoadPlanner {
@@ -35,7 +34,7 @@ public enum LoadPlanner {
             throw LoadError("environments.\(environment).url: \(error)")
         }
         target.insecure = env.insecure
-        if let ca = env.ca { target.trustRoots = [ChecklistEvaluator.resolve(ca, in: spec.directory)] }
+        if let ca = env.ca { target.trustRoots = [SpecPath.resolve(ca, in: spec.directory)] }
 
         let n = Double(options.slice.count)
         let sustain = options.duration ?? load.duration?.seconds ?? 60

@@ -1,6 +1,5 @@
 import Foundation
 import GreenlightCore
-import GreenlightProbes
 
 extension LoadResult {
     public struct MergeError: Error, CustomStringConvertible {

@@ -1,6 +1,5 @@
 import Foundation
 import GreenlightCore
-import GreenlightProbes
 
 /// Why a request or iteration did not succeed.
 public enum ErrorClass: String, Sendable, Codable, CaseIterable {

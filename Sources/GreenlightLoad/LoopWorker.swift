@@ -1,7 +1,6 @@
 import Foundation
 import GreenlightCore
 import GreenlightHTTP
-import GreenlightProbes
 import NIOCore
 import NIOPosix
 import NIOSSL

@@ -1,6 +1,5 @@
 import Foundation
 import GreenlightCore
-import GreenlightProbes
 
 /// Evaluates k6-style thresholds on a result, and tells early when one can no longer pass.
 public enum Thresholds {

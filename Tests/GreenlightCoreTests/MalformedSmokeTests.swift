@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightJSON
 import Testing
 
 @testable import GreenlightCore

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightJSON
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -113,7 +114,7 @@ struct SystemEndpointTests {
     }
 
     @Test func jsonValueSerializesSortedAndEscaped() {
-        var value = JSONValue.object(["b": .int(1), "a": .array([.bool(true), .null, .double(0.5)])])
+        var value = JSONValue.object([("b", .int(1)), ("a", .array([.bool(true), .null, .double(0.5)]))])
         value.set(.string("x\u{1}\"y"), atDottedPath: "c.d")
         #expect(value.jsonText == #"{"a":[true,null,0.5],"b":1,"c":{"d":"x\u0001\"y"}}"#)
     }

@@ -1,7 +1,6 @@
 import Foundation
 import GreenlightCore
 import GreenlightDemo
-import GreenlightProbes
 import Testing
 
 @testable import GreenlightLoad

@@ -92,7 +92,7 @@ struct EvidenceCollectorTests {
         let collector = EvidenceCollector(directory: dir.path)
         let present = await collector.check(try Self.item("a", "{ file: present.md }"))
         #expect(present.status == .pass)
-        #expect(present.evidence.first?.sha256 == ChecklistEvaluator.sha256(Data("ready\n".utf8)))
+        #expect(present.evidence.first?.sha256 == Hashing.sha256Hex(Data("ready\n".utf8)))
         let missing = await collector.check(try Self.item("b", "{ file: absent.md }"))
         #expect(missing.status == .fail)
         #expect(missing.summary.hasPrefix("file absent.md does not exist"))

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// What a runner (smoke, dependencies, parity, load, observability) hands the gate.
@@ -114,10 +113,10 @@ public struct ChecklistEvaluator: Sendable {
                 findings.append((.pass, "runbook at \(runbook)"))
                 evidence.append(.init(kind: "url", reference: runbook))
             } else {
-                let path = Self.resolve(runbook, in: spec.directory)
+                let path = SpecPath.resolve(runbook, in: spec.directory)
                 if let data = FileManager.default.contents(atPath: path) {
                     findings.append((.pass, "runbook \(runbook) exists"))
-                    evidence.append(.init(kind: "file", reference: runbook, sha256: Self.sha256(data)))
+                    evidence.append(.init(kind: "file", reference: runbook, sha256: Hashing.sha256Hex(data)))
                 } else {
                     findings.append((.fail, "runbook \(runbook) does not exist (looked for \(path))"))
                 }
@@ -192,14 +191,5 @@ public struct ChecklistEvaluator: Sendable {
             "waived by \(waiver.approver) until \(waiver.expires)\(daysLeft <= 7 ? " (expires in \(daysLeft) day\(daysLeft == 1 ? "" : "s"))" : ""): \(waiver.reason)"
         out.details.insert("underlying: \(result.status.rawValue): \(result.summary)", at: 0)
         return out
-    }
-
-    public static func resolve(_ path: String, in directory: String) -> String {
-        path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
-    }
-
-    /// The lowercase hex SHA-256 of the bytes: how greenlight names file contents, specs and reports.
-    public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -3,7 +3,7 @@ public struct ChecklistSpec: SpecObject {
     public var custom: [CustomItem]
     public var waivers: [Waiver]
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "checklist", doc: "Custom readiness items and waivers.",
         fields: [
             Field(
@@ -14,7 +14,7 @@ public struct ChecklistSpec: SpecObject {
                 "items excused for this release, each with a reason, an approver and an expiry date"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         custom = r.list("custom")
         waivers = r.list("waivers")
     }
@@ -29,7 +29,7 @@ public struct CustomItem: SpecObject {
     public var evidence: Evidence
     public var required: Bool
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a checklist item", doc: "A custom readiness item backed by evidence.",
         fields: [
             Field("id", .string(.identifier), required: true, "a short unique id, such as runbook-reviewed"),
@@ -38,7 +38,7 @@ public struct CustomItem: SpecObject {
             Field("required", .boolean, "false makes a failure a warning instead of NO-GO; default true"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         id = r.string("id") ?? ""
         title = r.string("title") ?? ""
         evidence = r.object("evidence") ?? Evidence(reading: ObjectReader(nil, Evidence.schema))
@@ -59,7 +59,7 @@ public struct Evidence: SpecObject {
 
     public static let defaultTimeout = SpecDuration(seconds: 30)
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "evidence", doc: "Evidence for a checklist item: exactly one of file, url or command.",
         fields: [
             Field("file", .string(.path), "a file that must exist, relative to the spec's folder"),
@@ -69,7 +69,7 @@ public struct Evidence: SpecObject {
         ],
         exactlyOneOf: ["file", "url", "command"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         if let file = r.string("file") {
             kind = .file(file)
         } else if let url = r.string("url") {
@@ -88,7 +88,7 @@ public struct Waiver: SpecObject {
     public var approver: String
     public var expires: CalendarDate
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a waiver", doc: "A waiver of a checklist item; it must name an approver and expire.",
         fields: [
             Field(
@@ -98,7 +98,7 @@ public struct Waiver: SpecObject {
             Field("expires", .string(.date), required: true, "the last day the waiver holds, YYYY-MM-DD (UTC)"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         item = r.string("item") ?? ""
         reason = r.string("reason") ?? ""
         approver = r.string("approver") ?? ""

@@ -51,7 +51,7 @@ public struct DependencySpec: SpecObject {
 
     public static let defaultTimeout = SpecDuration(seconds: 5)
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a dependency", doc: "A dependency check; which fields apply depends on kind.",
         fields: [
             Field("name", .string(.identifier), required: true, "a unique name, such as orders-db"),
@@ -82,7 +82,7 @@ public struct DependencySpec: SpecObject {
             ),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         name = r.string("name") ?? ""
         kind = r.choice("kind")
         url = r.string("url")

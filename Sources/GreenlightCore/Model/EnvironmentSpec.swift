@@ -14,7 +14,7 @@ public struct EnvironmentSpec: SpecObject {
         case endpoint(url: String, headers: [String: String])
     }
 
-    public static let descriptorEndpoint = ObjectSchema(
+    package static let descriptorEndpoint = ObjectSchema(
         "descriptor", doc: "A live endpoint answering the environment's descriptor as JSON.",
         fields: [
             Field("url", .string(.url), required: true, "the endpoint's URL"),
@@ -23,7 +23,7 @@ public struct EnvironmentSpec: SpecObject {
                 "headers to send, such as Authorization"),
         ])
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "an environment", doc: "An environment: base URL and parity descriptor.",
         fields: [
             Field("url", .string(.url), required: true, "the base URL requests are sent to"),
@@ -34,7 +34,7 @@ public struct EnvironmentSpec: SpecObject {
             Field("insecure", .boolean, "skip TLS certificate verification (staging only); default false"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         url = r.string("url") ?? ""
         ca = r.string("ca")
         insecure = r.bool("insecure") ?? false
@@ -57,7 +57,7 @@ public struct ParitySpec: SpecObject {
     public var compare: [String]
     public var ignore: [String]
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "parity", doc: "Environment parity: which environments to compare and which keys may differ.",
         fields: [
             Field(
@@ -68,7 +68,7 @@ public struct ParitySpec: SpecObject {
                 "keys expected to differ; '*' matches within one segment, as in secrets.*"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         compare = r.strings("compare")
         ignore = r.strings("ignore")
     }

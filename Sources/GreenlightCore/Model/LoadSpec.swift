@@ -22,7 +22,7 @@ public struct LoadSpec: SpecObject {
     public var timeout: SpecDuration?
     public var abortWhenHopeless: Bool
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "load", doc: "The load test.",
         fields: [
             Field(
@@ -49,7 +49,7 @@ public struct LoadSpec: SpecObject {
             ),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         model = r.choice("model") ?? .open
         multiplier = r.double("multiplier") ?? 3
         duration = r.duration("duration")
@@ -72,7 +72,7 @@ public struct LoadMixEntry: SpecObject {
     public var scenario: String?
     public var request: HTTPRequestSpec?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a mix entry", doc: "A share of the load: a smoke scenario run as a session, or a single request.",
         fields: [
             Field("weight", .integer(min: 1, max: 1_000_000), required: true, "the relative share of iterations"),
@@ -81,7 +81,7 @@ public struct LoadMixEntry: SpecObject {
         ],
         exactlyOneOf: ["scenario", "request"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         weight = r.int("weight") ?? 1
         scenario = r.string("scenario")
         request = r.object("request")
@@ -97,7 +97,7 @@ public struct DataFeedSpec: SpecObject {
     public var mode: Mode
     public var per: Scope
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "data", doc: "A data feeder: rows from a CSV or JSON-lines file.",
         fields: [
             Field("csv", .string(.path), "a CSV file with a header row"),
@@ -109,7 +109,7 @@ public struct DataFeedSpec: SpecObject {
         ],
         exactlyOneOf: ["csv", "jsonl"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         csv = r.string("csv")
         jsonl = r.string("jsonl")
         mode = r.choice("mode") ?? .cyclic
@@ -127,7 +127,7 @@ public struct WatchSpec: SpecObject {
         public var cpu: String?
         public var rss: String?
 
-        public static let schema = ObjectSchema(
+        package static let schema = ObjectSchema(
             "prometheus", doc: "PromQL queries for a remote target's resources.",
             fields: [
                 Field("url", .string(.url), required: true, "the Prometheus server's base URL"),
@@ -135,14 +135,14 @@ public struct WatchSpec: SpecObject {
                 Field("rss", .string(.text), "a query giving resident memory in bytes"),
             ])
 
-        public init(reading r: ObjectReader) {
+        package init(reading r: ObjectReader) {
             url = r.string("url") ?? ""
             cpu = r.string("cpu")
             rss = r.string("rss")
         }
     }
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "watch", doc: "The target whose CPU, memory and I/O are sampled during the load test.",
         fields: [
             Field("process", .string(.text), "the name of a process on this host"),
@@ -151,7 +151,7 @@ public struct WatchSpec: SpecObject {
         ],
         exactlyOneOf: ["process", "pid", "prometheus"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         process = r.string("process")
         pid = r.int("pid")
         prometheus = r.object("prometheus")

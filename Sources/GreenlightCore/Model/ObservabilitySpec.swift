@@ -6,7 +6,7 @@ public struct ObservabilitySpec: SpecObject {
     public var health: HealthSpec?
     public var alerts: AlertsSpec?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "observability", doc: "Observability readiness.",
         fields: [
             Field("metrics", MetricsSpec.schemaType, "the metrics endpoint and the series it must expose"),
@@ -16,7 +16,7 @@ public struct ObservabilitySpec: SpecObject {
             Field("alerts", AlertsSpec.schemaType, "alert rules and the alert → page → runbook path"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         metrics = r.object("metrics")
         logs = r.object("logs")
         traces = r.object("traces")
@@ -30,12 +30,12 @@ public struct MetricsSpec: SpecObject {
     public var require: [RequiredMetric]
 
     public struct RequiredMetric: SpecObject {
-        public static let types = ["counter", "gauge", "histogram", "summary"]
+        package static let types = ["counter", "gauge", "histogram", "summary"]
         public var name: String
         public var labels: [String]
         public var type: String?
 
-        public static let schema = ObjectSchema(
+        package static let schema = ObjectSchema(
             "a required metric", doc: "A metric family that must be exposed.",
             fields: [
                 Field("name", .string(.text), required: true, "the metric family's name"),
@@ -43,14 +43,14 @@ public struct MetricsSpec: SpecObject {
                 Field("type", .choice(types), "the metric type"),
             ])
 
-        public init(reading r: ObjectReader) {
+        package init(reading r: ObjectReader) {
             name = r.string("name") ?? ""
             labels = r.strings("labels")
             type = r.string("type")
         }
     }
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "metrics", doc: "The Prometheus metrics endpoint.",
         fields: [
             Field(
@@ -61,7 +61,7 @@ public struct MetricsSpec: SpecObject {
                 "metric families that must be there"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         endpoint = r.string("endpoint") ?? "/metrics"
         require = r.list("require")
     }
@@ -72,7 +72,7 @@ public struct LogsSpec: SpecObject {
     public var file: String?
     public var requireFields: [String]
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "logs", doc: "Structured logs: where to read them and the fields every line must carry.",
         fields: [
             Field("command", .string(.command), "a command printing recent log lines"),
@@ -81,7 +81,7 @@ public struct LogsSpec: SpecObject {
         ],
         exactlyOneOf: ["command", "file"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         command = r.string("command")
         file = r.string("file")
         requireFields = r.strings("require_fields")
@@ -89,14 +89,14 @@ public struct LogsSpec: SpecObject {
 }
 
 public struct TracesSpec: SpecObject {
-    public static let propagations = ["w3c", "b3"]
+    package static let propagations = ["w3c", "b3"]
     public var propagation: String
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "traces", doc: "Trace-context propagation the service must honour.",
         fields: [Field("propagation", .choice(propagations), required: true, "w3c (traceparent) or b3")])
 
-    public init(reading r: ObjectReader) { propagation = r.string("propagation") ?? "w3c" }
+    package init(reading r: ObjectReader) { propagation = r.string("propagation") ?? "w3c" }
 }
 
 public struct HealthSpec: SpecObject {
@@ -104,14 +104,14 @@ public struct HealthSpec: SpecObject {
     public var path: String
     public var within: SpecDuration
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "health", doc: "The health endpoint; health must be known within 30 seconds.",
         fields: [
             Field("path", .string(.text), required: true, "the health endpoint's path, such as /healthz"),
             Field("within", .string(.duration), "how fast health must be known; at most 30s, the default"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         path = r.string("path") ?? "/healthz"
         within = r.duration("within") ?? Self.slaLimit
     }
@@ -127,7 +127,7 @@ public struct AlertsSpec: SpecObject {
         public var receiver: String
         public var within: SpecDuration
 
-        public static let schema = ObjectSchema(
+        package static let schema = ObjectSchema(
             "alertmanager", doc: "The Alertmanager a test alert is sent through.",
             fields: [
                 Field("url", .string(.url), required: true, "Alertmanager's base URL"),
@@ -135,14 +135,14 @@ public struct AlertsSpec: SpecObject {
                 Field("within", .string(.duration), "how fast the page must arrive; default 60s"),
             ])
 
-        public init(reading r: ObjectReader) {
+        package init(reading r: ObjectReader) {
             url = r.string("url") ?? ""
             receiver = r.string("receiver") ?? ""
             within = r.duration("within") ?? SpecDuration(seconds: 60)
         }
     }
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "alerts", doc: "Alert rules and the path from alert to page to runbook.",
         fields: [
             Field("rules", .list(.string(.path)), "Prometheus rule files"),
@@ -150,7 +150,7 @@ public struct AlertsSpec: SpecObject {
             Field("runbook", .string(.text), "the runbook the page must link to"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         rules = r.strings("rules")
         alertmanager = r.object("alertmanager")
         runbook = r.string("runbook")

@@ -23,7 +23,7 @@ public struct ReleaseSpec: Sendable {
     /// Values taken from the environment, which outputs must never show.
     public var redactor = Redactor()
     /// The tree the spec was read from, for locating fields in later messages.
-    public var source: SpecValue?
+    package var source: SpecValue?
 
     public func environment(named name: String) -> EnvironmentSpec? {
         environments.first { $0.name == name }?.value
@@ -33,7 +33,7 @@ public struct ReleaseSpec: Sendable {
 extension ReleaseSpec: SpecObject {
     public static let currentFormatVersion = 1
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a release spec",
         doc: "A greenlight release spec: the service, the evidence that it is ready, and how it is shipped.",
         fields: [
@@ -65,7 +65,7 @@ extension ReleaseSpec: SpecObject {
         ]
     )
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         version = r.int("version") ?? 0
         service = r.object("service") ?? ServiceSpec(reading: ObjectReader(nil, ServiceSpec.schema))
         environments = r.namedObjects("environments")
@@ -91,7 +91,7 @@ public struct ServiceSpec: SpecObject {
     public var author: String?
     public var ticket: String?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "service", doc: "The service being released.",
         fields: [
             Field("name", .string(.identifier), required: true, "the service's name, such as checkout"),
@@ -101,7 +101,7 @@ public struct ServiceSpec: SpecObject {
             Field("ticket", .string(.url), "the release ticket's URL, where sign-off is traced"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         name = r.string("name") ?? ""
         version = r.string("version") ?? ""
         owner = r.string("owner") ?? ""
@@ -114,7 +114,7 @@ public struct ServiceSpec: SpecObject {
 public struct TrafficSpec: SpecObject {
     public var expectedPeakRPS: Double
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "traffic", doc: "The traffic the service expects at peak.",
         fields: [
             Field(
@@ -122,7 +122,7 @@ public struct TrafficSpec: SpecObject {
                 "requests per second at the expected peak, such as 400")
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         expectedPeakRPS = r.double("expected_peak_rps") ?? 0
     }
 }

@@ -23,7 +23,7 @@ public struct RiskSpec: SpecObject {
     public var usersAffectedPercent: Double?
     public var revenuePerMinute: Double?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "risk", doc: "Risk assessment: likelihood x impact decides how cautious the rollout must be.",
         fields: [
             Field("summary", .string(.text), "what changes and what could break, in a sentence"),
@@ -41,7 +41,7 @@ public struct RiskSpec: SpecObject {
             Field("revenue_per_minute", .number(min: 0), "revenue lost per minute of downtime"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         summary = r.string("summary")
         likelihood = r.int("likelihood") ?? 0
         impact = r.int("impact")
@@ -72,7 +72,7 @@ public struct RolloutSpec: SpecObject {
         public var header: String?
         public var cookie: String?
 
-        public static let schema = ObjectSchema(
+        package static let schema = ObjectSchema(
             "sticky_key", doc: "What keeps a user on the same side of the split.",
             fields: [
                 Field("header", .string(.httpHeaderName), "a request header, such as X-User-Id"),
@@ -80,13 +80,13 @@ public struct RolloutSpec: SpecObject {
             ],
             exactlyOneOf: ["header", "cookie"])
 
-        public init(reading r: ObjectReader) {
+        package init(reading r: ObjectReader) {
             header = r.string("header")
             cookie = r.string("cookie")
         }
     }
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "rollout", doc: "The canary rollout.",
         fields: [
             Field("strategy", .choice(Strategy.allCases.map(\.rawValue)), "canary; default canary"),
@@ -105,7 +105,7 @@ public struct RolloutSpec: SpecObject {
             Field("analysis", AnalysisSpec.schemaType, "the metrics the canary is judged on"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         strategy = r.choice("strategy") ?? .canary
         router = r.choice("router") ?? .builtin
         command = r.string("command")
@@ -130,7 +130,7 @@ public struct AnalysisSpec: SpecObject {
         public var direction: Direction
         public var critical: Bool
 
-        public static let schema = ObjectSchema(
+        package static let schema = ObjectSchema(
             "an analysis metric", doc: "A metric compared between baseline and canary.",
             fields: [
                 Field("name", .string(.text), required: true, "the metric, such as error_rate or latency_p99"),
@@ -140,14 +140,14 @@ public struct AnalysisSpec: SpecObject {
                 Field("critical", .boolean, "a failure of this metric fails the whole step; default false"),
             ])
 
-        public init(reading r: ObjectReader) {
+        package init(reading r: ObjectReader) {
             name = r.string("name") ?? ""
             direction = r.choice("direction") ?? .increase
             critical = r.bool("critical") ?? false
         }
     }
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "analysis", doc: "Canary analysis: the score a step needs to pass.",
         fields: [
             Field(
@@ -157,7 +157,7 @@ public struct AnalysisSpec: SpecObject {
             Field("marginal", .integer(min: 0, max: 100), "the score below which a step fails; default 75"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         metrics = r.list("metrics")
         pass = r.int("pass") ?? 95
         marginal = r.int("marginal") ?? 75
@@ -171,7 +171,7 @@ public struct RollbackSpec: SpecObject {
     public var rehearsed: CalendarDate?
     public var automated: Bool
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "rollback", doc: "The rollback plan.",
         fields: [
             Field("runbook", .string(.text), "the rollback runbook: a file relative to the spec's folder, or a URL"),
@@ -180,7 +180,7 @@ public struct RollbackSpec: SpecObject {
             Field("automated", .boolean, "rollback happens without a person when the canary fails; default false"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         runbook = r.string("runbook")
         command = r.string("command")
         rehearsed = r.date("rehearsed")
@@ -193,7 +193,7 @@ public struct SignoffSpec: SpecObject {
     public var required: [String]
     public var forbidAuthorApproval: Bool
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "signoff", doc: "Cross-functional sign-off, bound to the readiness report.",
         fields: [
             Field(
@@ -203,7 +203,7 @@ public struct SignoffSpec: SpecObject {
                 "forbid_author_approval", .boolean, "the change's author may not sign or approve waivers; default true"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         required = r.strings("required")
         forbidAuthorApproval = r.bool("forbid_author_approval") ?? true
     }

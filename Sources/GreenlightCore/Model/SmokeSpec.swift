@@ -1,3 +1,5 @@
+import GreenlightJSON
+
 /// End-to-end user workflows (sign-in, purchase, upload, error paths) that must work before launch.
 public struct SmokeSpec: SpecObject {
     public var scenarios: [SmokeScenario]
@@ -5,7 +7,7 @@ public struct SmokeSpec: SpecObject {
     /// Values every scenario starts with, used as {{name}}.
     public var variables: [(key: String, value: String)]
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "smoke", doc: "Smoke tests: named scenarios of HTTP steps.",
         fields: [
             Field(
@@ -18,7 +20,7 @@ public struct SmokeSpec: SpecObject {
                 "values every scenario starts with, used as {{name}}"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         scenarios = r.list("scenarios")
         parallelism = r.int("parallelism") ?? 4
         variables = r.stringMap("variables")
@@ -29,14 +31,14 @@ public struct SmokeScenario: SpecObject {
     public var name: String
     public var steps: [SmokeStep]
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a scenario", doc: "A named workflow of steps run in order; captures flow from one step to the next.",
         fields: [
             Field("name", .string(.text), required: true, "a unique name, such as 'sign in and buy'"),
             Field("steps", .list(SmokeStep.schemaType, minItems: 1), required: true, "the steps, in order"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         name = r.string("name") ?? ""
         steps = r.list("steps")
     }
@@ -55,7 +57,7 @@ public struct SmokeStep: SpecObject {
     public var retry: RetrySpec?
     public var timeout: SpecDuration?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a step", doc: "One request with its expectations and captures.",
         fields: [
             Field("name", .string(.text), "a name shown in reports"),
@@ -68,7 +70,7 @@ public struct SmokeStep: SpecObject {
             Field("timeout", .string(.duration), "how long the step may take; default 10s"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         name = r.string("name")
         request = r.object("request") ?? HTTPRequestSpec(reading: ObjectReader(nil, HTTPRequestSpec.schema))
         expect = r.object("expect")
@@ -87,7 +89,7 @@ public struct SmokeStep: SpecObject {
 
 /// An HTTP request, relative to the environment's base URL unless `url` is absolute.
 public struct HTTPRequestSpec: SpecObject {
-    public static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    package static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     public var method: String
     public var path: String?
@@ -99,7 +101,7 @@ public struct HTTPRequestSpec: SpecObject {
     public var multipart: [MultipartPart]
     public var body: String?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a request", doc: "An HTTP request.",
         fields: [
             Field("method", .choice(methods), "the HTTP method; default GET"),
@@ -122,7 +124,7 @@ public struct HTTPRequestSpec: SpecObject {
         ],
         exactlyOneOf: ["path", "url"], atMostOneOf: ["json", "form", "multipart", "body"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         method = r.string("method") ?? "GET"
         path = r.string("path")
         url = r.string("url")
@@ -141,7 +143,7 @@ public struct MultipartPart: SpecObject {
     public var file: String?
     public var contentType: String?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a multipart part", doc: "A part of a multipart body: a field value or a file.",
         fields: [
             Field("name", .string(.text), required: true, "the form field's name"),
@@ -151,7 +153,7 @@ public struct MultipartPart: SpecObject {
         ],
         exactlyOneOf: ["value", "file"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         name = r.string("name") ?? ""
         value = r.raw("value")?.scalar
         file = r.string("file")
@@ -168,7 +170,7 @@ public struct ExpectSpec: SpecObject {
     public var duration: DurationBudget?
     public var tlsMinDaysValid: Int?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "expect", doc: "Assertions on a response.",
         fields: [
             Field("status", .integer(min: 100, max: 599), "the expected status code"),
@@ -184,7 +186,7 @@ public struct ExpectSpec: SpecObject {
             Field("tls_min_days_valid", .integer(min: 0), "days the server's certificate must still be valid"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         status = r.int("status")
         headers = r.stringMap("headers")
         jsonpath = (r.raw("jsonpath")?.entries ?? []).map { entry in
@@ -203,7 +205,7 @@ public struct ExpectSpec: SpecObject {
 
 /// Predicates on the values a JSONPath selects.
 public struct JSONPathPredicate: SpecObject {
-    public static let types = ["string", "number", "integer", "boolean", "array", "object", "null"]
+    package static let types = ["string", "number", "integer", "boolean", "array", "object", "null"]
 
     public var equals: JSONValue?
     public var notEquals: JSONValue?
@@ -217,7 +219,7 @@ public struct JSONPathPredicate: SpecObject {
     public var isEmpty: Bool?
     public var type: String?
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a JSONPath predicate", doc: "What the selected value must satisfy; all given predicates must hold.",
         fields: [
             Field("equals", .any, "equal to this value (==)"),
@@ -233,7 +235,7 @@ public struct JSONPathPredicate: SpecObject {
             Field("type", .choice(types), "the JSON type of the value"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         equals = r.json("equals")
         notEquals = r.json("not_equals")
         lessThan = r.double("less_than")
@@ -259,7 +261,7 @@ public struct CaptureSpec: SpecObject {
 
     public var source: Source
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a capture", doc: "A value taken from a response: exactly one of jsonpath, header, cookie or regex.",
         fields: [
             Field("jsonpath", .string(.text), "a JSONPath into the JSON body, such as $.token"),
@@ -269,7 +271,7 @@ public struct CaptureSpec: SpecObject {
         ],
         exactlyOneOf: ["jsonpath", "header", "cookie", "regex"])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         if let v = r.string("jsonpath") {
             source = .jsonpath(v)
         } else if let v = r.string("header") {
@@ -286,14 +288,14 @@ public struct RetrySpec: SpecObject {
     public var attempts: Int
     public var interval: SpecDuration
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "retry", doc: "Retries of a step until its expectations hold.",
         fields: [
             Field("attempts", .integer(min: 1, max: 100), required: true, "how many tries in all"),
             Field("interval", .string(.duration), "the wait between tries; default 1s"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         attempts = r.int("attempts") ?? 1
         interval = r.duration("interval") ?? SpecDuration(seconds: 1)
     }

@@ -63,7 +63,7 @@ public struct Report: Codable, Sendable, Hashable {
     }
 
     public func computeDigest() -> String {
-        "sha256:" + ChecklistEvaluator.sha256(canonicalJSON())
+        "sha256:" + Hashing.sha256Hex(canonicalJSON())
     }
 
     /// The report as indented JSON with its digest, as written to report.json.

@@ -138,7 +138,7 @@ public struct RiskClassPolicy: SpecObject, Codable, Hashable {
     public var manualApproval: Bool
     public var signoff: [String]
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "a risk class", doc: "The controls a risk class requires.",
         fields: [
             Field("name", .string(.identifier), required: true, "the class's name, such as high"),
@@ -156,7 +156,7 @@ public struct RiskClassPolicy: SpecObject, Codable, Hashable {
                 "signoff", .list(.string(.identifier), unique: .value), required: true, "the roles that must sign off"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         name = r.string("name") ?? ""
         maxScore = r.int("max_score") ?? 25
         canaryRequired = r.bool("canary_required") ?? true
@@ -212,7 +212,7 @@ public struct ImpactScale: SpecObject {
 
     static let thresholds = SchemaType.list(.number(min: 0))
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "impact", doc: "Four ascending thresholds per fact: at or below the first scores 1, above the last scores 5.",
         fields: [
             Field("users_affected_percent", thresholds, required: true, "thresholds for the share of users affected"),
@@ -220,7 +220,7 @@ public struct ImpactScale: SpecObject {
             Field("revenue_per_minute", thresholds, required: true, "thresholds for revenue lost per minute"),
         ])
 
-    public init(reading r: ObjectReader) {
+    package init(reading r: ObjectReader) {
         usersAffectedPercent = r.numbers("users_affected_percent")
         recoveryMinutes = r.numbers("recovery_minutes")
         revenuePerMinute = r.numbers("revenue_per_minute")

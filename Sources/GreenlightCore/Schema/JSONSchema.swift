@@ -1,14 +1,16 @@
+import GreenlightJSON
+
 /// Writes a ``SchemaType`` as JSON Schema (draft 2020-12), for editors and CI linting.
-public enum JSONSchema {
-    public static let dialect = "https://json-schema.org/draft/2020-12/schema"
+package enum JSONSchema {
+    package static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
     /// The JSON Schema of `release.yaml`.
-    public static func releaseSpec() -> JSONValue {
+    package static func releaseSpec() -> JSONValue {
         document(ReleaseSpec.schema, id: "urn:greenlight:schema:release:v1")
     }
 
     /// The JSON Schema of a risk policy file.
-    public static func policy() -> JSONValue {
+    package static func policy() -> JSONValue {
         document(PolicyFile.schema, id: "urn:greenlight:schema:policy:v1")
     }
 

@@ -1,6 +1,6 @@
 /// The description of the spec format that both the loader and `greenlight schema` use:
 /// one source for validation, error messages, typed reading and the JSON Schema.
-public indirect enum SchemaType: Sendable {
+package indirect enum SchemaType: Sendable {
     case string(StringFormat)
     case integer(min: Int? = nil, max: Int? = nil, why: String? = nil)
     case number(min: Double? = nil, max: Double? = nil, exclusiveMinimum: Bool = false)
@@ -16,7 +16,7 @@ public indirect enum SchemaType: Sendable {
     case any
 
     /// How a value of this type is named in "expected …" messages.
-    public var expectation: String {
+    package var expectation: String {
         switch self {
         case .string(let format): return format.name
         case .integer: return "a whole number"
@@ -33,7 +33,7 @@ public indirect enum SchemaType: Sendable {
 }
 
 /// How the elements of a list must differ from one another.
-public enum UniqueRule: Sendable {
+package enum UniqueRule: Sendable {
     /// Scalar elements must all differ.
     case value
     /// Mapping elements must differ in this field (their name or id).
@@ -41,13 +41,13 @@ public enum UniqueRule: Sendable {
 }
 
 /// A field of a mapping in the spec.
-public struct Field: Sendable {
-    public var name: String
-    public var type: SchemaType
-    public var required: Bool
-    public var doc: String
+package struct Field: Sendable {
+    package var name: String
+    package var type: SchemaType
+    package var required: Bool
+    package var doc: String
 
-    public init(_ name: String, _ type: SchemaType, required: Bool = false, _ doc: String) {
+    package init(_ name: String, _ type: SchemaType, required: Bool = false, _ doc: String) {
         self.name = name
         self.type = type
         self.required = required
@@ -56,16 +56,16 @@ public struct Field: Sendable {
 }
 
 /// A mapping with named fields; unknown keys are rejected.
-public struct ObjectSchema: Sendable {
-    public var title: String
-    public var doc: String
-    public var fields: [Field]
+package struct ObjectSchema: Sendable {
+    package var title: String
+    package var doc: String
+    package var fields: [Field]
     /// Exactly one of these fields must be given (the kinds of evidence, say).
-    public var exactlyOneOf: [String]
+    package var exactlyOneOf: [String]
     /// At most one of these fields may be given (the kinds of request body, say).
-    public var atMostOneOf: [String]
+    package var atMostOneOf: [String]
 
-    public init(_ title: String, doc: String, fields: [Field], exactlyOneOf: [String] = [], atMostOneOf: [String] = [])
+    package init(_ title: String, doc: String, fields: [Field], exactlyOneOf: [String] = [], atMostOneOf: [String] = [])
     {
         self.title = title
         self.doc = doc
@@ -74,22 +74,22 @@ public struct ObjectSchema: Sendable {
         self.atMostOneOf = atMostOneOf
     }
 
-    public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+    package func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 }
 
 /// A kind of text with its own rule, such as a URL, a duration or an identifier.
-public struct StringFormat: Sendable {
+package struct StringFormat: Sendable {
     /// How it is named in messages: "a URL such as https://…".
-    public var name: String
+    package var name: String
     /// A regular expression for the JSON Schema (the `check` is what the loader applies).
-    public var pattern: String?
+    package var pattern: String?
     /// A JSON Schema `format` keyword.
-    public var jsonFormat: String?
-    public var allowsEmpty: Bool
+    package var jsonFormat: String?
+    package var allowsEmpty: Bool
     /// Returns why the text does not fit, or nil when it does.
-    public var check: @Sendable (String) -> String?
+    package var check: @Sendable (String) -> String?
 
-    public init(
+    package init(
         name: String, pattern: String? = nil, jsonFormat: String? = nil, allowsEmpty: Bool = false,
         check: @escaping @Sendable (String) -> String? = { _ in nil }
     ) {

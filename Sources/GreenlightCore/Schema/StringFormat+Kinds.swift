@@ -1,9 +1,9 @@
 import Foundation
 
 extension StringFormat {
-    public static let text = StringFormat(name: "text")
+    package static let text = StringFormat(name: "text")
 
-    public static let identifier = StringFormat(
+    package static let identifier = StringFormat(
         name: "a name of letters, digits, '.', '_' or '-'",
         pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     ) { text in
@@ -13,7 +13,7 @@ extension StringFormat {
         return ok ? nil : "must start with a letter or digit and hold only letters, digits, '.', '_' or '-'"
     }
 
-    public static let url = StringFormat(
+    package static let url = StringFormat(
         name: "a URL such as https://host/path", pattern: "^(https?://.+|\\$\\{.+\\}.*)$", jsonFormat: nil
     ) { text in
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
@@ -23,7 +23,7 @@ extension StringFormat {
     }
 
     /// A URL of any scheme with a host part (postgres://, redis://).
-    public static let anyURL = StringFormat(name: "a URL such as postgres://host:5432/db") { text in
+    package static let anyURL = StringFormat(name: "a URL such as postgres://host:5432/db") { text in
         guard let components = URLComponents(string: text), components.scheme != nil else {
             return "must be a URL with a scheme, such as postgres://user@host:5432/db"
         }
@@ -31,7 +31,7 @@ extension StringFormat {
     }
 
     /// `host:port`.
-    public static let address = StringFormat(name: "host:port, such as cache.internal:6379", pattern: "^.+:[0-9]+$") {
+    package static let address = StringFormat(name: "host:port, such as cache.internal:6379", pattern: "^.+:[0-9]+$") {
         text in
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (1...65535).contains(port), colon != text.startIndex
@@ -39,7 +39,7 @@ extension StringFormat {
         return nil
     }
 
-    public static let duration = StringFormat(
+    package static let duration = StringFormat(
         name: "a duration such as 500ms, 30s, 10m or 1h30m",
         pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$"
     ) { text in
@@ -48,19 +48,19 @@ extension StringFormat {
     }
 
     /// A latency budget: `< 500ms` or `<= 1s`.
-    public static let durationBudget = StringFormat(
+    package static let durationBudget = StringFormat(
         name: "a budget such as '< 500ms'", pattern: "^\\s*<=?\\s*([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+\\s*$"
     ) { text in
         DurationBudget(text) == nil ? "must be '< DURATION' or '<= DURATION', such as '< 500ms'" : nil
     }
 
-    public static let date = StringFormat(
+    package static let date = StringFormat(
         name: "a date such as 2026-12-15", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", jsonFormat: "date"
     ) { text in
         CalendarDate(text) == nil ? "must be a calendar date written YYYY-MM-DD, such as 2026-12-15" : nil
     }
 
-    public static let threshold = StringFormat(
+    package static let threshold = StringFormat(
         name: "a threshold such as 'p99 < 300ms'",
         pattern: "^\\s*[A-Za-z_][A-Za-z0-9_.]*\\s*(<|<=|>|>=|==|!=)\\s*[0-9.]+\\s*[A-Za-zµ%]*\\s*$"
     ) { text in
@@ -72,7 +72,7 @@ extension StringFormat {
         }
     }
 
-    public static let httpHeaderName = StringFormat(
+    package static let httpHeaderName = StringFormat(
         name: "an HTTP header name", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
     ) {
         text in
@@ -81,8 +81,8 @@ extension StringFormat {
     }
 
     /// A path in the file system, relative to the spec's folder unless absolute.
-    public static let path = StringFormat(name: "a file path (relative to the spec's folder)")
+    package static let path = StringFormat(name: "a file path (relative to the spec's folder)")
 
     /// A shell command line.
-    public static let command = StringFormat(name: "a shell command")
+    package static let command = StringFormat(name: "a shell command")
 }

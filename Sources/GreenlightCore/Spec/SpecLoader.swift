@@ -28,7 +28,7 @@ public struct SpecLoader: Sendable {
         spec.file = file
         spec.directory = directory
         spec.source = root
-        spec.sha256 = ChecklistEvaluator.sha256(data)
+        spec.sha256 = Hashing.sha256Hex(data)
         spec.redactor = Self.redactor(for: root, environment: environment)
 
         var rules = SpecRules(spec: spec, root: root, policy: policy)

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightJSON
 
 /// Rules that span fields (a waiver must name a known item; a load test needs an expected peak),
 /// checked after the schema, with locations taken from the source tree.

@@ -1,66 +1,66 @@
 /// A YAML value as the loader sees it: scalars kept as text, every value with its location,
 /// and scalars that took text from the environment marked so that they are never printed.
-public struct SpecValue: Sendable {
-    public enum Kind: Sendable {
+package struct SpecValue: Sendable {
+    package enum Kind: Sendable {
         case null
         case scalar(String)
         case sequence([SpecValue])
         case mapping([Entry])
     }
 
-    public struct Entry: Sendable {
-        public var key: String
-        public var keyLocation: SourceLocation
-        public var value: SpecValue
+    package struct Entry: Sendable {
+        package var key: String
+        package var keyLocation: SourceLocation
+        package var value: SpecValue
     }
 
-    public var kind: Kind
-    public var location: SourceLocation
+    package var kind: Kind
+    package var location: SourceLocation
     /// True when the scalar was quoted in the file ("…" or '…'), so it is text, not a number or a boolean.
-    public var quoted: Bool
+    package var quoted: Bool
     /// The text as written in the file, before `${VAR}` substitution.
-    public var source: String
+    package var source: String
     /// Names of environment variables whose values went into this scalar.
-    public var environmentVariables: [String]
+    package var environmentVariables: [String]
     /// True when `${VAR}` substitution failed; the problem is already reported, so the value is not checked further.
-    public var unresolved = false
+    package var unresolved = false
 
     /// True when some of the value came from the environment: it may be a secret and is never printed.
-    public var isSecret: Bool { !environmentVariables.isEmpty }
+    package var isSecret: Bool { !environmentVariables.isEmpty }
 
-    public var scalar: String? {
+    package var scalar: String? {
         if case .scalar(let text) = kind { return text }
         return nil
     }
 
-    public var entries: [Entry]? {
+    package var entries: [Entry]? {
         if case .mapping(let entries) = kind { return entries }
         return nil
     }
 
-    public var elements: [SpecValue]? {
+    package var elements: [SpecValue]? {
         if case .sequence(let elements) = kind { return elements }
         return nil
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = kind { return true }
         return false
     }
 
-    public subscript(key: String) -> SpecValue? {
+    package subscript(key: String) -> SpecValue? {
         entries?.first { $0.key == key }?.value
     }
 
     /// Follows a chain of keys, returning nil when any is absent.
-    public func at(_ keys: String...) -> SpecValue? {
+    package func at(_ keys: String...) -> SpecValue? {
         var current: SpecValue? = self
         for key in keys { current = current?[key] }
         return current
     }
 
     /// How the value is described in an error message; a secret is named by its source, never shown.
-    public var shownForError: String {
+    package var shownForError: String {
         switch kind {
         case .null: return "nothing (null)"
         case .sequence: return "a list"

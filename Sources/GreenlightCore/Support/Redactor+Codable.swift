@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightJSON
 
 extension Redactor {
     /// Why a value could not be masked (it did not survive its own JSON round trip: a bug).

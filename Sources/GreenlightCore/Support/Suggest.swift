@@ -1,7 +1,7 @@
 /// "Did you mean …?" suggestions by edit distance.
-public enum Suggest {
+package enum Suggest {
     /// The candidate closest to `word`, if it is close enough to be a likely typo.
-    public static func closest(to word: String, among candidates: [String]) -> String? {
+    package static func closest(to word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)? = nil
         for candidate in candidates {
@@ -23,7 +23,7 @@ public enum Suggest {
     }
 
     /// Levenshtein distance, with an adjacent swap counted as one edit.
-    public static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let x = Array(a.unicodeScalars)
         let y = Array(b.unicodeScalars)
         if x.isEmpty { return y.count }
@@ -46,6 +46,3 @@ public enum Suggest {
         return previous[y.count]
     }
 }
-
-/// Numbers as people write them: `3`, not `3.0`; `0.5`, not `0.50000`.
-public func formatNumber(_ number: Double) -> String { SchemaValidator.format(number) }

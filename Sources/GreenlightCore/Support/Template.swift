@@ -1,20 +1,20 @@
 import Foundation
 
 /// Text with `{{name}}` placeholders, filled from captured variables.
-public enum Template {
-    public struct MissingVariable: Error, Sendable {
-        public var name: String
+package enum Template {
+    package struct MissingVariable: Error, Sendable {
+        package var name: String
     }
 
     /// The variable names used in `text`, in order of appearance.
-    public static func names(in text: String) -> [String] {
+    package static func names(in text: String) -> [String] {
         var names: [String] = []
         scan(text) { name in names.append(name) }
         return names
     }
 
     /// Replaces every `{{name}}` (spaces inside the braces allowed) with its value.
-    public static func render(_ text: String, _ variables: [String: String]) throws(MissingVariable) -> String {
+    package static func render(_ text: String, _ variables: [String: String]) throws(MissingVariable) -> String {
         guard text.contains("{{") else { return text }
         var missing: String?
         let out = scan(text) { name in

@@ -1,3 +1,4 @@
+import GreenlightJSON
 import Hummingbird
 
 /// An error answered to a client as `{"error": "<code>", "message": "<human text>"}` with a 4xx/5xx status.
@@ -67,7 +68,7 @@ struct APIError: HTTPResponseError, Equatable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = JSONValue.object(["error": .string(code.rawValue), "message": .string(message)]).jsonText
+        let body = JSONValue.object([("error", .string(code.rawValue)), ("message", .string(message))]).jsonText
         return Response.json(body, status: status)
     }
 }

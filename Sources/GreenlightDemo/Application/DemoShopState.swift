@@ -1,3 +1,4 @@
+import GreenlightJSON
 import Logging
 
 /// Everything one DemoShop instance keeps between requests.

@@ -1,3 +1,4 @@
+import Crypto
 import Hummingbird
 
 /// `POST /api/uploads`: a `multipart/form-data` body with a `file` part, answered with the file's size and SHA-256.
@@ -46,7 +47,7 @@ struct UploadsController {
             id: "upl-" + Hex.random(byteCount: 8),
             filename: file.filename ?? "file",
             bytes: file.body.count,
-            sha256: SHA256.hexDigest(of: file.body)
+            sha256: Hex.encode(SHA256.hash(data: file.body))
         )
         return EditedResponse(status: .created, response: upload)
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 
 /// An item for sale.
 struct Product: ResponseCodable, Equatable {
@@ -24,10 +25,10 @@ final class Catalog: Sendable {
         Product(sku: "SKU-5", name: "Limited Edition Cold Brew Kit", priceCents: 8_900, stock: 0),
     ]
 
-    private let products: Locked<[Product]>
+    private let products: Mutex<[Product]>
 
     init(products: [Product] = Catalog.initialProducts) {
-        self.products = Locked(products)
+        self.products = Mutex(products)
     }
 
     func all() -> [Product] {

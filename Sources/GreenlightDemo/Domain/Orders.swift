@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 
 /// A placed order as the API shows it.
 struct Order: ResponseCodable, Equatable {
@@ -37,7 +38,7 @@ final class OrderBook: Sendable {
 
     let confirmationDelay: Duration
     let capacity: Int
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init(confirmationDelay: Duration = .milliseconds(300), capacity: Int = 100_000) {
         self.confirmationDelay = confirmationDelay

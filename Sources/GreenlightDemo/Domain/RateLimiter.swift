@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The shop's advertised API quota: a counter per fixed one-minute window, reported in `RateLimit-*` headers.
 ///
 /// It only informs; requests over the quota are still served so load tests measure the service, not the limiter.
@@ -16,12 +18,12 @@ final class RateLimiter: Sendable {
 
     let limit: Int
     let window: Duration
-    private let state: Locked<Window>
+    private let state: Mutex<Window>
 
     init(limit: Int = 1000, window: Duration = .seconds(60), now: ContinuousClock.Instant = .now) {
         self.limit = limit
         self.window = window
-        self.state = Locked(Window(start: now, used: 0))
+        self.state = Mutex(Window(start: now, used: 0))
     }
 
     /// Counts one API request and returns the quota left after it.

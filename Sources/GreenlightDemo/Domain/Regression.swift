@@ -1,9 +1,11 @@
+import Synchronization
+
 /// The deliberate regression a `v2` shop carries: added latency and a share of 500s on some path prefixes.
 final class Regression: Sendable {
     let errorRate: Double
     let addedLatency: Duration
     let pathPrefixes: [String]
-    private let random: Locked<SeededRandom>
+    private let random: Mutex<SeededRandom>
 
     /// The configured regression, or nil for a healthy `v1` or a v2 without effect.
     init?(_ configuration: DemoShopConfiguration) {
@@ -13,7 +15,7 @@ final class Regression: Sendable {
         self.errorRate = configuration.errorRate
         self.addedLatency = configuration.addedLatency
         self.pathPrefixes = configuration.regressedRoutes
-        self.random = Locked(SeededRandom(seed: configuration.seed))
+        self.random = Mutex(SeededRandom(seed: configuration.seed))
     }
 
     func applies(to path: String) -> Bool {

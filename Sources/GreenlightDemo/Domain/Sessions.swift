@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Signed-in sessions: opaque tokens mapped to users, the oldest forgotten past a cap so load tests cannot
 /// exhaust memory.
 final class Sessions: Sendable {
@@ -7,7 +9,7 @@ final class Sessions: Sendable {
     }
 
     let capacity: Int
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init(capacity: Int = 100_000) {
         self.capacity = capacity

@@ -1,5 +1,7 @@
 import Foundation
+import GreenlightJSON
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -79,7 +81,7 @@ struct JSONLogger: LogHandler {
             default: return .string(convertible.description)
             }
         case .dictionary(let members):
-            return .object(members.mapValues(json))
+            return .object(members.map { ($0.key, json($0.value)) })
         case .array(let elements):
             return .array(elements.map(json))
         }
@@ -96,7 +98,7 @@ final class JSONLineFile: Sendable {
 
     let path: String
     private let descriptor: Int32
-    private let lock = Locked(())
+    private let lock = Mutex(())
 
     init(path: String) throws(OpenError) {
         self.path = path

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Request counters and latency histograms per route template, rendered in the Prometheus text format.
 final class Metrics: Sendable {
     /// Upper bounds of the latency buckets in seconds: the Prometheus client defaults.
@@ -31,7 +33,7 @@ final class Metrics: Sendable {
     }
 
     let version: String
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init(version: String) {
         self.version = version

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A result delivered once and awaited by any number of tasks; later deliveries are ignored.
 final class OneShot<Value: Sendable>: Sendable {
     private enum State {
@@ -5,7 +7,7 @@ final class OneShot<Value: Sendable>: Sendable {
         case resolved(Result<Value, any Error>)
     }
 
-    private let state = Locked(State.waiting([]))
+    private let state = Mutex(State.waiting([]))
 
     func resolve(_ result: Result<Value, any Error>) {
         let waiters: [CheckedContinuation<Value, any Error>] = state.withLock { state in

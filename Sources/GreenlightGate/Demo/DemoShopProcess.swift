@@ -6,9 +6,7 @@ import Glibc
 
 /// DemoShop in a process of its own (`greenlight demo shop --port 0`), so the demo's load test can
 /// watch the target's CPU, memory and I/O apart from greenlight's.
-// Sendable: `process` and `port` are set once in `init` and never reassigned; `Process` itself is
-// only asked for its pid and whether it runs, and is stopped through kill(2).
-final class DemoShopProcess: @unchecked Sendable {
+final class DemoShopProcess: Sendable {
     let process: Process
     let port: Int
 

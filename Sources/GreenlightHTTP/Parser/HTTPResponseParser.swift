@@ -10,18 +10,18 @@ import Darwin
 ///
 /// Feed it whatever arrived with ``consume(_:into:)``; it reports each complete response and keeps
 /// the partial one. At end of stream call ``finish()``.
-public struct HTTPResponseParser: Sendable {
-    public struct Response: Sendable, Hashable {
-        public var status: Int
+package struct HTTPResponseParser: Sendable {
+    package struct Response: Sendable, Hashable {
+        package var status: Int
         /// Bytes of body (after de-chunking).
-        public var bodyBytes: Int
+        package var bodyBytes: Int
         /// Bytes of the whole message as received: head, framing and body.
-        public var wireBytes: Int
+        package var wireBytes: Int
         /// Whether the connection may carry another request.
-        public var keepAlive: Bool
+        package var keepAlive: Bool
     }
 
-    public enum ParseError: Error, Sendable, Hashable {
+    package enum ParseError: Error, Sendable, Hashable {
         case invalidStatusLine
         case headTooLarge
         case invalidHeader
@@ -31,7 +31,7 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// The largest status line plus headers accepted.
-    public static let maximumHeadBytes = 16 * 1024
+    package static let maximumHeadBytes = 16 * 1024
     static let maximumChunkLine = 1024
 
     private enum State: Sendable, Hashable {
@@ -48,17 +48,18 @@ public struct HTTPResponseParser: Sendable {
     private var line: [UInt8] = []
     private var current = Response(status: 0, bodyBytes: 0, wireBytes: 0, keepAlive: true)
     /// For `HEAD` requests: the response has headers only.
-    public var nextResponseHasNoBody = false
+    package var nextResponseHasNoBody = false
 
-    public init() {
+    package init() {
         line.reserveCapacity(512)
     }
 
     /// Whether a response is partly received.
-    public var isIdle: Bool { state == .head && line.isEmpty }
+    package var isIdle: Bool { state == .head && line.isEmpty }
 
     /// Parses `bytes`, appending every response they complete to `completed`.
-    public mutating func consume(_ bytes: UnsafeRawBufferPointer, into completed: inout [Response]) throws(ParseError) {
+    package mutating func consume(_ bytes: UnsafeRawBufferPointer, into completed: inout [Response]) throws(ParseError)
+    {
         var i = 0
         let count = bytes.count
         while i < count {
@@ -165,7 +166,7 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// Ends the stream: completes a response framed by the connection's close; throws when one was cut off.
-    public mutating func finish() throws(ParseError) -> Response? {
+    package mutating func finish() throws(ParseError) -> Response? {
         switch state {
         case .untilClose:
             let response = current

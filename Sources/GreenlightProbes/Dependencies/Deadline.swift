@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Runs work against a deadline and returns when the deadline passes, whether or not the work
 /// noticed: the work is cancelled and left to finish on its own.
@@ -38,49 +39,53 @@ enum Deadline {
 }
 
 /// The first of the work and the timer to settle wins; the other is cancelled.
-private final class Race<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Deadline.Outcome<T>, Never>?
-    private var outcome: Deadline.Outcome<T>?
-    private var cancellations: [@Sendable () -> Void] = []
+private final class Race<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Deadline.Outcome<T>, Never>?
+        var outcome: Deadline.Outcome<T>?
+        var cancellations: [@Sendable () -> Void] = []
+    }
+
+    private let state = Mutex(State())
 
     /// Returns false, having answered already, when the race was settled before it started.
     func arm(_ continuation: CheckedContinuation<Deadline.Outcome<T>, Never>) -> Bool {
-        lock.lock()
-        if let outcome {
-            lock.unlock()
-            continuation.resume(returning: outcome)
-            return false
+        let settled: Deadline.Outcome<T>? = state.withLock { state in
+            if let outcome = state.outcome { return outcome }
+            state.continuation = continuation
+            return nil
         }
-        self.continuation = continuation
-        lock.unlock()
-        return true
+        guard let settled else { return true }
+        continuation.resume(returning: settled)
+        return false
     }
 
     /// Runs `cancel` when the race is settled, or at once if it already is.
     func onSettle(_ cancel: @escaping @Sendable () -> Void) {
-        lock.lock()
-        let settled = outcome != nil
-        if !settled { cancellations.append(cancel) }
-        lock.unlock()
+        let settled = state.withLock { state in
+            if state.outcome != nil { return true }
+            state.cancellations.append(cancel)
+            return false
+        }
         if settled { cancel() }
     }
 
     func settle(_ value: T?) {
         let instant = ContinuousClock.now
-        lock.lock()
-        guard outcome == nil else {
-            lock.unlock()
-            return
-        }
         let outcome = Deadline.Outcome(value: value, instant: instant)
-        self.outcome = outcome
-        let continuation = self.continuation
-        let cancellations = self.cancellations
-        self.continuation = nil
-        self.cancellations = []
-        lock.unlock()
-        for cancel in cancellations { cancel() }
-        continuation?.resume(returning: outcome)
+        let won:
+            (continuation: CheckedContinuation<Deadline.Outcome<T>, Never>?, cancellations: [@Sendable () -> Void])? =
+                state.withLock { state in
+                    guard state.outcome == nil else { return nil }
+                    state.outcome = outcome
+                    defer {
+                        state.continuation = nil
+                        state.cancellations = []
+                    }
+                    return (state.continuation, state.cancellations)
+                }
+        guard let won else { return }
+        for cancel in won.cancellations { cancel() }
+        won.continuation?.resume(returning: outcome)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GreenlightCore
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// The check of one dependency: its spec, its deadline, and what it is doing now, so that a
 /// timeout can say where it struck.
@@ -78,20 +79,18 @@ struct ProbeSettings: Sendable {
 }
 
 /// The step a probe is at, for the reason given when it times out.
-final class ProbeProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _phase = "starting"
-    private var _target = ""
+final class ProbeProgress: Sendable {
+    private let state = Mutex((phase: "starting", target: ""))
 
     /// What the probe is doing, worded to follow "timed out after 5s while": `connecting to db:5432`.
     var phase: String {
-        get { lock.withLock { _phase } }
-        set { lock.withLock { _phase = newValue } }
+        get { state.withLock { $0.phase } }
+        set { state.withLock { $0.phase = newValue } }
     }
 
     /// The host and port the probe talks to, as shown in reasons.
     var target: String {
-        get { lock.withLock { _target } }
-        set { lock.withLock { _target = newValue } }
+        get { state.withLock { $0.target } }
+        set { state.withLock { $0.target = newValue } }
     }
 }

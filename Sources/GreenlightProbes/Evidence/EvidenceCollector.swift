@@ -61,7 +61,7 @@ public struct EvidenceCollector: Sendable {
     }
 
     func checkFile(_ path: String) -> CheckResult {
-        let resolved = ChecklistEvaluator.resolve(path, in: directory)
+        let resolved = SpecPath.resolve(path, in: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
             return make(
@@ -78,11 +78,11 @@ public struct EvidenceCollector: Sendable {
         if data.isEmpty {
             return make(
                 .fail, "file \(path) is empty",
-                evidence: [.init(kind: "file", reference: path, sha256: ChecklistEvaluator.sha256(data))])
+                evidence: [.init(kind: "file", reference: path, sha256: Hashing.sha256Hex(data))])
         }
         return make(
             .pass, "file \(path) exists (\(data.count) bytes)",
-            evidence: [.init(kind: "file", reference: path, sha256: ChecklistEvaluator.sha256(data))])
+            evidence: [.init(kind: "file", reference: path, sha256: Hashing.sha256Hex(data))])
     }
 
     func checkURL(_ url: String, timeout: SpecDuration) async -> CheckResult {

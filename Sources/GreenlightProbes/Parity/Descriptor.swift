@@ -2,15 +2,16 @@ import Crypto
 import Foundation
 import GreenlightCore
 import GreenlightHTTP
+import GreenlightJSON
 
 /// An environment's descriptor flattened to dotted keys: `os.name`, `config.max_connections`,
 /// `endpoints[0]`. Values are kept as text (strings as they are, other values as JSON).
-public struct Descriptor: Sendable, Hashable {
-    public var values: [String: String]
+package struct Descriptor: Sendable, Hashable {
+    package var values: [String: String]
 
-    public init(values: [String: String]) { self.values = values }
+    package init(values: [String: String]) { self.values = values }
 
-    public init(flattening value: JSONValue) {
+    package init(flattening value: JSONValue) {
         var values: [String: String] = [:]
         func walk(_ v: JSONValue, _ key: String) {
             switch v {
@@ -27,7 +28,7 @@ public struct Descriptor: Sendable, Hashable {
     }
 
     /// Reads `KEY=value` lines (`#` comments, `export`, single or double quotes), as docker and dotenv do.
-    public init(dotenv text: String) {
+    package init(dotenv text: String) {
         var values: [String: String] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
             var line = raw.trimmingCharacters(in: .whitespaces)
@@ -48,25 +49,25 @@ public struct Descriptor: Sendable, Hashable {
 }
 
 /// Fetches descriptors from files or live endpoints.
-public struct DescriptorLoader: Sendable {
-    public var directory: String
-    public var redactor: Redactor
+package struct DescriptorLoader: Sendable {
+    package var directory: String
+    package var redactor: Redactor
 
-    public init(directory: String, redactor: Redactor) {
+    package init(directory: String, redactor: Redactor) {
         self.directory = directory
         self.redactor = redactor
     }
 
-    public struct LoadError: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    package struct LoadError: Error, Sendable, CustomStringConvertible {
+        package var description: String
     }
 
-    public func load(_ source: EnvironmentSpec.DescriptorSource, session: HTTPSession) async throws(LoadError)
+    package func load(_ source: EnvironmentSpec.DescriptorSource, session: HTTPSession) async throws(LoadError)
         -> Descriptor
     {
         switch source {
         case .file(let path):
-            let resolved = ChecklistEvaluator.resolve(path, in: directory)
+            let resolved = SpecPath.resolve(path, in: directory)
             guard let data = FileManager.default.contents(atPath: resolved) else {
                 throw LoadError(description: "descriptor \(path) cannot be read (looked for \(resolved))")
             }

@@ -4,23 +4,23 @@ import GreenlightCore
 
 /// Compares two environments' descriptors key by key. Keys listed in `parity.ignore` may differ;
 /// any other difference is drift and fails. Secret-looking keys are compared by hash and never shown.
-public struct ParityComparison: Sendable {
-    public var left: (name: String, descriptor: Descriptor)
-    public var right: (name: String, descriptor: Descriptor)
-    public var ignore: [String]
-    public var redactor: Redactor
+package struct ParityComparison: Sendable {
+    package var left: (name: String, descriptor: Descriptor)
+    package var right: (name: String, descriptor: Descriptor)
+    package var ignore: [String]
+    package var redactor: Redactor
 
-    public init(left: (String, Descriptor), right: (String, Descriptor), ignore: [String], redactor: Redactor) {
+    package init(left: (String, Descriptor), right: (String, Descriptor), ignore: [String], redactor: Redactor) {
         self.left = (left.0, left.1)
         self.right = (right.0, right.1)
         self.ignore = ignore
         self.redactor = redactor
     }
 
-    public struct Drift: Sendable, Hashable {
-        public var key: String
-        public var left: String
-        public var right: String
+    package struct Drift: Sendable, Hashable {
+        package var key: String
+        package var left: String
+        package var right: String
     }
 
     /// Words in a key that mark its value as secret.
@@ -28,7 +28,7 @@ public struct ParityComparison: Sendable {
         "secret", "password", "passwd", "token", "credential", "private", "apikey", "api_key", "key",
     ]
 
-    public static func isSecret(_ key: String) -> Bool {
+    package static func isSecret(_ key: String) -> Bool {
         let segments = key.lowercased().split(whereSeparator: { $0 == "." || $0 == "[" || $0 == "]" }).map(String.init)
         return segments.contains { segment in
             secretWords.contains { word in
@@ -41,7 +41,7 @@ public struct ParityComparison: Sendable {
 
     /// Whether an ignore pattern covers a key: `*` matches within one segment, and a pattern also
     /// covers everything beneath it (`database` covers `database.host`).
-    public static func matches(_ pattern: String, _ key: String) -> Bool {
+    package static func matches(_ pattern: String, _ key: String) -> Bool {
         if key == pattern || key.hasPrefix(pattern + ".") || key.hasPrefix(pattern + "[") { return true }
         guard pattern.contains("*") else { return false }
         let regex =
@@ -50,7 +50,7 @@ public struct ParityComparison: Sendable {
         return key.range(of: regex, options: .regularExpression) != nil
     }
 
-    public func drift() -> (drift: [Drift], compared: Int, ignored: [String]) {
+    package func drift() -> (drift: [Drift], compared: Int, ignored: [String]) {
         let keys = Set(left.descriptor.values.keys).union(right.descriptor.values.keys).sorted()
         var drift: [Drift] = []
         var ignored: [String] = []
@@ -76,11 +76,11 @@ public struct ParityComparison: Sendable {
     /// A secret shown as the start of its SHA-256, enough to tell two values apart.
     static func fingerprint(_ value: String?) -> String {
         guard let value else { return "(absent)" }
-        let hex = ChecklistEvaluator.sha256(Data(value.utf8))
+        let hex = Hashing.sha256Hex(Data(value.utf8))
         return "secret sha256:\(hex.prefix(12))…"
     }
 
-    public func check() -> CheckResult {
+    package func check() -> CheckResult {
         let (drift, compared, ignored) = self.drift()
         let id = "parity.\(left.name)-\(right.name)"
         let title = "Parity: \(left.name) vs \(right.name)"

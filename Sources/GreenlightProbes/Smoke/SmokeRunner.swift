@@ -12,7 +12,7 @@ public struct SmokeRunner: Sendable {
     /// Tells how many days the certificate of host:port has left, for `tls_min_days_valid`.
     public var certificateDays: @Sendable (_ host: String, _ port: Int) async -> Result<Int, HTTPFailure>
 
-    public static let defaultStepTimeout = Duration.seconds(10)
+    public static let defaultStepTimeout = StepExecutor.defaultTimeout
 
     public init(
         smoke: SmokeSpec, baseURL: String, directory: String, redactor: Redactor,
@@ -108,10 +108,4 @@ public struct SmokeRunner: Sendable {
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
-}
-
-/// What a scenario carries from step to step.
-struct ScenarioState: Sendable {
-    var variables: [String: String]
-    var cookies = CookieJar()
 }

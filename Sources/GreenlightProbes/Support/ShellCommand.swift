@@ -7,28 +7,28 @@ import Glibc
 /// Runs a shell command line with a deadline, as the leader of its own process group so that a
 /// timeout ends the command and everything it started. Output (stdout and stderr together) goes
 /// to a file, so a chatty command never blocks on a full pipe; the tail is returned.
-public struct ShellCommand: Sendable {
-    public var command: String
-    public var directory: String
-    public var timeout: Duration
-    public var outputLimit = 4096
+package struct ShellCommand: Sendable {
+    package var command: String
+    package var directory: String
+    package var timeout: Duration
+    package var outputLimit = 4096
 
-    public init(_ command: String, directory: String, timeout: Duration) {
+    package init(_ command: String, directory: String, timeout: Duration) {
         self.command = command
         self.directory = directory
         self.timeout = timeout
     }
 
-    public struct Outcome: Sendable {
-        public var exitCode: Int32?
-        public var timedOut: Bool
+    package struct Outcome: Sendable {
+        package var exitCode: Int32?
+        package var timedOut: Bool
         /// The last bytes of what the command printed.
-        public var output: String
-        public var seconds: Double
-        public var launchError: String?
+        package var output: String
+        package var seconds: Double
+        package var launchError: String?
     }
 
-    public func run() async -> Outcome {
+    package func run() async -> Outcome {
         let start = ContinuousClock.now
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "greenlight-cmd-\(UUID().uuidString).log"

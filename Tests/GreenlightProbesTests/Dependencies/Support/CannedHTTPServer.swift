@@ -17,7 +17,7 @@ extension DependencyFixtures {
         }
 
         let port: Int
-        let requests = Locked<[String]>([])
+        let requests = LockBox<[String]>([])
         private let channel: Channel
 
         /// A server presenting `certificate` (PEM files) when given, plain HTTP otherwise.
@@ -65,11 +65,11 @@ extension DependencyFixtures {
         typealias OutboundOut = ByteBuffer
 
         let respond: @Sendable (String) -> CannedHTTPServer.Response
-        let requests: Locked<[String]>
+        let requests: LockBox<[String]>
         private var received = ""
         private var answered = false
 
-        init(respond: @escaping @Sendable (String) -> CannedHTTPServer.Response, requests: Locked<[String]>) {
+        init(respond: @escaping @Sendable (String) -> CannedHTTPServer.Response, requests: LockBox<[String]>) {
             self.respond = respond
             self.requests = requests
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import Synchronization
 
 @testable import GreenlightProbes
 
@@ -21,20 +22,19 @@ extension DependencySpec {
 }
 
 extension DependencyFixtures {
-    /// A value guarded by a lock, for what servers record and tests read.
-    final class Locked<Value: Sendable>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: Value
+    /// A value guarded by a mutex that several objects share, for what servers record and tests read.
+    final class LockBox<Value: Sendable>: Sendable {
+        private let value: Mutex<Value>
 
-        init(_ value: Value) { self.value = value }
+        init(_ value: Value) { self.value = Mutex(value) }
 
-        func withValue<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
+        func withValue<T: Sendable>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
 
-        var current: Value { lock.withLock { value } }
+        var current: Value { value.withLock { $0 } }
     }
 
     /// Which tells, once, that something is to be closed now.
-    static func firstClose(_ flag: Locked<Bool>) -> Bool {
+    static func firstClose(_ flag: LockBox<Bool>) -> Bool {
         flag.withValue { closed in
             let first = !closed
             closed = true

@@ -67,7 +67,7 @@ extension DependencyFixtures {
         let port: Int
         private let fd: Int32
 
-        private let closed = Locked(false)
+        private let closed = LockBox(false)
 
         init() {
             (fd, port) = DependencyFixtures.boundSocket()
@@ -111,7 +111,7 @@ extension DependencyFixtures {
             usleep(50_000)  // lets the first filler's handshake land in the queue
         }
 
-        private let closed = Locked(false)
+        private let closed = LockBox(false)
 
         /// Stops listening; tests call it in a `defer`, which also keeps the port alive until then.
         func close() {
