@@ -126,7 +126,7 @@ public struct ReadinessRun: Sendable {
                 "running \(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s") against \(name)…"
             )
             let runner = SmokeRunner(
-                smoke: smoke, baseURL: target.url, directory: spec.directory, redactor: Redactor(),
+                smoke: smoke, baseURL: target.url, directory: spec.directory, secrets: secrets,
                 certificateDays: { host, port in
                     await SmokeRunner.certificateDays(
                         host: host, port: port, trustRoots: trust.trustRoots, insecure: trust.isInsecure)

@@ -68,14 +68,10 @@ package struct HTTPExchange: Sendable {
         self.error = error
     }
 
-    /// Headers whose values are credentials whatever their source.
-    static let sensitiveHeaders: Set<String> = [
-        "authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key",
-    ]
-
     /// The exchange as lines, like curl -v: request line, headers, body (clipped), then the response.
-    /// Credentials in headers are masked, and so is every value the redactor knows.
-    package func lines(redactor: Redactor, bodyLimit: Int = 2048) -> [String] {
+    /// Credential headers show only their scheme or cookie names; values the run knows as secrets are
+    /// masked later, at the redaction boundary, wherever they appear (an echoing body included).
+    package func lines(bodyLimit: Int = 2048) -> [String] {
         var out: [String] = []
         out.append("> \(request.method) \(request.url)")
         for (name, value) in request.headers { out.append("> \(name): \(Self.show(name, value))") }
@@ -89,11 +85,11 @@ package struct HTTPExchange: Sendable {
         } else if let error {
             out.append("! \(error)")
         }
-        return out.map(redactor.redact)
+        return out
     }
 
     static func show(_ name: String, _ value: String) -> String {
-        guard sensitiveHeaders.contains(name.lowercased()) else { return value }
+        guard SecretSink.credentialHeaders.contains(name.lowercased()) else { return value }
         // Keep the scheme ("Bearer") so the reader sees what kind of credential went.
         if let space = value.firstIndex(of: " "), name.lowercased().hasSuffix("authorization") {
             return String(value[..<space]) + " ***"

@@ -25,6 +25,9 @@ public struct SessionScript: Sendable {
         package var failedStep: String?
         package var failure: Failure?
         package var steps = 0
+        /// The secrets the session revealed (credential headers, secret captures), kept only when it
+        /// failed: then its failure text may be shown, and the redaction boundary must know them.
+        package var secrets: [String] = []
     }
 
     package var scenario: SmokeScenario
@@ -51,13 +54,16 @@ public struct SessionScript: Sendable {
     package func run(variables: [String: String], transport: @escaping Transport) async -> Outcome {
         var state = ScenarioState(variables: variables)
         var outcome = Outcome()
+        var revealed: [String] = []
         for (index, step) in scenario.steps.enumerated() {
             let executor = StepExecutor(
                 step: step, baseURL: baseURL, directory: directory, certificateDays: { _, _ in .success(Int.max) })
             let judge = step.expect?.status == nil
             let result = await executor.run(&state) { record, timeout in try await transport(record, timeout, judge) }
             outcome.steps += 1
+            revealed += result.secrets
             let name = step.name ?? "step \(index + 1)"
+            if result.failures.first != nil || result.error != nil { outcome.secrets = revealed }
             if let failure = result.failures.first {
                 outcome.failedStep = name
                 outcome.failure = .assertion(

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Secrets a run discovers as it goes: values it sends in `Authorization`, `Proxy-Authorization`
-/// or `Cookie` headers, and captures whose names read as secrets. Runners add to it; the redaction
+/// Secrets a run discovers as it goes: values it sends in `Authorization`, `Proxy-Authorization`,
+/// `Cookie` or `X-Api-Key` headers, cookies it is given, and captures whose names read as secrets. Runners add to it; the redaction
 /// boundary masks them together with the spec's `${VAR}` values.
 public final class SecretSink: Sendable {
     private let secrets = Mutex<Set<String>>([])
@@ -14,22 +14,40 @@ public final class SecretSink: Sendable {
         _ = secrets.withLock { $0.insert(secret) }
     }
 
-    /// Records what a request header reveals: the whole value, the credential after an auth scheme
-    /// (`Bearer abc` → `abc`), and each cookie's value.
+    /// Records what a header reveals (see ``revealed(header:value:)``).
     public func add(header name: String, value: String) {
-        switch name.lowercased() {
+        for secret in Self.revealed(header: name, value: value) { add(secret) }
+    }
+
+    public func add(contentsOf secrets: some Sequence<String>) {
+        for secret in secrets { add(secret) }
+    }
+
+    /// Headers whose values are credentials whatever their source.
+    public static let credentialHeaders: Set<String> = [
+        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
+    ]
+
+    /// The secrets a credential header holds: the whole value; after an auth scheme the credential
+    /// (`Bearer abc` → `abc`); each cookie's value (for `Set-Cookie`, the cookie's own value, not its
+    /// attributes). Nothing for other headers.
+    public static func revealed(header name: String, value: String) -> [String] {
+        let lower = name.lowercased()
+        guard credentialHeaders.contains(lower) else { return [] }
+        var out = [value]
+        switch lower {
         case "authorization", "proxy-authorization":
-            add(value)
             if let space = value.firstIndex(of: " ") {
-                add(String(value[value.index(after: space)...]).trimmingCharacters(in: .whitespaces))
+                out.append(String(value[value.index(after: space)...]).trimmingCharacters(in: .whitespaces))
             }
-        case "cookie":
-            add(value)
-            for pair in value.split(separator: ";") {
-                if let equals = pair.firstIndex(of: "=") { add(String(pair[pair.index(after: equals)...])) }
+        case "cookie", "set-cookie":
+            let pairs = value.split(separator: ";")
+            for pair in lower == "cookie" ? pairs : Array(pairs.prefix(1)) {
+                if let equals = pair.firstIndex(of: "=") { out.append(String(pair[pair.index(after: equals)...])) }
             }
         default: break
         }
+        return out.filter { $0.count >= Redactor.minimumLength }
     }
 
     /// Whether a capture of this name holds a secret: its name contains token, password, secret, key

@@ -35,6 +35,10 @@ package struct StepExecutor: Sendable {
         package var exchange: HTTPExchange?
         package var attempts = 0
         package var seconds = 0.0
+        /// What the last attempt revealed as secrets: the values of the credential headers it sent
+        /// and received, and captures whose names read as secrets. The caller hands them to the
+        /// run's ``SecretSink`` so the redaction boundary masks them.
+        package var secrets: [String] = []
     }
 
     /// How a step's request travels: the smoke runner's HTTPSession, or a load-test connection.
@@ -71,6 +75,9 @@ package struct StepExecutor: Sendable {
             outcome.error = "\(error)"
             return outcome
         }
+        for header in record.headers {
+            outcome.secrets += SecretSink.revealed(header: header.name, value: header.value)
+        }
         let timeout =
             step.timeout.map { Duration.milliseconds(Int64($0.seconds * 1000)) } ?? Self.defaultTimeout
         let response: HTTPResponseRecord
@@ -83,6 +90,9 @@ package struct StepExecutor: Sendable {
         }
         outcome.seconds = response.seconds
         outcome.exchange = HTTPExchange(request: record, response: response, error: nil)
+        for header in response.headers {
+            outcome.secrets += SecretSink.revealed(header: header.name, value: header.value)
+        }
         let url = URLComponents(string: record.url)
         state.cookies.store(setCookie: response.headers("Set-Cookie"), host: url?.host ?? "")
 
@@ -94,7 +104,9 @@ package struct StepExecutor: Sendable {
         }
         for (name, capture) in step.capture {
             switch Captures.value(capture.source, response: response, json: body) {
-            case .success(let value): state.variables[name] = value
+            case .success(let value):
+                state.variables[name] = value
+                if SecretSink.isSecretName(name) { outcome.secrets.append(value) }
             case .failure(let problem):
                 outcome.failures.append(
                     AssertionFailure(assertion: "capture \(name)", expected: problem.expected, actual: problem.actual))

@@ -11,7 +11,6 @@ import NIOPosix
 /// Dependencies are checked concurrently, at most `concurrency` at a time. Each is bounded by its
 /// own timeout, counted from its start, even where a library would wait longer.
 public struct DependencyProber: Sendable {
-    public var redactor: Redactor
     public var concurrency: Int
     /// PEM files of certificate authorities trusted besides the system store, for tls and https checks.
     public var trustRoots: [String] = []
@@ -20,8 +19,7 @@ public struct DependencyProber: Sendable {
     /// The folder relative `ca` paths start from: the spec's.
     public var directory = "."
 
-    public init(redactor: Redactor = Redactor(), concurrency: Int = 16) {
-        self.redactor = redactor
+    public init(concurrency: Int = 16) {
         self.concurrency = max(1, concurrency)
     }
 
@@ -82,9 +80,9 @@ public struct DependencyProber: Sendable {
         }
         return CheckResult(
             id: "dependencies.\(spec.name)", title: "\(spec.name) (\(kind?.rawValue ?? "unknown kind"))",
-            category: .dependencies, status: outcome.status, summary: redactor.redact(outcome.summary),
-            details: outcome.details.map(redactor.redact), measurements: outcome.measurements,
-            evidence: spec.shownURL.map { [CheckResult.EvidenceRecord(kind: "url", reference: redactor.redact($0))] }
+            category: .dependencies, status: outcome.status, summary: outcome.summary,
+            details: outcome.details, measurements: outcome.measurements,
+            evidence: spec.shownURL.map { [CheckResult.EvidenceRecord(kind: "url", reference: $0)] }
                 ?? [],
             durationSeconds: seconds ?? Probe.seconds(ContinuousClock.now - start))
     }

@@ -9,12 +9,10 @@ import FoundationNetworking
 /// answer 2xx, commands that must exit 0 in time. Items are checked concurrently, a few at a time.
 public struct EvidenceCollector: Sendable {
     public var directory: String
-    public var redactor: Redactor
     public var concurrency: Int
 
-    public init(directory: String, redactor: Redactor = Redactor(), concurrency: Int = 8) {
+    public init(directory: String, concurrency: Int = 8) {
         self.directory = directory
-        self.redactor = redactor
         self.concurrency = max(1, concurrency)
     }
 
@@ -47,8 +45,6 @@ public struct EvidenceCollector: Sendable {
         result.id = "checklist.\(item.id)"
         result.title = item.title
         result.durationSeconds = ShellCommand.seconds(ContinuousClock.now - start)
-        result.summary = redactor.redact(result.summary)
-        result.details = result.details.map(redactor.redact)
         return result
     }
 
@@ -86,7 +82,7 @@ public struct EvidenceCollector: Sendable {
     }
 
     func checkURL(_ url: String, timeout: SpecDuration) async -> CheckResult {
-        let shown = redactor.redact(url)
+        let shown = url
         let evidence = [CheckResult.EvidenceRecord(kind: "url", reference: shown)]
         guard let target = URL(string: url) else { return make(.fail, "\(shown) is not a URL", evidence: evidence) }
         var request = URLRequest(
@@ -122,7 +118,7 @@ public struct EvidenceCollector: Sendable {
     }
 
     func checkCommand(_ command: String, timeout: SpecDuration) async -> CheckResult {
-        let shown = redactor.redact(command)
+        let shown = command
         let evidence = [CheckResult.EvidenceRecord(kind: "command", reference: shown)]
         let outcome = await ShellCommand(
             command, directory: directory, timeout: .milliseconds(Int64(timeout.seconds * 1000))

@@ -51,11 +51,9 @@ package struct Descriptor: Sendable, Hashable {
 /// Fetches descriptors from files or live endpoints.
 package struct DescriptorLoader: Sendable {
     package var directory: String
-    package var redactor: Redactor
 
-    package init(directory: String, redactor: Redactor) {
+    package init(directory: String) {
         self.directory = directory
-        self.redactor = redactor
     }
 
     package struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -98,16 +96,16 @@ package struct DescriptorLoader: Sendable {
             do {
                 response = try await session.send(request, timeout: .seconds(10))
             } catch {
-                throw LoadError(description: redactor.redact("descriptor endpoint \(url): \(error)"))
+                throw LoadError(description: "descriptor endpoint \(url): \(error)")
             }
             guard (200..<300).contains(response.status) else {
-                throw LoadError(description: redactor.redact("descriptor endpoint \(url) answered \(response.status)"))
+                throw LoadError(description: "descriptor endpoint \(url) answered \(response.status)")
             }
             do {
                 return Descriptor(flattening: try JSONValue(parsing: response.body))
             } catch {
                 throw LoadError(
-                    description: redactor.redact("descriptor endpoint \(url) did not answer JSON: \(error.message)"))
+                    description: "descriptor endpoint \(url) did not answer JSON: \(error.message)")
             }
         }
     }

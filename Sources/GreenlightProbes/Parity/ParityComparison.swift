@@ -8,6 +8,8 @@ package struct ParityComparison: Sendable {
     package var left: (name: String, descriptor: Descriptor)
     package var right: (name: String, descriptor: Descriptor)
     package var ignore: [String]
+    /// Tells which values are known secrets, so that they are shown as fingerprints (two secrets can
+    /// still be told apart); masking itself is the redaction boundary's.
     package var redactor: Redactor
 
     package init(left: (String, Descriptor), right: (String, Descriptor), ignore: [String], redactor: Redactor) {
@@ -98,7 +100,6 @@ package struct ParityComparison: Sendable {
             for d in drift { details.append("\(pad(d.key, widths.0))  \(pad(d.left, widths.1))  \(d.right)") }
         }
         if !ignored.isEmpty { details.append("ignored (parity.ignore): \(ignored.joined(separator: ", "))") }
-        details = details.map(redactor.redact)
         let measurements: [CheckResult.Measurement] = [
             .init(name: "keys compared", value: Double(compared), unit: "keys"),
             .init(name: "undeclared drift", value: Double(drift.count), unit: "keys"),

@@ -10,7 +10,7 @@ public struct ParityRunner: Sendable {
     public func run(session: HTTPSession) async -> [CheckResult] {
         guard let parity = spec.parity, parity.compare.count == 2 else { return [] }
         let names = (parity.compare[0], parity.compare[1])
-        let loader = DescriptorLoader(directory: spec.directory, redactor: spec.redactor)
+        let loader = DescriptorLoader(directory: spec.directory)
         var descriptors: [Descriptor] = []
         var problems: [String] = []
         for name in [names.0, names.1] {
@@ -33,8 +33,7 @@ public struct ParityRunner: Sendable {
             return [
                 CheckResult(
                     id: "parity.\(names.0)-\(names.1)", title: "Parity: \(names.0) vs \(names.1)", category: .parity,
-                    status: .fail, summary: spec.redactor.redact(problems.first ?? "descriptors could not be loaded"),
-                    details: problems.map(spec.redactor.redact))
+                    status: .fail, summary: problems.first ?? "descriptors could not be loaded", details: problems)
             ]
         }
         let comparison = ParityComparison(

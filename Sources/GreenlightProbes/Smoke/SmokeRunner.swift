@@ -8,20 +8,22 @@ public struct SmokeRunner: Sendable {
     public var smoke: SmokeSpec
     public var baseURL: String
     public var directory: String
-    public var redactor: Redactor
+    /// Where the secrets the steps reveal go (credential headers, secret captures), for the
+    /// redaction boundary. The runner itself never masks.
+    public var secrets: SecretSink?
     /// Tells how many days the certificate of host:port has left, for `tls_min_days_valid`.
     public var certificateDays: @Sendable (_ host: String, _ port: Int) async -> Result<Int, HTTPFailure>
 
     public static let defaultStepTimeout = StepExecutor.defaultTimeout
 
     public init(
-        smoke: SmokeSpec, baseURL: String, directory: String, redactor: Redactor,
+        smoke: SmokeSpec, baseURL: String, directory: String, secrets: SecretSink? = nil,
         certificateDays: @escaping @Sendable (String, Int) async -> Result<Int, HTTPFailure>
     ) {
         self.smoke = smoke
         self.baseURL = baseURL
         self.directory = directory
-        self.redactor = redactor
+        self.secrets = secrets
         self.certificateDays = certificateDays
     }
 
@@ -65,6 +67,7 @@ public struct SmokeRunner: Sendable {
             let executor = StepExecutor(
                 step: step, baseURL: baseURL, directory: directory, certificateDays: certificateDays)
             let outcome = await executor.run(&state, session: session)
+            secrets?.add(contentsOf: outcome.secrets)
             measurements.append(.init(name: "\(name) ms", value: (outcome.seconds * 1000).rounded(), unit: "ms"))
             if !outcome.failures.isEmpty || outcome.error != nil {
                 var details: [String] = [
@@ -79,7 +82,7 @@ public struct SmokeRunner: Sendable {
                 }
                 if let exchange = outcome.exchange {
                     details.append("exchange:")
-                    details += exchange.lines(redactor: redactor).map { "  " + $0 }
+                    details += exchange.lines().map { "  " + $0 }
                 }
                 let reason =
                     outcome.error ?? outcome.failures.first.map {
@@ -87,8 +90,8 @@ public struct SmokeRunner: Sendable {
                     } ?? ""
                 return CheckResult(
                     id: id, title: title, category: .smoke, status: .fail,
-                    summary: redactor.redact("step '\(name)' (\(index + 1) of \(scenario.steps.count)): \(reason)"),
-                    details: details.map(redactor.redact), measurements: measurements,
+                    summary: "step '\(name)' (\(index + 1) of \(scenario.steps.count)): \(reason)",
+                    details: details, measurements: measurements,
                     durationSeconds: Self.seconds(ContinuousClock.now - start))
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GreenlightCore
+import GreenlightGate
 
 extension Greenlight {
     struct Validate: AsyncParsableCommand {
@@ -35,8 +36,10 @@ extension Greenlight {
             if !spec.checklist.waivers.isEmpty {
                 parts.append("\(spec.checklist.waivers.count) waiver\(spec.checklist.waivers.count == 1 ? "" : "s")")
             }
-            let name = spec.redactor.redact("\(spec.service.name) \(spec.service.version)")
-            Terminal.out("\(self.spec.file): valid: \(name); " + parts.joined(separator: ", "))
+            let line =
+                "\(self.spec.file): valid: \(spec.service.name) \(spec.service.version); "
+                + parts.joined(separator: ", ")
+            Terminal.out(RedactionBoundary(spec: spec).text(line))
         }
     }
 }

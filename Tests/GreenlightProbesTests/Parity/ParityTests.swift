@@ -88,7 +88,7 @@ struct ParityTests {
         try Data("# comment\nexport os.name=debian\nreplicas=\"3\"\nendpoints[0]=a\nendpoints[1]=b # trailing\n".utf8)
             .write(to: folder.appendingPathComponent("d.env"))
         let session = try HTTPSession()
-        let loader = DescriptorLoader(directory: folder.path, redactor: Redactor())
+        let loader = DescriptorLoader(directory: folder.path)
         let json = try await loader.load(.file("d.json"), session: session)
         let yaml = try await loader.load(.file("d.yaml"), session: session)
         let env = try await loader.load(.file("d.env"), session: session)

@@ -21,10 +21,12 @@ struct SmokeRunnerTests {
         return try SpecLoader(environment: env).load(data: Data(text.utf8), file: "smoke.yaml", directory: directory)
     }
 
-    static func run(_ spec: ReleaseSpec, against shop: RunningDemoShop) async throws -> [CheckResult] {
+    static func run(_ spec: ReleaseSpec, against shop: RunningDemoShop, secrets: SecretSink? = nil) async throws
+        -> [CheckResult]
+    {
         let session = try HTTPSession()
         let runner = SmokeRunner(
-            smoke: spec.smoke!, baseURL: shop.baseURL, directory: spec.directory, redactor: spec.redactor,
+            smoke: spec.smoke!, baseURL: shop.baseURL, directory: spec.directory, secrets: secrets,
             certificateDays: { _, _ in .failure(HTTPFailure(description: "no TLS here")) })
         let results = await runner.run(session: session)
         await session.shutdown()
@@ -81,7 +83,9 @@ struct SmokeRunnerTests {
         #expect(results[0].measurements.count == 4)
     }
 
-    @Test("a wrong expectation fails with the step, the assertion, expected and actual, and the redacted exchange")
+    @Test(
+        "a wrong expectation fails with the step, the assertion, expected and actual, and the exchange; the token it sent is handed to the sink"
+    )
     func failureIsExplained() async throws {
         let shop = try await DemoShop.start(DemoShopConfiguration())
         defer { Task { await shop.stop() } }
@@ -103,9 +107,13 @@ struct SmokeRunnerTests {
                         json: { sku: SKU-5, quantity: 1, card: "4242424242424242" }
                       expect: { status: 201, jsonpath: { "$.status": { equals: placed } } }
             """, env: ["PW": secret])
-        let result = try #require(try await Self.run(spec, against: shop).first)
+        let sink = SecretSink()
+        let result = try #require(try await Self.run(spec, against: shop, secrets: sink).first)
         #expect(result.status == .fail)
         #expect(result.summary == "step 'buy the empty shelf' (2 of 2): status: expected 201, got 409")
+        // The token captured at sign-in (its name reads as a secret) and the header that carried it.
+        let bearer = try #require(sink.all.first { $0.hasPrefix("Bearer ") }, "\(sink.all)")
+        #expect(sink.all.contains(String(bearer.dropFirst("Bearer ".count))))
         let details = result.details.joined(separator: "\n")
         #expect(details.contains("step: buy the empty shelf (2 of 2)"))
         #expect(details.contains("assertion: status\n  expected: 201\n  actual:   409"))
@@ -142,7 +150,7 @@ struct SmokeRunnerTests {
         let spec = try Self.spec("smoke:\n  scenarios: [{ name: up, steps: [{ request: { path: /healthz } }] }]\n")
         let session = try HTTPSession()
         let runner = SmokeRunner(
-            smoke: spec.smoke!, baseURL: base, directory: ".", redactor: Redactor(),
+            smoke: spec.smoke!, baseURL: base, directory: ".",
             certificateDays: { _, _ in .failure(HTTPFailure(description: "")) })
         let start = ContinuousClock.now
         let results = await runner.run(session: session)
