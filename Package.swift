@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Greenlight",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "greenlight", targets: ["greenlight"]),
         .library(name: "GreenlightCore", targets: ["GreenlightCore"]),

@@ -206,6 +206,12 @@ final class Tally: Sendable {
 }
 
 /// The workers of a run, so they can be shut down whichever way the run ends.
-final class WorkerList: @unchecked Sendable {
-    var all: [LoopWorker] = []
+final class WorkerList: Sendable {
+    private let workers = Mutex<[LoopWorker]>([])
+
+    /// Set once the workers exist; read at shutdown, possibly from another task.
+    var all: [LoopWorker] {
+        get { workers.withLock { $0 } }
+        set { workers.withLock { $0 = newValue } }
+    }
 }
