@@ -186,7 +186,7 @@ public final class LoadEngine: Sendable {
             notes.append("\(problem) (\(count)×)")
         }
         var result = LoadResult(
-            target: plan.target.baseURL, model: plan.model.rawValue,
+            target: plan.target.baseURL, model: plan.model,
             rate: plan.model == .open ? plan.requestedPeak : nil,
             virtualUsers: plan.model == .closed ? Int(plan.requestedPeak) : nil, connections: plan.connections,
             threads: plan.threads, profile: plan.profile, slices: [plan.slice], startedAt: startedAt,

@@ -87,7 +87,7 @@ struct ReadinessRun {
             }
         }
         let check = result.gateCheck(
-            requiredRate: requiredRate, requiredSeconds: requiredSeconds, requiredModel: load.model.rawValue,
+            requiredRate: requiredRate, requiredSeconds: requiredSeconds, requiredModel: load.model,
             requiredUsers: load.model == .closed ? load.virtualUsers : nil)
         return (check, result.redacted(spec.redactor.redact).reportTimeline)
     }
