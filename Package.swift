@@ -71,6 +71,8 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Test-only: counts malloc calls per thread for the load engine's allocation test.
+        .target(name: "CAllocationCounter"),
         .target(
             name: "GreenlightDemo",
             dependencies: [
@@ -111,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "GreenlightLoadTests",
             dependencies: [
-                "GreenlightLoad", "GreenlightCore", "GreenlightProbes", "GreenlightDemo",
+                "GreenlightLoad", "GreenlightCore", "GreenlightProbes", "GreenlightDemo", "CAllocationCounter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -97,7 +97,12 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
             }
         }
         if !completed.isEmpty {
-            for response in completed { worker.responded(self, response) }
+            // By index: a `for … in` over the array copies it (and allocates, unoptimized).
+            var k = 0
+            while k < completed.count {
+                worker.responded(self, completed[k])
+                k += 1
+            }
             completed.removeAll(keepingCapacity: true)
         }
         if let failed {
