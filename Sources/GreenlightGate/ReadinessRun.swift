@@ -98,7 +98,7 @@ public struct ReadinessRun: Sendable {
             }
         }
         let check = result.gateCheck(
-            requiredRate: requiredRate, requiredSeconds: requiredSeconds, requiredModel: load.model.rawValue,
+            requiredRate: requiredRate, requiredSeconds: requiredSeconds, requiredModel: load.model,
             requiredUsers: load.model == .closed ? load.virtualUsers : nil)
         return (check, result.reportTimeline)
     }

@@ -6,6 +6,7 @@ import NIOTLS
 /// One keep-alive connection of the load engine. Lives on one event loop; every field is touched
 /// only there. Writes a pre-encoded request, feeds what arrives to the byte-level parser and tells
 /// its worker when a response is complete. No per-request allocation on the fixed-request path.
+/// `@unchecked Sendable`: confined to its worker's event loop (the loop of its channel).
 final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -17,15 +18,13 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     var parser = HTTPResponseParser()
     var completed: [HTTPResponseParser.Response] = []
 
-    /// Open and ready for requests (TLS handshake done, for https).
-    var ready = false
-    /// A connect is under way.
-    var connecting = false
-    /// A request was written and its response is not complete yet.
-    var busy = false
-    /// Lent to a session iteration, which sends its steps one by one.
+    /// Where the connection is: opening, open and doing something, closing, or closed.
+    var state = State.closed
+    /// Lent to a session iteration, which sends its steps one by one. Not a state of the channel: a
+    /// session keeps its connection across a reconnect.
     var lent = false
-    /// For the closed model: this virtual user is running (not ramped down).
+    /// For the closed model: this virtual user is running (not ramped down). Not a state of the channel:
+    /// the user keeps its role across reconnects, pauses and sessions.
     var active = false
     var intended: UInt64 = 0
     var sentAt: UInt64 = 0
@@ -37,13 +36,8 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     /// A session step to write as soon as the connection is open again.
     var pendingWrite: (request: ByteBuffer, intended: UInt64, isHead: Bool)?
     var failures = 0
-    /// Closed model: the user pauses between iterations (no request in flight).
-    var thinking = false
-    var thinkUntil: UInt64 = 0
     /// A pause a reconnect interrupted: the user resumes it, then sends.
     var resumeThinkAt: UInt64?
-    /// Close was asked for: the connection takes no new work and reopens once closed.
-    var closing = false
     /// Bumped on every connect: timers of an earlier channel recognise they are stale.
     var generation: UInt64 = 0
     var responsesOnChannel = 0
@@ -71,9 +65,8 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     }
 
     private func becameReady() {
-        guard !ready else { return }
-        ready = true
-        connecting = false
+        guard !isReady else { return }
+        if case .closing = state { state = .closing(was: .idle) } else { state = .open(.idle) }
         failures = 0
         attempt?.succeed(())
         attempt = nil
@@ -82,7 +75,7 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
 
     @inline(__always)
     func write(_ request: ByteBuffer, intended: UInt64, now: UInt64, isHead: Bool) {
-        busy = true
+        if case .closing = state { state = .closing(was: .busy) } else { state = .open(.busy) }
         self.intended = intended
         sentAt = now
         parser.nextResponseHasNoBody = isHead
@@ -104,7 +97,12 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
             }
         }
         if !completed.isEmpty {
-            for response in completed { worker.responded(self, response) }
+            // By index: a `for … in` over the array copies it (and allocates, unoptimized).
+            var k = 0
+            while k < completed.count {
+                worker.responded(self, completed[k])
+                k += 1
+            }
             completed.removeAll(keepingCapacity: true)
         }
         if let failed {
@@ -113,7 +111,7 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if busy, let last = try? parser.finish() {
+        if isBusy, let last = try? parser.finish() {
             worker.responded(self, last)
         }
         worker.closed(self)
@@ -127,22 +125,83 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
 
     /// Drops the connection; the worker opens a new one in its place.
     func close() {
-        closing = true
+        switch state {
+        case .connecting: state = .closing(was: nil)
+        case .open(let activity): state = .closing(was: activity)
+        case .closed, .closing: break
+        }
         context?.close(promise: nil)
     }
 
     func reset() {
         attempt?.succeed(())
         attempt = nil
-        connecting = false
+        state = .closed
         context = nil
         parser = HTTPResponseParser()
-        ready = false
-        busy = false
-        thinking = false
-        closing = false
         responsesOnChannel = 0
         capture = nil
         pendingWrite = nil
+    }
+}
+
+extension LoadConnection {
+    /// The state of a connection's channel and of the request on it; every combination is a real one.
+    enum State: Equatable {
+        /// No channel: not opened yet, or closed and waiting to reopen.
+        case closed
+        /// Opening: the TCP connect, then the TLS handshake for https.
+        case connecting
+        /// Open and ready for requests (TLS handshake done, for https).
+        case open(Activity)
+        /// Close was asked for: the connection takes no new work and reopens once closed. Remembers what
+        /// it was doing when open (`nil`: it was still connecting).
+        case closing(was: Activity?)
+    }
+
+    /// What an open connection is doing.
+    enum Activity: Equatable {
+        /// Nothing: free for the next request.
+        case idle
+        /// A request was written and its response is not complete yet.
+        case busy
+        /// Closed model: the user pauses between iterations until `until` (no request in flight).
+        case thinking(until: UInt64)
+    }
+
+    /// Open and ready for requests, or was until a close was asked for.
+    var isReady: Bool {
+        switch state {
+        case .open, .closing(was: .some): true
+        case .closed, .connecting, .closing(was: nil): false
+        }
+    }
+
+    /// Open, ready, and free for the next request.
+    var isIdle: Bool { state == .open(.idle) }
+
+    /// A request is outstanding: written and not answered, or a session step waiting for the connection to reopen.
+    var isBusy: Bool {
+        switch state {
+        case .open(.busy), .closing(was: .busy?): true
+        default: pendingWrite != nil
+        }
+    }
+
+    /// The end of the pause the user was in, if it was pausing (or was when a close was asked for).
+    var thinkingUntil: UInt64? {
+        switch state {
+        case .open(.thinking(let until)), .closing(was: .thinking(let until)?): until
+        default: nil
+        }
+    }
+
+    /// The outstanding request is over (answered, failed or timed out): the connection is free again.
+    func requestEnded() {
+        switch state {
+        case .open(.busy): state = .open(.idle)
+        case .closing(was: .busy?): state = .closing(was: .idle)
+        default: break
+        }
     }
 }

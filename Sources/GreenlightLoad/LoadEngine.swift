@@ -40,22 +40,38 @@ public final class LoadEngine: Sendable {
         progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) async throws -> LoadResult {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, plan.threads))
+        do {
+            let result = try await run(
+                on: group, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless,
+                progress: progress)
+            try? await group.shutdownGracefully()
+            return result
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Runs on the event loops of `group` (one worker each), which the caller owns and shuts down.
+    func run(
+        on group: MultiThreadedEventLoopGroup, watch: ResourceWatcher? = nil, thresholds: [Threshold] = [],
+        abortWhenHopeless: Bool = false, progress: (@Sendable (LoadProgress) -> Void)? = nil
+    ) async throws -> LoadResult {
         let workers = WorkerList()
         do {
             let result = try await run(
                 on: group, workers: workers, watch: watch, thresholds: thresholds,
                 abortWhenHopeless: abortWhenHopeless, progress: progress)
-            await Self.shutdown(workers.all, group)
+            await Self.shutdown(workers.all)
             return result
         } catch {
-            await Self.shutdown(workers.all, group)
+            await Self.shutdown(workers.all)
             throw error
         }
     }
 
-    private static func shutdown(_ workers: [LoopWorker], _ group: MultiThreadedEventLoopGroup) async {
+    private static func shutdown(_ workers: [LoopWorker]) async {
         for worker in workers { try? await worker.loop.submit { worker.shutdown() }.get() }
-        try? await group.shutdownGracefully()
     }
 
     private func run(
@@ -185,7 +201,7 @@ public final class LoadEngine: Sendable {
             notes.append("\(problem) (\(count)×)")
         }
         var result = LoadResult(
-            target: plan.target.baseURL, model: plan.model.rawValue,
+            target: plan.target.baseURL, model: plan.model,
             rate: plan.model == .open ? plan.requestedPeak : nil,
             virtualUsers: plan.model == .closed ? Int(plan.requestedPeak) : nil, connections: plan.connections,
             threads: plan.threads, profile: plan.profile, slices: [plan.slice], startedAt: startedAt,
@@ -205,6 +221,12 @@ final class Tally: Sendable {
 }
 
 /// The workers of a run, so they can be shut down whichever way the run ends.
-final class WorkerList: @unchecked Sendable {
-    var all: [LoopWorker] = []
+final class WorkerList: Sendable {
+    private let workers = Mutex<[LoopWorker]>([])
+
+    /// Set once the workers exist; read at shutdown, possibly from another task.
+    var all: [LoopWorker] {
+        get { workers.withLock { $0 } }
+        set { workers.withLock { $0 = newValue } }
+    }
 }

@@ -56,10 +56,8 @@ public enum LoadAction: Sendable {
 
 /// Everything the engine needs, resolved from a spec or from the command line.
 public struct LoadPlan: Sendable {
-    public enum Model: String, Sendable { case open, closed }
-
     public var target: LoadTarget
-    public var model: Model
+    public var model: LoadSpec.Model
     /// Arrival rate (open) or virtual users (closed) over time, for this slice.
     public var profile: Profile
     /// The peak asked for, for all slices together: rate (open) or virtual users (closed).
@@ -79,8 +77,8 @@ public struct LoadPlan: Sendable {
     public var slice = LoadResult.Slice(index: 1, count: 1)
 
     public init(
-        target: LoadTarget, model: Model, profile: Profile, requestedPeak: Double, connections: Int, threads: Int,
-        actions: [LoadAction], weights: [Int]
+        target: LoadTarget, model: LoadSpec.Model, profile: Profile, requestedPeak: Double, connections: Int,
+        threads: Int, actions: [LoadAction], weights: [Int]
     ) {
         self.target = target
         self.model = model

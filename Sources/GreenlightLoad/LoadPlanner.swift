@@ -40,7 +40,7 @@ public enum LoadPlanner {
         let sustain = options.duration ?? load.duration?.seconds ?? 60
         let rampUp = load.rampUp?.seconds ?? 0
         let rampDown = load.rampDown?.seconds ?? 0
-        let model: LoadPlan.Model = load.model == .closed ? .closed : .open
+        let model = load.model
         let peak: Double
         let profile: Profile
         let connections: Int

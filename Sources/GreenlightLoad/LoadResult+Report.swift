@@ -4,14 +4,14 @@ import GreenlightCore
 extension LoadResult {
     /// Planned arrivals (open model) for the slices this result holds.
     public var plannedArrivals: Double? {
-        guard model == LoadPlan.Model.open.rawValue, let total = slices.first?.count, total > 0 else { return nil }
+        guard model == .open, let total = slices.first?.count, total > 0 else { return nil }
         return profile.totalArrivals * Double(slices.count) / Double(total)
     }
 
     /// One line saying what ran: "open model · 150 req/s for 5 s · 16 connections · 2 threads".
     public var headline: String {
         let shape =
-            model == "open"
+            model == .open
             ? "open model · \(fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) \(counters.iterations > 0 ? "iterations" : "req")/s"
             : "closed model · \(virtualUsers ?? connections) virtual users"
         let ramps = profile.segments.count > 1 ? " (with ramps)" : ""
@@ -63,7 +63,7 @@ extension LoadResult {
     /// The load check of the readiness gate. It fails when a threshold fails, or when the load that
     /// ran is less than the spec asks for (rate, duration, slices, arrivals that never started).
     public func gateCheck(
-        requiredRate: Double?, requiredSeconds: Double?, requiredModel: String? = nil, requiredUsers: Int? = nil
+        requiredRate: Double?, requiredSeconds: Double?, requiredModel: LoadSpec.Model? = nil, requiredUsers: Int? = nil
     ) -> CheckResult {
         let s = summary
         var problems: [String] = []
@@ -132,7 +132,7 @@ extension LoadResult {
             p99Ms: timeline.map { $0.latency.milliseconds(atPercentile: 99) },
             errors: timeline.map { Double($0.counters.errorCount) },
             // Sessions make several requests per arrival: a target in arrivals would mislead beside req/s.
-            targetRps: model == "open" && counters.iterations == 0
+            targetRps: model == .open && counters.iterations == 0
                 ? timeline.map {
                     (profile.arrivals(by: Double($0.second + 1)) - profile.arrivals(by: Double($0.second)))
                         * Double(slices.count) / Double(max(slices.first?.count ?? 1, 1))

@@ -145,7 +145,7 @@ public struct LoadResult: Sendable, Codable {
     }
 
     public var target: String
-    public var model: String
+    public var model: LoadSpec.Model
     /// The peak arrival rate asked for (open model), per second, for all slices together.
     public var rate: Double?
     public var virtualUsers: Int?
@@ -165,7 +165,7 @@ public struct LoadResult: Sendable, Codable {
     public var notes: [String]
 
     public init(
-        target: String, model: String, rate: Double?, virtualUsers: Int?, connections: Int, threads: Int,
+        target: String, model: LoadSpec.Model, rate: Double?, virtualUsers: Int?, connections: Int, threads: Int,
         profile: Profile, slices: [Slice], startedAt: Date, durationSeconds: Double, connectionsOpen: Int,
         counters: LoadCounters, latency: LatencyHistogram, timeline: [TimelineSecond], resources: ResourceReport?,
         thresholds: [ThresholdOutcome] = [], notes: [String] = []
@@ -213,7 +213,13 @@ public struct LoadResult: Sendable, Codable {
                 debugDescription: "version \(version) is not supported (this greenlight reads 1)")
         }
         target = try c.decode(String.self, forKey: .target)
-        model = try c.decode(String.self, forKey: .model)
+        let model = try c.decode(String.self, forKey: .model)
+        guard let known = LoadSpec.Model(rawValue: model) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .model, in: c,
+                debugDescription: "model is '\(model)'; a greenlight load result is of the open or the closed model")
+        }
+        self.model = known
         rate = try c.decodeIfPresent(Double.self, forKey: .rate)
         virtualUsers = try c.decodeIfPresent(Int.self, forKey: .virtualUsers)
         connections = try c.decode(Int.self, forKey: .connections)

@@ -7,7 +7,7 @@ import NIOSSL
 
 /// Opening, reopening and closing a worker's connections.
 extension LoopWorker {
-    var openConnections: Int { connections.reduce(0) { $0 + ($1.ready ? 1 : 0) } }
+    var openConnections: Int { connections.reduce(0) { $0 + ($1.isReady ? 1 : 0) } }
 
     /// Opens every connection, `window` at a time; the future completes when each is ready or has failed once.
     func connectAll(window: Int) -> EventLoopFuture<Void> {
@@ -42,7 +42,7 @@ extension LoopWorker {
     /// when this attempt failed.
     @discardableResult
     func connect(_ conn: LoadConnection) -> EventLoopFuture<Void> {
-        conn.connecting = true
+        conn.state = .connecting
         let attempt = loop.makePromise(of: Void.self)
         conn.attempt = attempt
         conn.generation &+= 1
@@ -50,7 +50,7 @@ extension LoopWorker {
         let limit = min(plan.requestTimeout, 10)
         // TCP has its connect timeout; a TLS handshake that never completes needs its own.
         loop.scheduleTask(in: .milliseconds(Int64(limit * 1000) + 50)) {
-            guard conn.generation == generation, !conn.ready, conn.context != nil else { return }
+            guard conn.generation == generation, !conn.isReady, conn.context != nil else { return }
             self.note("the TLS handshake did not complete within \(formatSeconds(limit))")
             self.count(.connect)
             conn.failures += 1
@@ -77,7 +77,8 @@ extension LoopWorker {
             }
             .connect(host: target.host, port: target.port)
             .whenFailure { error in
-                conn.connecting = false
+                // No channel came of it, whether or not a close was asked for meanwhile.
+                if conn.state == .connecting || conn.state == .closing(was: nil) { conn.state = .closed }
                 conn.attempt = nil
                 attempt.succeed(())
                 self.connectFailed(conn, error: error)
@@ -118,7 +119,6 @@ extension LoopWorker {
             seconds[s].bytesOut += UInt64(pending.request.readableBytes)
             return
         }
-        conn.busy = false
         if conn.lent { return }
         guard start != 0, !stopping else {
             idle.append(conn)
@@ -128,15 +128,15 @@ extension LoopWorker {
     }
 
     func closed(_ conn: LoadConnection) {
-        let wasBusy = conn.busy
-        let wasReady = conn.ready
+        let wasBusy = conn.isBusy
+        let wasReady = conn.isReady
         if wasBusy {
             count(.protocolError)
             note("the connection closed before the response was complete")
             failSession(conn, "the connection closed before the response was complete")
         }
         let answered = conn.responsesOnChannel > 0
-        let thinkingUntil = conn.thinking ? conn.thinkUntil : nil
+        let thinkingUntil = conn.thinkingUntil
         conn.reset()
         conn.resumeThinkAt = thinkingUntil
         if let i = idle.firstIndex(where: { $0 === conn }) { idle.remove(at: i) }
@@ -160,13 +160,13 @@ extension LoopWorker {
         let delay = min(1000, 50 << min(max(conn.failures, 1) - 1, 5))
         let generation = conn.generation
         loop.scheduleTask(in: .milliseconds(Int64(delay))) {
-            guard !self.stopping, conn.generation == generation, !conn.connecting, !conn.ready else { return }
+            guard !self.stopping, conn.generation == generation, conn.state == .closed else { return }
             self.connect(conn)
         }
     }
 
     func note(error: Error, on conn: LoadConnection) {
-        if !conn.ready {
+        if !conn.isReady {
             // A TLS handshake that failed: the connection never became usable.
             count(.connect)
             conn.failures += 1

@@ -31,7 +31,6 @@ extension LoopWorker {
             variables.merge(row) { _, new in new }
         }
         conn.lent = true
-        conn.busy = false
         conn.sessionStart = intended
         activeSessions += 1
         let loop = self.loop
@@ -65,12 +64,12 @@ extension LoopWorker {
         conn.countsStatus = judgeStatus
         let intended = conn.sessionStart ?? now
         conn.sessionStart = nil
-        if !conn.ready || conn.context == nil || conn.closing {
-            // Closed after the last step (Connection: close, or a timeout): send once it reopens.
-            conn.busy = true
+        if !conn.isIdle || conn.context == nil {
+            // Closed after the last step (Connection: close, or a timeout): send once it reopens. A
+            // closing connection reopens by itself once closed.
             conn.sentAt = now
             conn.pendingWrite = (buffer, intended, record.method == "HEAD")
-            if !conn.connecting { connect(conn) }
+            if conn.state == .closed { connect(conn) }
             return promise.futureResult
         }
         conn.write(buffer, intended: intended, now: now, isHead: record.method == "HEAD")
@@ -104,7 +103,7 @@ extension LoopWorker {
         case .transport?, nil:
             break
         }
-        if conn.ready, conn.context != nil, !conn.busy { makeIdle(conn) } else { checkFinished() }
+        if conn.isIdle, conn.context != nil, conn.pendingWrite == nil { makeIdle(conn) } else { checkFinished() }
     }
 }
 

@@ -6,7 +6,7 @@ import NIOPosix
 import NIOSSL
 
 /// The part of a run on one event loop: its connections, its share of the schedule, its histogram.
-/// Confined to `loop`; the engine reaches it only through `loop.execute` / `submit`.
+/// `@unchecked Sendable`: confined to `loop`; the engine reaches it only through `loop.execute` / `submit`.
 final class LoopWorker: @unchecked Sendable {
     let loop: EventLoop
     let plan: LoadPlan
@@ -116,7 +116,8 @@ final class LoopWorker: @unchecked Sendable {
     /// A connection is free: give it the oldest waiting arrival, the closed model's next iteration, or rest.
     /// `now`, when the caller has just read the clock, saves reading it again on the hot path.
     func makeIdle(_ conn: LoadConnection, now known: UInt64? = nil) {
-        guard !conn.closing else { return }  // it reopens, and comes back through connectionReady
+        // Closing, closed or opening: it comes back through connectionReady once open.
+        guard conn.isIdle else { return }
         guard !stopping || (plan.model == .open && !backlog.isEmpty) else {
             idle.append(conn)
             return checkFinished()
@@ -149,14 +150,13 @@ final class LoopWorker: @unchecked Sendable {
                 return run(order[sequence % order.count], on: conn, intended: now, now: now)
             }
             // Thinking is not a request in flight: the sweep and a server's idle close leave it be.
-            conn.thinking = true
-            conn.thinkUntil = wakeAt
+            conn.state = .open(.thinking(until: wakeAt))
             let generation = conn.generation
             loop.scheduleTask(deadline: .uptimeNanoseconds(wakeAt)) {
-                guard conn.generation == generation, conn.thinking else { return }
-                conn.thinking = false
-                guard !self.stopping, conn.ready, conn.active else {
-                    if conn.ready { self.idle.append(conn) }
+                guard conn.generation == generation, case .open(.thinking) = conn.state else { return }
+                conn.state = .open(.idle)
+                guard !self.stopping, conn.active else {
+                    self.idle.append(conn)
                     return self.checkFinished()
                 }
                 self.run(self.order[sequence % self.order.count], on: conn, intended: Self.now())
@@ -174,7 +174,7 @@ final class LoopWorker: @unchecked Sendable {
         for conn in connections where activeCount < mine && !conn.active {
             conn.active = true
             activeCount += 1
-            if conn.ready, !conn.busy, let i = idle.firstIndex(where: { $0 === conn }) {
+            if conn.isIdle, let i = idle.firstIndex(where: { $0 === conn }) {
                 idle.remove(at: i)
                 makeIdle(conn)
             }
@@ -205,7 +205,7 @@ final class LoopWorker: @unchecked Sendable {
 
     @inline(__always)
     func responded(_ conn: LoadConnection, _ response: HTTPResponseParser.Response) {
-        guard conn.busy else {
+        guard conn.isBusy else {
             // Nothing was asked on this connection (a 408 on an idle one, or an answer after a timeout).
             note("a response arrived that no request was waiting for")
             conn.close()
@@ -213,7 +213,7 @@ final class LoopWorker: @unchecked Sendable {
         }
         conn.responsesOnChannel += 1
         let now = Self.now()
-        conn.busy = false
+        conn.requestEnded()
         let micros = (now &- conn.intended) / 1000
         latency.record(microseconds: micros)
         let s = slot(now)
@@ -244,11 +244,12 @@ final class LoopWorker: @unchecked Sendable {
     }
 
     func failed(_ conn: LoadConnection, _ kind: ErrorClass, reason: String) {
-        if conn.busy {
+        if conn.isBusy {
             count(kind)
             note(reason)
             failSession(conn, reason)
-            conn.busy = false
+            conn.requestEnded()
+            conn.pendingWrite = nil
         }
         conn.close()
     }
@@ -266,11 +267,11 @@ final class LoopWorker: @unchecked Sendable {
     func sweep() {
         let now = Self.now()
         let limit = UInt64(plan.requestTimeout * 1e9)
-        for conn in connections where conn.busy && now &- conn.sentAt > limit {
+        for conn in connections where conn.isBusy && now &- conn.sentAt > limit {
             count(.timeout)
             note("no response within \(formatSeconds(plan.requestTimeout))")
             failSession(conn, "no response within \(formatSeconds(plan.requestTimeout))")
-            conn.busy = false
+            conn.requestEnded()
             conn.pendingWrite = nil
             conn.capture = nil
             conn.close()
@@ -295,7 +296,7 @@ final class LoopWorker: @unchecked Sendable {
     /// Done when nothing is in flight (or, after the timeout, whatever is left counted as timeouts).
     func checkFinished() {
         guard stopping, !finished else { return }
-        let inFlight = connections.contains { $0.busy || $0.lent } || activeSessions > 0 || !backlog.isEmpty
+        let inFlight = connections.contains { $0.isBusy || $0.lent } || activeSessions > 0 || !backlog.isEmpty
         // In-flight requests get the request timeout to finish (the sweep counts them as timeouts).
         if inFlight, Self.now() &- stoppedAt < UInt64(plan.requestTimeout * 1e9) + 100_000_000 { return }
         finished = true

@@ -72,7 +72,7 @@ struct EngineTests {
         #expect(result.summary.requests > 200)
         #expect(result.summary.errors == 0)
         #expect(result.connectionsOpen == 0 || result.connectionsOpen <= 4)
-        #expect(result.model == "closed")
+        #expect(result.model == .closed)
     }
 
     @Test("an unreachable target fails fast with the reason")

@@ -48,7 +48,7 @@ struct HistogramMergeTests {
         counters.errors["5xx"] = errors
         second.counters = counters
         return LoadResult(
-            target: "http://127.0.0.1:8080/", model: "open", rate: 1000, virtualUsers: nil, connections: 10,
+            target: "http://127.0.0.1:8080/", model: .open, rate: 1000, virtualUsers: nil, connections: 10,
             threads: 2, profile: Profile(level: 1000, sustain: 1), slices: [.init(index: slice, count: count)],
             startedAt: Date(timeIntervalSince1970: 1_000_000 + Double(slice)), durationSeconds: 1,
             connectionsOpen: 10, counters: counters, latency: latency, timeline: [second], resources: nil,
@@ -112,12 +112,38 @@ struct HistogramMergeTests {
         }
         #expect(throws: LoadResult.MergeError.self) { try LoadResult.read(dir.appendingPathComponent("none").path) }
     }
+
+    @Test("a result of an unknown model is refused with the model and the field, and known models round-trip")
+    func unknownModel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var closed = result(slice: 1, of: 1, samples: [100], errors: 0)
+        closed.model = .closed
+        let good = dir.appendingPathComponent("closed.json")
+        let encoded = closed.encoded()
+        try encoded.write(to: good)
+        #expect(String(decoding: encoded, as: UTF8.self).contains(#""model":"closed""#))
+        #expect(try LoadResult.read(good.path).model == .closed)
+
+        let text = String(decoding: encoded, as: UTF8.self).replacingOccurrences(
+            of: #""model":"closed""#, with: #""model":"bursty""#)
+        let bad = dir.appendingPathComponent("bursty.json")
+        try Data(text.utf8).write(to: bad)
+        do {
+            _ = try LoadResult.read(bad.path)
+            Issue.record("a result of model 'bursty' was read")
+        } catch {
+            #expect(error.description.contains("bursty.json"))
+            #expect(error.description.contains("model is 'bursty'"))
+        }
+    }
 }
 
 extension LoadResult {
     static var empty: LoadResult {
         LoadResult(
-            target: "", model: "open", rate: nil, virtualUsers: nil, connections: 0, threads: 0,
+            target: "", model: .open, rate: nil, virtualUsers: nil, connections: 0, threads: 0,
             profile: Profile(segments: []), slices: [], startedAt: Date(), durationSeconds: 0, connectionsOpen: 0,
             counters: LoadCounters(), latency: LatencyHistogram(), timeline: [], resources: nil)
     }

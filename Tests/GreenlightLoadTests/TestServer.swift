@@ -67,6 +67,7 @@ final class TestServer: Sendable {
         var value: Int { count.withLock { $0 } }
     }
 
+    /// `@unchecked Sendable`: confined to its channel's event loop.
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer

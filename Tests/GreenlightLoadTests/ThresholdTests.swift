@@ -8,7 +8,7 @@ import Testing
 struct ThresholdTests {
     func result(latencies: [UInt64], responses: UInt64, errors: [String: UInt64], seconds: Double = 10) -> LoadResult {
         var r = LoadResult.empty
-        r.model = "open"
+        r.model = .open
         r.profile = Profile(level: 100, sustain: seconds)
         r.slices = [.init(index: 1, count: 1)]
         r.durationSeconds = seconds

@@ -1,6 +1,6 @@
 /// The load test: a weighted mix of requests or sessions at a multiple of the expected peak, sustained.
 public struct LoadSpec: SpecObject {
-    public enum Model: String, Sendable, CaseIterable {
+    public enum Model: String, Sendable, CaseIterable, Codable {
         /// Requests or iterations start on schedule at a target arrival rate, whatever the response times.
         case open
         /// A fixed number of virtual users loop as fast as responses (and think time) allow.
