@@ -47,7 +47,7 @@ public struct LoadJob: Sendable {
         do {
             let result = try await LoadExecution.run(
                 plan, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, progress: progress)
-            return try boundary.value(result)
+            return try boundary.including(plan.secrets).value(result)
         } catch let failure as LoadExecution.Failure {
             switch failure {
             case .watch(let reason): throw LoadExecution.Failure.watch(boundary.text(reason))

@@ -38,7 +38,7 @@ public struct ReadinessRun: Sendable {
         let secrets = SecretSink()
         var (runners, evidence) = try await runParts(secrets)
         var timeline: LoadTimeline?
-        if parts.contains(.load), let (check, series) = await runLoad() {
+        if parts.contains(.load), let (check, series) = await runLoad(secrets) {
             runners.append(RunnerResult(feeds: .loadTesting, checks: [check]))
             timeline = series
         }
@@ -58,7 +58,7 @@ public struct ReadinessRun: Sendable {
 
     /// The load test of the spec against the checked environment (or a recorded result), as the
     /// check that feeds the load-testing item; nil when the spec has no load section.
-    func runLoad() async -> (CheckResult, LoadTimeline?)? {
+    func runLoad(_ secrets: SecretSink) async -> (CheckResult, LoadTimeline?)? {
         guard let load = spec.load else { return nil }
         let requiredRate =
             load.model == .open ? spec.traffic.map { $0.expectedPeakRPS * load.multiplier } : nil
@@ -93,6 +93,7 @@ public struct ReadinessRun: Sendable {
                 result = try await LoadExecution.run(
                     plan, watch: load.watch, thresholds: load.thresholds, abortWhenHopeless: load.abortWhenHopeless,
                     progress: loadProgress)
+                secrets.add(contentsOf: plan.secrets.all)
             } catch {
                 return failed(error.description)
             }

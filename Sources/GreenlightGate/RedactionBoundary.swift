@@ -32,4 +32,11 @@ public struct RedactionBoundary: Sendable {
     }
 
     public func text(_ text: String) -> String { redactor.redact(text) }
+
+    /// This boundary, also masking what `sink` holds.
+    public func including(_ sink: SecretSink) -> RedactionBoundary {
+        var wider = self
+        wider.redactor = redactor.merging(sink.all)
+        return wider
+    }
 }

@@ -29,20 +29,8 @@ public final class HTTPSession: Sendable {
     package let bodyLimit: Int
 
     public init(trust: TLSTrust = .system, bodyLimit: Int = 16 << 20) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        switch trust {
-        case .system: break
-        case .customCA(let path):
-            do {
-                let certificates = try NIOSSLCertificate.fromPEMFile(path)
-                tls.additionalTrustRoots = [.certificates(certificates)]
-            } catch {
-                throw HTTPFailure(description: "cannot read the CA certificates in \(path): \(error)")
-            }
-        case .insecure:
-            tls.certificateVerification = .none
-        }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: try trust.clientConfiguration(), redirectConfiguration: .disallow)
         configuration.decompression = .enabled(limit: .ratio(100))
         configuration.httpVersion = .http1Only
         // A refused connection is an answer: report it at once instead of retrying until the deadline.

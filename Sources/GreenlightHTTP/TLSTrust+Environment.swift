@@ -1,4 +1,5 @@
 import GreenlightCore
+import NIOSSL
 
 extension TLSTrust {
     /// How an environment's HTTPS servers are trusted: `insecure` wins, then its `ca` (relative to the
@@ -21,4 +22,22 @@ extension TLSTrust {
     }
 
     public var isInsecure: Bool { self == .insecure }
+
+    /// The client TLS configuration of this trust, the same for the HTTP session and the load engine:
+    /// the system store, plus the CA file's certificates, or no verification.
+    public func clientConfiguration() throws(HTTPFailure) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch self {
+        case .system: break
+        case .customCA(let path):
+            do {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(path))]
+            } catch {
+                throw HTTPFailure(description: "cannot read the CA certificates in \(path): \(error)")
+            }
+        case .insecure:
+            tls.certificateVerification = .none
+        }
+        return tls
+    }
 }

@@ -81,11 +81,7 @@ public final class LoadEngine: Sendable {
     ) async throws -> LoadResult {
         let sslContext: NIOSSLContext?
         if plan.target.isTLS {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if plan.target.insecure { tls.certificateVerification = .none }
-            if !plan.target.trustRoots.isEmpty {
-                tls.trustRoots = .file(plan.target.trustRoots[0])
-            }
+            var tls = try plan.target.trust.clientConfiguration()
             tls.applicationProtocols = ["http/1.1"]
             sslContext = try NIOSSLContext(configuration: tls)
         } else {

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightHTTP
 import NIOCore
 
 /// Where the load goes: one origin, reached over keep-alive HTTP/1.1 connections.
@@ -9,8 +10,8 @@ public struct LoadTarget: Sendable, Hashable {
     public var port: Int
     /// Path and query of the base URL, without a trailing slash ("" for the root).
     public var basePath: String
-    public var trustRoots: [String] = []
-    public var insecure = false
+    /// How its certificate is trusted (the environment's `ca` or `insecure`).
+    public var trust = TLSTrust.system
 
     public struct InvalidURL: Error, CustomStringConvertible {
         public var description: String
@@ -75,6 +76,8 @@ public struct LoadPlan: Sendable {
     public var data: DataFeeder?
     public var dataPerUser = false
     public var slice = LoadResult.Slice(index: 1, count: 1)
+    /// Secrets that sessions revealed in failures the result keeps, for the redaction boundary.
+    public var secrets = SecretSink()
 
     public init(
         target: LoadTarget, model: LoadSpec.Model, profile: Profile, requestedPeak: Double, connections: Int,

@@ -33,8 +33,7 @@ public enum LoadPlanner {
         } catch {
             throw LoadError("environments.\(environment).url: \(error)")
         }
-        target.insecure = env.insecure
-        if let ca = env.ca { target.trustRoots = [SpecPath.resolve(ca, in: spec.directory)] }
+        target.trust = TLSTrust(env, directory: spec.directory)
 
         let n = Double(options.slice.count)
         let sustain = options.duration ?? load.duration?.seconds ?? 60

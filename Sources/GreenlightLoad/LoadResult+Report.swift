@@ -113,16 +113,6 @@ extension LoadResult {
             details: summaryLines(), measurements: measurements, durationSeconds: durationSeconds)
     }
 
-    /// The result with every free text masked (target, notes, the watch's problems), for files and JSON.
-    public func redacted(_ redact: (String) -> String) -> LoadResult {
-        var r = self
-        r.target = redact(target)
-        r.notes = notes.map(redact)
-        r.resources?.problems = resources?.problems.map(redact) ?? []
-        r.resources?.source = resources.map { redact($0.source) } ?? ""
-        return r
-    }
-
     /// The per-second series for the report's charts.
     public var reportTimeline: LoadTimeline {
         LoadTimeline(

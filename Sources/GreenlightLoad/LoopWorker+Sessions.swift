@@ -94,12 +94,10 @@ extension LoopWorker {
         let s = slot(Self.now())
         seconds[s].iterations += 1
         switch outcome.failure {
-        case .assertion(let why)?:
+        case .assertion(let why)?, .request(let why)?:
             seconds[s].errors[ErrorClass.assertion.slot] += 1
-            note("\(name) › \(outcome.failedStep ?? "?"): \(why)")
-        case .request(let why)?:
-            seconds[s].errors[ErrorClass.assertion.slot] += 1
-            note("\(name) › \(outcome.failedStep ?? "?"): \(why)")
+            // A kept failure text may hold what the session revealed: the boundary must know it.
+            if note("\(name) › \(outcome.failedStep ?? "?"): \(why)") { plan.secrets.add(contentsOf: outcome.secrets) }
         case .transport?, nil:
             break
         }

@@ -62,8 +62,13 @@ extension LoopWorker {
         seconds[slot(Self.now())].errors[kind.slot] += 1
     }
 
-    func note(_ problem: String) {
-        if problems[problem] != nil || problems.count < 32 { problems[problem, default: 0] += 1 }
+    /// Counts a problem; the first 32 distinct ones are kept. Returns whether this text is new and kept.
+    @discardableResult
+    func note(_ problem: String) -> Bool {
+        let known = problems[problem] != nil
+        guard known || problems.count < 32 else { return false }
+        problems[problem, default: 0] += 1
+        return !known
     }
 
     /// Takes the seconds that are over (all of them once finished).

@@ -183,12 +183,12 @@ struct TLSEngineTests {
                 rampUp: 0, rampDown: 0, threads: 1, timeout: 5, slice: .init(index: 1, count: 1))
         }
         var trusted = try plan()
-        trusted.target.trustRoots = [tls.certificate]
+        trusted.target.trust = .customCA(path: tls.certificate)
         let a = try await LoadEngine(plan: trusted).run()
         #expect(a.summary.requests == 200 && a.summary.errors == 0, "\(a.counters.errors) \(a.notes)")
 
         var insecure = try plan()
-        insecure.target.insecure = true
+        insecure.target.trust = .insecure
         let b = try await LoadEngine(plan: insecure).run()
         #expect(b.summary.requests == 200 && b.summary.errors == 0, "\(b.counters.errors) \(b.notes)")
 
