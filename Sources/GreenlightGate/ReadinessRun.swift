@@ -109,7 +109,7 @@ public struct ReadinessRun: Sendable {
         var runners: [RunnerResult] = []
         let custom = parts.contains(.evidence) ? spec.checklist.custom : []
         if !custom.isEmpty {
-            progress("collecting evidence for \(custom.count) checklist item\(custom.count == 1 ? "" : "s")…")
+            progress("collecting evidence for \(Format.count(custom.count, "checklist item"))…")
         }
         let evidence = await EvidenceCollector(directory: spec.directory).collect(custom)
 
@@ -124,7 +124,7 @@ public struct ReadinessRun: Sendable {
 
         if parts.contains(.smoke), let smoke = spec.smoke, let name = environment, let target {
             progress(
-                "running \(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s") against \(name)…"
+                "running \(Format.count(smoke.scenarios.count, "smoke scenario")) against \(name)…"
             )
             let runner = SmokeRunner(
                 smoke: smoke, baseURL: target.url, directory: spec.directory, secrets: secrets,
@@ -135,7 +135,7 @@ public struct ReadinessRun: Sendable {
             runners.append(RunnerResult(feeds: nil, checks: await runner.run(session: session)))
         }
         if parts.contains(.dependencies), !spec.dependencies.isEmpty {
-            progress("checking \(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")…")
+            progress("checking \(Format.count(spec.dependencies.count, "dependency", "dependencies"))…")
             var prober = DependencyProber()
             prober.directory = spec.directory
             runners.append(RunnerResult(feeds: nil, checks: await prober.run(spec.dependencies)))

@@ -77,7 +77,7 @@ package struct HTTPExchange: Sendable {
         for (name, value) in request.headers { out.append("> \(name): \(Self.show(name, value))") }
         if !request.body.isEmpty { out.append(contentsOf: Self.bodyLines(request.body, prefix: ">", limit: bodyLimit)) }
         if let response {
-            out.append("< \(response.status) (\(Self.milliseconds(response.seconds)))")
+            out.append("< \(response.status) (\(Format.duration(response.seconds)))")
             for (name, value) in response.headers { out.append("< \(name): \(Self.show(name, value))") }
             if !response.body.isEmpty {
                 out.append(contentsOf: Self.bodyLines(response.body, prefix: "<", limit: bodyLimit))
@@ -115,9 +115,5 @@ package struct HTTPExchange: Sendable {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(40).map { "\(prefix) \($0)" }
         if body.count > limit { lines.append("\(prefix) … (\(body.count) bytes in all)") }
         return lines
-    }
-
-    static func milliseconds(_ seconds: Double) -> String {
-        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.2f s", seconds)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GreenlightCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -73,7 +74,8 @@ public final class HTTPSession: Sendable {
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
-                return "no response within \(format(timeout))"
+                return
+                    "no response within \(Format.duration(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18))"
             case .remoteConnectionClosed: return "the server closed the connection without a response"
             case .bodyLengthMismatch: return "the response body was shorter or longer than its Content-Length"
             case .invalidURL, .emptyHost, .emptyScheme:
@@ -104,10 +106,5 @@ public final class HTTPSession: Sendable {
             return "the host does not resolve (\(text))"
         }
         return "request failed: \(text)"
-    }
-
-    static func format(_ d: Duration) -> String {
-        let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-        return ms < 1000 ? "\(Int(ms)) ms" : String(format: "%g s", ms / 1000)
     }
 }

@@ -190,7 +190,7 @@ public final class LoadEngine: Sendable {
         if let abortReason { notes.append("stopped early: \(abortReason)") }
         if busyDrops > 0 {
             notes.append(
-                "\(busyDrops) scheduled arrivals were dropped: all \(plan.connections) connections stayed busy for longer than \(formatSeconds(plan.maximumQueueDelay)) (raise --connections, or the target is saturated)"
+                "\(busyDrops) scheduled arrivals were dropped: all \(plan.connections) connections stayed busy for longer than \(Format.duration(plan.maximumQueueDelay)) (raise --connections, or the target is saturated)"
             )
         }
         for (problem, count) in problems.sorted(by: { $0.value > $1.value }) {

@@ -12,14 +12,14 @@ extension LoadResult {
     public var headline: String {
         let shape =
             model == .open
-            ? "open model · \(fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) \(counters.iterations > 0 ? "iterations" : "req")/s"
+            ? "open model · \(Format.fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) \(counters.iterations > 0 ? "iterations" : "req")/s"
             : "closed model · \(virtualUsers ?? connections) virtual users"
         let ramps = profile.segments.count > 1 ? " (with ramps)" : ""
         let slicing =
             slices.count == 1 && slices[0].count == 1
             ? "" : " · slices \(slices.map { "\($0.index)" }.joined(separator: ","))/\(slices.first?.count ?? 1)"
         return
-            "\(shape) for \(formatSeconds(profile.totalSeconds))\(ramps) · \(connections) connections · \(threads) thread\(threads == 1 ? "" : "s")\(slicing)"
+            "\(shape) for \(Format.duration(profile.totalSeconds))\(ramps) · \(connections) connections · \(Format.count(threads, "thread"))\(slicing)"
     }
 
     /// The summary printed after a run, one fact per line.
@@ -28,7 +28,8 @@ extension LoadResult {
         var lines: [String] = []
         lines.append("target      \(target)")
         lines.append("load        \(headline)")
-        var requests = "requests    \(s.requests) in \(fixed(s.durationSeconds, 1)) s = \(fixed(s.rps, 1)) req/s"
+        var requests =
+            "requests    \(s.requests) in \(Format.fixed(s.durationSeconds, 1)) s = \(Format.fixed(s.rps, 1)) req/s"
         if let planned = plannedArrivals {
             requests += " · \(Int(planned.rounded())) arrivals planned"
         }
@@ -36,18 +37,21 @@ extension LoadResult {
         if s.iterations > 0 { requests += " · \(s.iterations) iterations" }
         lines.append(requests)
         lines.append(
-            "latency     p50 \(formatMilliseconds(s.p50Ms)) · p90 \(formatMilliseconds(s.p90Ms)) · p95 \(formatMilliseconds(s.p95Ms)) · p99 \(formatMilliseconds(s.p99Ms)) · p99.9 \(formatMilliseconds(s.p99_9Ms)) · max \(formatMilliseconds(s.maxMs))"
+            "latency     p50 \(Format.milliseconds(s.p50Ms)) · p90 \(Format.milliseconds(s.p90Ms)) · p95 \(Format.milliseconds(s.p95Ms)) · p99 \(Format.milliseconds(s.p99Ms)) · p99.9 \(Format.milliseconds(s.p99_9Ms)) · max \(Format.milliseconds(s.maxMs))"
         )
         let classes = ErrorClass.allCases.map { "\($0.rawValue) \(counters.errors[$0.rawValue, default: 0])" }
-        lines.append("errors      \(s.errors) (\(fixed(s.errorRate * 100, 3))%): \(classes.joined(separator: " · "))")
         lines.append(
-            "bytes       in \(formatBytes(Double(s.bytesIn))) · out \(formatBytes(Double(s.bytesOut)))")
+            "errors      \(s.errors) (\(Format.fixed(s.errorRate * 100, 3))%): \(classes.joined(separator: " · "))")
+        lines.append(
+            "bytes       in \(Format.bytes(Double(s.bytesIn))) · out \(Format.bytes(Double(s.bytesOut)))")
         if let r = resources {
             var parts: [String] = []
-            if let cpu = r.cpu { parts.append("CPU avg \(fixed(cpu.average, 1))% peak \(fixed(cpu.peak, 1))%") }
-            if let rss = r.rss { parts.append("RSS peak \(formatBytes(rss.peak))") }
-            if let read = r.readBytes { parts.append("read \(formatBytes(read))") }
-            if let write = r.writeBytes { parts.append("written \(formatBytes(write))") }
+            if let cpu = r.cpu {
+                parts.append("CPU avg \(Format.fixed(cpu.average, 1))% peak \(Format.fixed(cpu.peak, 1))%")
+            }
+            if let rss = r.rss { parts.append("RSS peak \(Format.bytes(rss.peak))") }
+            if let read = r.readBytes { parts.append("read \(Format.bytes(read))") }
+            if let write = r.writeBytes { parts.append("written \(Format.bytes(write))") }
             if let files = r.openFiles { parts.append("open files peak \(Int(files.peak))") }
             if let threads = r.threads { parts.append("threads peak \(Int(threads.peak))") }
             lines.append("target use  \(r.source): \(parts.isEmpty ? "no samples" : parts.joined(separator: " · "))")
@@ -75,10 +79,12 @@ extension LoadResult {
         }
         for t in thresholds where !t.passed { problems.append("\(t.threshold): measured \(t.shown)") }
         if let requiredRate, (rate ?? 0) < requiredRate * 0.999 {
-            problems.append("ran at \(fixed(rate ?? 0, 1)) arrivals/s; the spec asks for \(fixed(requiredRate, 1))")
+            problems.append(
+                "ran at \(Format.fixed(rate ?? 0, 1)) arrivals/s; the spec asks for \(Format.fixed(requiredRate, 1))")
         }
         if let requiredSeconds, durationSeconds < requiredSeconds * 0.99 {
-            problems.append("ran \(fixed(durationSeconds, 1)) s; the spec asks for \(fixed(requiredSeconds, 1)) s")
+            problems.append(
+                "ran \(Format.fixed(durationSeconds, 1)) s; the spec asks for \(Format.fixed(requiredSeconds, 1)) s")
         }
         if let total = slices.first?.count, slices.count < total {
             problems.append("only \(slices.count) of \(total) slices")
@@ -91,13 +97,13 @@ extension LoadResult {
         if s.requests == 0 { problems.append("no response at all") }
         let status: CheckStatus = !problems.isEmpty ? .fail : thresholds.isEmpty ? .warn : .pass
         let numbers =
-            "\(fixed(s.rps, 1)) req/s for \(formatSeconds(durationSeconds)): p99 \(formatMilliseconds(s.p99Ms)), errors \(fixed(s.errorRate * 100, 2))%"
+            "\(Format.fixed(s.rps, 1)) req/s for \(Format.duration(durationSeconds)): p99 \(Format.milliseconds(s.p99Ms)), errors \(Format.fixed(s.errorRate * 100, 2))%"
         let summaryText: String
         switch status {
         case .fail: summaryText = problems.joined(separator: "; ") + " (\(numbers))"
         case .warn: summaryText = "\(numbers); no thresholds, so nothing was judged"
         default:
-            summaryText = "\(numbers); \(thresholds.count) threshold\(thresholds.count == 1 ? "" : "s") held"
+            summaryText = "\(numbers); \(Format.count(thresholds.count, "threshold")) held"
         }
         var measurements: [CheckResult.Measurement] = [
             .init(name: "rps", value: (s.rps * 10).rounded() / 10, unit: "req/s"),

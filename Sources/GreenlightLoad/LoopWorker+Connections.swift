@@ -51,7 +51,7 @@ extension LoopWorker {
         // TCP has its connect timeout; a TLS handshake that never completes needs its own.
         loop.scheduleTask(in: .milliseconds(Int64(limit * 1000) + 50)) {
             guard conn.generation == generation, !conn.isReady, conn.context != nil else { return }
-            self.note("the TLS handshake did not complete within \(formatSeconds(limit))")
+            self.note("the TLS handshake did not complete within \(Format.duration(limit))")
             self.count(.connect)
             conn.failures += 1
             conn.close()

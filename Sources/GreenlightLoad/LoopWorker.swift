@@ -269,8 +269,8 @@ final class LoopWorker: @unchecked Sendable {
         let limit = UInt64(plan.requestTimeout * 1e9)
         for conn in connections where conn.isBusy && now &- conn.sentAt > limit {
             count(.timeout)
-            note("no response within \(formatSeconds(plan.requestTimeout))")
-            failSession(conn, "no response within \(formatSeconds(plan.requestTimeout))")
+            note("no response within \(Format.duration(plan.requestTimeout))")
+            failSession(conn, "no response within \(Format.duration(plan.requestTimeout))")
             conn.requestEnded()
             conn.pendingWrite = nil
             conn.capture = nil

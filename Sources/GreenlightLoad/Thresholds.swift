@@ -28,12 +28,12 @@ public enum Thresholds {
 
     public static func show(_ value: Double, _ metric: Threshold.Metric) -> String {
         switch metric {
-        case .latencyPercentile, .latencyMean: return formatMilliseconds(value * 1000)
-        case .errorRate: return "\(fixed(value * 100, 3))%"
-        case .requestsPerSecond: return fixed(value, 1)
-        case .droppedIterations, .targetOpenFiles, .targetThreads: return fixed(value, 0)
-        case .targetCPU: return "\(fixed(value, 1))%"
-        case .targetRSS, .targetReadBytes, .targetWriteBytes: return formatBytes(value)
+        case .latencyPercentile, .latencyMean: return Format.milliseconds(value * 1000)
+        case .errorRate: return "\(Format.fixed(value * 100, 3))%"
+        case .requestsPerSecond: return Format.fixed(value, 1)
+        case .droppedIterations, .targetOpenFiles, .targetThreads: return Format.fixed(value, 0)
+        case .targetCPU: return "\(Format.fixed(value, 1))%"
+        case .targetRSS, .targetReadBytes, .targetWriteBytes: return Format.bytes(value)
         }
     }
 
@@ -51,12 +51,12 @@ public enum Thresholds {
                 if p >= 100, slow > 0 { return "'\(t.text)' already failed: a response took longer" }
                 if let planned = plannedArrivals, slow > (1 - p / 100) * planned + 1 {
                     return
-                        "'\(t.text)' can no longer pass: \(Int(slow)) responses already took longer than \(formatMilliseconds(t.limit * 1000)), more than \(fixed(100 - p, 3))% of the \(Int(planned)) planned"
+                        "'\(t.text)' can no longer pass: \(Int(slow)) responses already took longer than \(Format.milliseconds(t.limit * 1000)), more than \(Format.fixed(100 - p, 3))% of the \(Int(planned)) planned"
                 }
             case .errorRate:
                 if let planned = plannedArrivals, Double(counters.requestErrorCount) > t.limit * planned + 1 {
                     return
-                        "'\(t.text)' can no longer pass: \(counters.requestErrorCount) errors already, more than \(fixed(t.limit * 100, 3))% of the \(Int(planned)) planned requests"
+                        "'\(t.text)' can no longer pass: \(counters.requestErrorCount) errors already, more than \(Format.fixed(t.limit * 100, 3))% of the \(Int(planned)) planned requests"
                 }
             case .droppedIterations:
                 if Double(counters.dropped) > t.limit {

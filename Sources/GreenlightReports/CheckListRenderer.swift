@@ -47,7 +47,7 @@ public enum DiagnosticRenderer {
             }
         }
         let count = error.diagnostics.count
-        lines.append("\(file): \(count) problem\(count == 1 ? "" : "s"); nothing was run")
+        lines.append("\(file): \(Format.count(count, "problem")); nothing was run")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -68,7 +68,7 @@ extension HTMLRenderer {
         let scale = ChartScale.logarithmic(from: values.filter { $0 > 0 }.min()!, to: worst)
         var note =
             "Logarithmic scale: the worst latency, \(LoadHeadline.short(worst)) ms, is "
-            + "\(NumberText.format((worst / median).rounded())) times the median p50 of "
+            + "\(Format.number((worst / median).rounded())) times the median p50 of "
             + "\(LoadHeadline.short(median)) ms."
         if values.contains(0) { note += " Seconds with 0 ms (nothing measured) sit on the bottom edge." }
         return (scale, note)
@@ -88,7 +88,7 @@ extension HTMLRenderer {
             + (target == nil ? "" : ", against the target rate") + ", and errors per second"
             + (frame.isDownsampled ? " (means of each \(frame.secondsPerBucket) s)" : "")
             + ". Peak \(LoadHeadline.short(summary.peakRps)) req/s at second \(summary.peakRpsSecond); "
-            + "\(NumberText.format(summary.totalErrors.rounded())) errors in all."
+            + "\(Format.number(summary.totalErrors.rounded())) errors in all."
         var out = frame.open(id: "load-throughput", title: "Throughput over time", description: description)
         out += frame.axes(scale, title: "req/s")
         var legend: [(class: String, label: String, sample: LoadChartFrame.Sample)] = [

@@ -115,7 +115,7 @@ extension HTMLRenderer {
             offset += length
         }
         out += tag("text", [("x", "80"), ("y", "82"), ("class", "donut-total")], "\(total)") + "\n"
-        out += tag("text", [("x", "80"), ("y", "102"), ("class", "donut-label")], total == 1 ? "check" : "checks")
+        out += tag("text", [("x", "80"), ("y", "102"), ("class", "donut-label")], Format.noun(total, "check"))
         return out + "\n</svg>"
     }
 

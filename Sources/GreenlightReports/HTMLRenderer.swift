@@ -54,7 +54,7 @@ public enum HTMLRenderer {
             body += "<p class=\"lead\">Ready to ship: \(h(line))</p>\n"
         } else {
             let reasons = report.noGoReasons
-            let count = "\(reasons.count) blocking reason\(reasons.count == 1 ? "" : "s")"
+            let count = "\(Format.count(reasons.count, "blocking reason"))"
             body += "<p class=\"lead\">This release must not ship: \(count).</p>\n"
             let statuses = report.blockingChecks.map(\.status)
             body += "<ol class=\"reasons\">\n"
@@ -153,7 +153,7 @@ public enum HTMLRenderer {
         for (category, checks) in report.checksByCategory {
             out +=
                 "<tbody>\n<tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">\(category.displayName)"
-                + " <span>\(checks.count) check\(checks.count == 1 ? "" : "s")</span></th></tr>\n"
+                + " <span>\(Format.count(checks.count, "check"))</span></th></tr>\n"
             out += checks.map(checkRow).joined()
             out += "</tbody>\n"
         }
@@ -203,7 +203,7 @@ public enum HTMLRenderer {
             out +=
                 "<table class=\"measurements\"><tbody>\n"
                 + check.measurements.map {
-                    "<tr><th scope=\"row\">\(h($0.name))</th><td class=\"num\">\(h(NumberText.format($0.value)))</td>"
+                    "<tr><th scope=\"row\">\(h($0.name))</th><td class=\"num\">\(h(Format.number($0.value)))</td>"
                         + "<td>\(h($0.unit))</td></tr>"
                 }.joined(separator: "\n") + "\n</tbody></table>\n"
         }

@@ -132,7 +132,7 @@ public enum JUnitRenderer {
         /// The details, measurements and evidence, one per line.
         var detailText: String {
             var lines = check.details
-            lines += check.measurements.map { "\($0.name): \(NumberText.format($0.value)) \($0.unit)" }
+            lines += check.measurements.map { "\($0.name): \(Format.number($0.value)) \($0.unit)" }
             lines += check.evidence.map {
                 "evidence: \($0.kind) \($0.reference)" + ($0.sha256.map { " sha256:\($0)" } ?? "")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 
 /// The geometry both load charts share, so their time axes line up, and the SVG pieces they draw with.
 struct LoadChartFrame {
@@ -28,7 +29,7 @@ struct LoadChartFrame {
     var isDownsampled: Bool { secondsPerBucket > 1 }
     var durationText: String {
         let n = buckets.last!.end - buckets.first!.start
-        return "\(n) second\(n == 1 ? "" : "s")"
+        return Format.count(n, "second")
     }
 
     func x(_ second: Double) -> Double { time.position(second, low: Self.left, high: Self.width - Self.right) }
@@ -58,13 +59,13 @@ struct LoadChartFrame {
             out += tag("line", [("class", "grid"), ("x1", c(Self.left)), ("y1", y), ("x2", c(right)), ("y2", y)])
             out += tag(
                 "text", [("class", "ytick"), ("x", c(Self.left - 8)), ("y", c(self.y(tick, scale) + 4))],
-                NumberText.format(tick))
+                Format.number(tick))
             out += "\n"
         }
         for tick in time.ticks {
             let x = c(x(tick))
             out += tag("line", [("class", "axis"), ("x1", x), ("y1", c(bottom)), ("x2", x), ("y2", c(bottom + 5))])
-            out += tag("text", [("class", "xtick"), ("x", x), ("y", c(bottom + 19))], NumberText.format(tick)) + "\n"
+            out += tag("text", [("class", "xtick"), ("x", x), ("y", c(bottom + 19))], Format.number(tick)) + "\n"
         }
         out += tag(
             "line", [("class", "axis"), ("x1", c(Self.left)), ("y1", c(bottom)), ("x2", c(right)), ("y2", c(bottom))])

@@ -56,7 +56,7 @@ struct LoadHeadline: Equatable {
         if peakRps > 0 { parts.append("peak \(Self.short(peakRps)) req/s at second \(peakRpsSecond)") }
         if worstP99Ms > 0 { parts.append("worst p99 \(Self.short(worstP99Ms)) ms at second \(worstP99Second)") }
         if peakRps == 0, worstP99Ms == 0 { parts.append("no responses") }
-        let errors = NumberText.format(totalErrors.rounded())
+        let errors = Format.number(totalErrors.rounded())
         parts.append("\(errors) error\(errors == "1" ? "" : "s")")
         return parts.joined(separator: ", ")
     }
@@ -65,7 +65,7 @@ struct LoadHeadline: Equatable {
     static func short(_ value: Double) -> String {
         let decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2
         let scale = [1.0, 10, 100][decimals]
-        return NumberText.format((value * scale).rounded() / scale)
+        return Format.number((value * scale).rounded() / scale)
     }
 }
 

@@ -76,7 +76,7 @@ public enum MarkdownRenderer {
             "\($0.status.emoji) \($0.count) \($0.status.rawValue)"
         }
         out.append(
-            "\(report.checks.count) check\(report.checks.count == 1 ? "" : "s"): " + counts.joined(separator: " · "))
+            "\(Format.count(report.checks.count, "check")): " + counts.joined(separator: " · "))
         out.append("")
         guard !report.checks.isEmpty else { return out }
         let c = MarkdownEscaping.cell
@@ -128,7 +128,7 @@ public enum MarkdownRenderer {
                 out.append("")
             }
             if !check.measurements.isEmpty {
-                out += check.measurements.map { "- \(e($0.name)): \(NumberText.format($0.value)) \(e($0.unit))" }
+                out += check.measurements.map { "- \(e($0.name)): \(Format.number($0.value)) \(e($0.unit))" }
                 out.append("")
             }
             if !check.evidence.isEmpty {

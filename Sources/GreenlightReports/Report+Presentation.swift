@@ -38,12 +38,12 @@ extension Report {
         switch verdict.decision {
         case .noGo:
             let n = blockingChecks.isEmpty ? max(verdict.reasons.count, 1) : blockingChecks.count
-            return "NO-GO \(releaseName): \(n) blocking check\(n == 1 ? "" : "s")"
+            return "NO-GO \(releaseName): \(Format.count(n, "blocking check"))"
         case .go:
             let notes = statusCounts.filter { $0.count > 0 && $0.status != .pass }
                 .map { "\($0.count) \($0.status.rawValue)" + ($0.status.blocks ? " (not required)" : "") }
             let tail = notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"
-            return "GO \(releaseName): \(checks.count) check\(checks.count == 1 ? "" : "s"), none blocking\(tail)"
+            return "GO \(releaseName): \(Format.count(checks.count, "check")), none blocking\(tail)"
         }
     }
 }
@@ -63,7 +63,7 @@ extension CheckResult {
     }
 
     /// The check's duration as people read it: `420ms`, `4.2s`, `2m05s`.
-    var durationText: String { DurationText.format(durationSeconds) }
+    var durationText: String { Format.duration(durationSeconds) }
 }
 
 extension CheckResult.Category {
@@ -104,8 +104,8 @@ extension RiskAssessment {
         var out: [String] = []
         if r.canaryRequired {
             out.append("canary rollout")
-            out.append("first step <= \(NumberText.format(r.firstStepMaxPercent))%")
-            out.append(">= \(r.minSteps) step\(r.minSteps == 1 ? "" : "s")")
+            out.append("first step <= \(Format.number(r.firstStepMaxPercent))%")
+            out.append(">= \(Format.count(r.minSteps, "step"))")
             out.append("bake >= \(r.minBake)")
         }
         if r.featureFlag { out.append("feature-flag kill switch") }
@@ -122,28 +122,5 @@ extension RiskAssessment {
 extension String {
     func droppingPrefix(_ prefix: String) -> String {
         hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
-    }
-}
-
-/// Numbers without a trailing `.0`.
-enum NumberText {
-    static func format(_ value: Double) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-inf" : "inf") }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-        var text = String(format: "%.3f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        return text
-    }
-}
-
-/// Durations as people read them.
-enum DurationText {
-    static func format(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds > 0 else { return "0s" }
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds.rounded())
-        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
     }
 }

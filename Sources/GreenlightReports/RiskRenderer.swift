@@ -18,7 +18,7 @@ public enum RiskRenderer {
         lines.append("")
         lines.append("Class \(risk.riskClass) requires:")
         lines.append("  canary rollout      \(need.canaryRequired ? "required" : "optional")")
-        lines.append("  first step          at most \(formatNumber(need.firstStepMaxPercent))%")
+        lines.append("  first step          at most \(Format.number(need.firstStepMaxPercent))%")
         lines.append("  steps               at least \(need.minSteps)")
         lines.append("  bake per step       at least \(need.minBake)")
         lines.append("  kill switch         \(need.featureFlag ? "a feature flag, required" : "optional")")
@@ -36,7 +36,7 @@ public enum RiskRenderer {
         lines.append(
             short == 0
                 ? paint("The rollout meets what class \(risk.riskClass) requires.", ANSIStyle.green)
-                : paint("\(short) shortfall\(short == 1 ? "" : "s") against class \(risk.riskClass).", ANSIStyle.red))
+                : paint("\(Format.count(short, "shortfall")) against class \(risk.riskClass).", ANSIStyle.red))
         return lines.joined(separator: "\n")
     }
 }

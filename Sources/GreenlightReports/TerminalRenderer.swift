@@ -83,7 +83,7 @@ public enum TerminalRenderer {
         let counts = report.statusCounts.filter { $0.count > 0 }
             .map { paint("\($0.count) \($0.status.rawValue)", $0.status, style) }
         lines.append(
-            "\(report.checks.count) check\(report.checks.count == 1 ? "" : "s"): "
+            "\(Format.count(report.checks.count, "check")): "
                 + counts.joined(separator: ", "))
         return lines
     }

@@ -74,7 +74,7 @@ public struct ChecklistEvaluator: Sendable {
             summary = failing.isEmpty ? checks[0].summary : "\(checks[0].title): \(checks[0].summary)"
         } else if failing.isEmpty {
             summary =
-                "\(checks.count) check\(checks.count == 1 ? "" : "s") \(worst.status == .warn ? "passed with warnings" : "passed")"
+                "\(Format.count(checks.count, "check")) \(worst.status == .warn ? "passed with warnings" : "passed")"
         } else {
             summary =
                 "\(failing.count) of \(checks.count) checks did not pass: "
@@ -142,7 +142,7 @@ public struct ChecklistEvaluator: Sendable {
                         "last rehearsed \(age) days ago, on \(rehearsed); the policy wants a rehearsal within \(maxDays) days"
                     ))
             } else {
-                findings.append((.pass, "rehearsed \(age) day\(age == 1 ? "" : "s") ago, on \(rehearsed)"))
+                findings.append((.pass, "rehearsed \(Format.count(age, "day")) ago, on \(rehearsed)"))
             }
         } else {
             findings.append((.fail, "never rehearsed: rehearse the rollback and record the date in rollback.rehearsed"))
@@ -188,7 +188,7 @@ public struct ChecklistEvaluator: Sendable {
         }
         out.status = .waived
         out.summary =
-            "waived by \(waiver.approver) until \(waiver.expires)\(daysLeft <= 7 ? " (expires in \(daysLeft) day\(daysLeft == 1 ? "" : "s"))" : ""): \(waiver.reason)"
+            "waived by \(waiver.approver) until \(waiver.expires)\(daysLeft <= 7 ? " (expires in \(Format.count(daysLeft, "day")))" : ""): \(waiver.reason)"
         out.details.insert("underlying: \(result.status.rawValue): \(result.summary)", at: 0)
         return out
     }

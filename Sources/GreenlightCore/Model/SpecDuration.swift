@@ -48,23 +48,16 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
     /// The shortest exact way to write it: `1h30m`, `500ms`, `2.5s`.
     public var description: String {
         if seconds == 0 { return "0s" }
-        if seconds < 1 { return Self.trim(seconds * 1000) + "ms" }
+        if seconds < 1 { return Format.number(seconds * 1000) + "ms" }
         var rest = seconds
         var out = ""
         for (unit, size) in [("d", 86400.0), ("h", 3600.0), ("m", 60.0)] where rest >= size {
             let whole = (rest / size).rounded(.down)
-            out += Self.trim(whole) + unit
+            out += Format.number(whole) + unit
             rest -= whole * size
         }
-        if rest > 0.0000001 { out += Self.trim(rest) + "s" }
+        if rest > 0.0000001 { out += Format.number(rest) + "s" }
         return out
-    }
-
-    static func trim(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-        var text = String(format: "%.3f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        return text
     }
 }
 

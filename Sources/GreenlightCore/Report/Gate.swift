@@ -62,7 +62,7 @@ public struct Gate: Sendable {
             out.append(
                 CheckResult(
                     id: "smoke", title: "Smoke tests", category: .smoke, status: .notRun,
-                    summary: "not run: nothing ran the \(count) declared scenario\(count == 1 ? "" : "s")"
+                    summary: "not run: nothing ran the \(Format.count(count, "declared scenario"))"
                         + (spec.environments.isEmpty ? " (the spec declares no environment to run them against)" : "")))
         }
         if !spec.dependencies.isEmpty, !delivered.contains(.dependencies) {
@@ -70,7 +70,9 @@ public struct Gate: Sendable {
             out.append(
                 CheckResult(
                     id: "dependencies", title: "Dependencies", category: .dependencies, status: .notRun,
-                    summary: "not run: nothing checked the \(count) declared dependenc\(count == 1 ? "y" : "ies")"))
+                    summary:
+                        "not run: nothing checked the \(Format.count(count, "declared dependency", "declared dependencies"))"
+                ))
         }
         return out
     }

@@ -27,19 +27,19 @@ public struct RiskAssessment: Codable, Sendable, Hashable {
         if let users = risk.usersAffectedPercent {
             factors.append(
                 Factor(
-                    name: "users_affected_percent", value: SchemaValidator.format(users) + "%",
+                    name: "users_affected_percent", value: Format.number(users) + "%",
                     score: ImpactScale.score(users, policy.impactScale.usersAffectedPercent)))
         }
         if let minutes = risk.recoveryMinutes {
             factors.append(
                 Factor(
-                    name: "recovery_minutes", value: SchemaValidator.format(minutes) + " min",
+                    name: "recovery_minutes", value: Format.number(minutes) + " min",
                     score: ImpactScale.score(minutes, policy.impactScale.recoveryMinutes)))
         }
         if let revenue = risk.revenuePerMinute {
             factors.append(
                 Factor(
-                    name: "revenue_per_minute", value: SchemaValidator.format(revenue) + "/min",
+                    name: "revenue_per_minute", value: Format.number(revenue) + "/min",
                     score: ImpactScale.score(revenue, policy.impactScale.revenuePerMinute)))
         }
         self.factors = factors

@@ -28,14 +28,14 @@ public enum RolloutPolicyCheck {
             let first = rollout?.steps.first
             check(
                 "first-step", "First canary step", first.map { $0 <= need.firstStepMaxPercent } ?? false,
-                required: "a first step of at most \(SchemaValidator.format(need.firstStepMaxPercent))%",
-                declared: first.map { "first step \(SchemaValidator.format($0))%" } ?? noRollout)
+                required: "a first step of at most \(Format.number(need.firstStepMaxPercent))%",
+                declared: first.map { "first step \(Format.number($0))%" } ?? noRollout)
             let steps = rollout?.steps.count
             check(
                 "steps", "Canary steps", (steps ?? 0) >= need.minSteps,
                 required: "at least \(need.minSteps) steps",
                 declared: steps.map {
-                    "\($0) steps (\(rollout!.steps.map { SchemaValidator.format($0) + "%" }.joined(separator: ", ")))"
+                    "\($0) steps (\(rollout!.steps.map { Format.number($0) + "%" }.joined(separator: ", ")))"
                 } ?? noRollout)
             let bake = rollout?.bake
             check(

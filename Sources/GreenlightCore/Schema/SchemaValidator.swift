@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 
 /// Checks a ``SpecValue`` tree against a ``SchemaType``, collecting every problem rather than stopping at the first.
 struct SchemaValidator {
@@ -178,13 +179,13 @@ struct SchemaValidator {
         _ path: FieldPath
     ) {
         let why = why.map { " (\($0))" } ?? ""
-        let shown = value.isSecret ? value.shownForError : Self.format(number)
+        let shown = value.isSecret ? value.shownForError : Format.number(number)
         if let min, exclusive ? number <= min : number < min {
-            let bound = exclusive ? "greater than \(Self.format(min))" : "at least \(Self.format(min))"
+            let bound = exclusive ? "greater than \(Format.number(min))" : "at least \(Format.number(min))"
             return report(value, path, "must be \(bound)\(why), got \(shown)")
         }
         if let max, number > max {
-            report(value, path, "must be at most \(Self.format(max))\(why), got \(shown)")
+            report(value, path, "must be at most \(Format.number(max))\(why), got \(shown)")
         }
     }
 
@@ -232,7 +233,4 @@ struct SchemaValidator {
         }
     }
 
-    static func format(_ number: Double) -> String {
-        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-    }
 }

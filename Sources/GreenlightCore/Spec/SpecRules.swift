@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 import GreenlightJSON
 
 /// Rules that span fields (a waiver must name a known item; a load test needs an expected peak),
@@ -86,10 +87,10 @@ struct SpecRules {
         if let multiplier = loadValue["multiplier"], let value = multiplier.scalar.flatMap(SchemaValidator.parseNumber),
             value > 0, value < policy.minimumLoadMultiplier, !waived
         {
-            let minimum = SchemaValidator.format(policy.minimumLoadMultiplier)
+            let minimum = Format.number(policy.minimumLoadMultiplier)
             add(
                 multiplier, "load.multiplier",
-                "must be at least \(minimum) (test at \(minimum)x expected peak or more), got \(multiplier.isSecret ? multiplier.shownForError : SchemaValidator.format(value))"
+                "must be at least \(minimum) (test at \(minimum)x expected peak or more), got \(multiplier.isSecret ? multiplier.shownForError : Format.number(value))"
             )
         }
         if let duration = load.duration, duration < policy.minimumLoadDuration, !waived {
@@ -169,7 +170,7 @@ struct SpecRules {
                 else { continue }
                 add(
                     stepsValue[i], "rollout.steps[\(i)]",
-                    "steps must rise: \(SchemaValidator.format(current))% comes after \(SchemaValidator.format(previous))%"
+                    "steps must rise: \(Format.number(current))% comes after \(Format.number(previous))%"
                 )
             }
         }

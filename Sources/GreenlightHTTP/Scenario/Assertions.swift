@@ -158,10 +158,10 @@ struct Assertions: Sendable {
         for (name, limit, holds, symbol) in comparisons {
             guard let limit else { continue }
             guard let number = number(value) else {
-                problem(name, "a number \(symbol) \(formatNumber(limit))", show(value))
+                problem(name, "a number \(symbol) \(Format.number(limit))", show(value))
                 continue
             }
-            if !holds(number, limit) { problem(name, "\(symbol) \(formatNumber(limit))", show(value)) }
+            if !holds(number, limit) { problem(name, "\(symbol) \(Format.number(limit))", show(value)) }
         }
         if let needle = p.contains.map(filled) {
             switch (value, needle) {

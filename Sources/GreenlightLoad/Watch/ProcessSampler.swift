@@ -64,7 +64,7 @@ struct ProcessSampler: ResourceSampler {
         let now = ContinuousClock.now
         // The same pid with another start time is another process: the watched one has gone.
         guard let stat = ProcessTable.stat(pid), !stat.hasExited, stat.startTime == startTime else {
-            return SampleStep(problems: ["process \(pid) exited after \(formatWatchSeconds(t))"], finished: true)
+            return SampleStep(problems: ["process \(pid) exited after \(Format.duration(t))"], finished: true)
         }
         var sample = ResourceSample(t: t, threads: Double(stat.threads))
         let elapsed = (now - previous.instant).seconds

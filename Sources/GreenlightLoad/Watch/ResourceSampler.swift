@@ -30,8 +30,3 @@ package struct WatchError: Error, Sendable, Hashable, CustomStringConvertible {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
-
-/// Seconds for a message about the watch: `4.0 s`.
-func formatWatchSeconds(_ seconds: Double) -> String {
-    String(format: "%.1f s", seconds)
-}

@@ -24,7 +24,7 @@ extension Probe {
                     details: details, measurements: measurements)
             }
             return .pass(
-                "\(host) resolves to \(Self.list(addresses)) in \(formatSeconds(elapsed))", details: details,
+                "\(host) resolves to \(Self.list(addresses)) in \(Format.duration(elapsed))", details: details,
                 measurements: measurements)
         }
     }

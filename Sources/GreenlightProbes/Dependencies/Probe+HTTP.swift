@@ -52,7 +52,7 @@ extension Probe {
         let seconds = Self.seconds(.now - started)
         var measurements: [CheckResult.Measurement] = [.milliseconds("latency_ms", seconds)]
         details.append("status: \(status) \(reason)")
-        details.append("time: \(formatSeconds(seconds))")
+        details.append("time: \(Format.duration(seconds))")
 
         let rateLimit = RateLimit(headers: headers)
         if let rateLimit {
@@ -72,7 +72,8 @@ extension Probe {
         }
         if let budget = spec.latency, !budget.allows(seconds) {
             return .fail(
-                "answered \(status) in \(formatSeconds(seconds)), over the latency budget \(budget)", details: details,
+                "answered \(status) in \(Format.duration(seconds)), over the latency budget \(budget)",
+                details: details,
                 measurements: measurements)
         }
         if scheme == "https", let minDaysValid = spec.minDaysValid {
@@ -95,7 +96,7 @@ extension Probe {
         if let low = rateLimit?.lowReason(minimum: spec.rateLimitMinRemaining) {
             return .warn(low, details: details, measurements: measurements)
         }
-        return .pass("answered \(status) in \(formatSeconds(seconds))", details: details, measurements: measurements)
+        return .pass("answered \(status) in \(Format.duration(seconds))", details: details, measurements: measurements)
     }
 
     /// Why `status` is not what the spec expects, or nil when it is.

@@ -60,7 +60,7 @@ extension Probe {
                     }
                     let seconds = Self.seconds(.now - queryStart)
                     measurements.append(.milliseconds("query_ms", seconds))
-                    details.append("query: \(query) → \(rows) row\(rows == 1 ? "" : "s") in \(formatSeconds(seconds))")
+                    details.append("query: \(query) → \(Format.count(rows, "row")) in \(Format.duration(seconds))")
                 }
                 return version
             } onCancel: {
@@ -68,7 +68,7 @@ extension Probe {
             }
             let shortVersion = version.split(separator: " ").first.map(String.init) ?? version
             outcome = .pass(
-                "PostgreSQL \(shortVersion) answered SELECT 1 in \(formatSeconds(elapsed)) as \(url.user) on \(url.database)",
+                "PostgreSQL \(shortVersion) answered SELECT 1 in \(Format.duration(elapsed)) as \(url.user) on \(url.database)",
                 details: details, measurements: measurements)
         } catch {
             outcome = .fail(describePostgres(error, url: url, step: step), details: details, measurements: measurements)

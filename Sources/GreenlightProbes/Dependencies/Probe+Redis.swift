@@ -26,7 +26,7 @@ extension Probe {
             let measurements = [CheckResult.Measurement.milliseconds("latency_ms", seconds)]
             let details = ["reply: \(reply.prefix(200))"]
             if reply == "+PONG" {
-                return .pass("PONG from \(target) in \(formatSeconds(seconds))", measurements: measurements)
+                return .pass("PONG from \(target) in \(Format.duration(seconds))", measurements: measurements)
             }
             return .fail(Self.redisProblem(reply), details: details, measurements: measurements)
         } catch {

@@ -12,7 +12,7 @@ extension Probe {
             let peer = channel.remoteAddress?.ipAddress
             channel.close(promise: nil)
             return .pass(
-                "connected to \(target) in \(formatSeconds(seconds))",
+                "connected to \(target) in \(Format.duration(seconds))",
                 details: peer.map { ["connected to address \($0)"] } ?? [],
                 measurements: [.milliseconds("latency_ms", seconds)])
         } catch {

@@ -43,11 +43,3 @@ struct ProbeFailure: Error {
     var reason: String
     var details: [String] = []
 }
-
-/// Writes a duration in seconds for a summary: `0.4 ms`, `12 ms`, `1.25 s`.
-func formatSeconds(_ seconds: Double) -> String {
-    let ms = seconds * 1000
-    if ms < 10 { return String(format: "%.1f ms", ms) }
-    if ms < 1000 { return "\(Int(ms.rounded())) ms" }
-    return String(format: "%.2f s", seconds)
-}

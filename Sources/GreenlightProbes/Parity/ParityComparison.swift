@@ -114,7 +114,7 @@ package struct ParityComparison: Sendable {
         return CheckResult(
             id: id, title: title, category: .parity, status: .fail,
             summary:
-                "\(drift.count) undeclared difference\(drift.count == 1 ? "" : "s"): \(shown); add expected ones to parity.ignore",
+                "\(Format.count(drift.count, "undeclared difference")): \(shown); add expected ones to parity.ignore",
             details: details, measurements: measurements)
     }
 }

@@ -99,7 +99,7 @@ public struct SmokeRunner: Sendable {
         return CheckResult(
             id: id, title: title, category: .smoke, status: .pass,
             summary:
-                "\(scenario.steps.count) step\(scenario.steps.count == 1 ? "" : "s") passed in \(Int((total * 1000).rounded())) ms",
+                "\(Format.count(scenario.steps.count, "step")) passed in \(Format.duration(total))",
             measurements: measurements, durationSeconds: total)
     }
 

@@ -26,15 +26,15 @@ extension Greenlight {
             guard !quiet else { return }
             var parts: [String] = []
             parts.append(
-                "\(spec.checklist.custom.count) custom checklist item\(spec.checklist.custom.count == 1 ? "" : "s")")
+                "\(Format.count(spec.checklist.custom.count, "custom checklist item"))")
             if let smoke = spec.smoke {
-                parts.append("\(smoke.scenarios.count) smoke scenario\(smoke.scenarios.count == 1 ? "" : "s")")
+                parts.append("\(Format.count(smoke.scenarios.count, "smoke scenario"))")
             }
             if !spec.dependencies.isEmpty {
-                parts.append("\(spec.dependencies.count) dependenc\(spec.dependencies.count == 1 ? "y" : "ies")")
+                parts.append("\(Format.count(spec.dependencies.count, "dependency", "dependencies"))")
             }
             if !spec.checklist.waivers.isEmpty {
-                parts.append("\(spec.checklist.waivers.count) waiver\(spec.checklist.waivers.count == 1 ? "" : "s")")
+                parts.append("\(Format.count(spec.checklist.waivers.count, "waiver"))")
             }
             let line =
                 "\(self.spec.file): valid: \(spec.service.name) \(spec.service.version); "
