@@ -103,7 +103,8 @@ final class LoadConnection: ChannelInboundHandler, RemovableChannelHandler, @unc
                 worker.responded(self, completed[k])
                 k += 1
             }
-            completed.removeAll(keepingCapacity: true)
+            // removeLast, not removeAll(keepingCapacity:), which goes through replaceSubrange.
+            while !completed.isEmpty { completed.removeLast() }
         }
         if let failed {
             worker.failed(self, .protocolError, reason: "malformed response: \(failed)")

@@ -19,6 +19,24 @@ struct SecondStats {
 
     init(second: Int) { self.second = second }
 
+    /// Counts a response: one access to this second's counters on the hot path, not one per field.
+    @inline(__always)
+    mutating func responded(microseconds: UInt64, wireBytes: Int, status: Int, countsStatus: Bool) {
+        responses += 1
+        bytesIn += UInt64(wireBytes)
+        latency.record(microseconds: microseconds)
+        if countsStatus, status >= 400 {
+            errors[status >= 500 ? ErrorClass.status5xx.slot : ErrorClass.status4xx.slot] += 1
+        }
+    }
+
+    /// Counts a request written.
+    @inline(__always)
+    mutating func sent(bytes: Int) {
+        sent += 1
+        bytesOut += UInt64(bytes)
+    }
+
     var timeline: TimelineSecond {
         var t = TimelineSecond(second: second)
         t.counters.sent = sent

@@ -12,6 +12,8 @@ final class LoopWorker: @unchecked Sendable {
     let plan: LoadPlan
     let index: Int
     let order: [Int]
+    /// The request, when the mix is one fixed request (ad-hoc runs): taken without going through `plan.actions`.
+    let onlyRequest: (request: ByteBuffer, isHead: Bool)?
     let sslContext: NIOSSLContext?
     var connections: [LoadConnection] = []
     var idle: [LoadConnection] = []
@@ -47,6 +49,11 @@ final class LoopWorker: @unchecked Sendable {
         self.index = index
         self.sslContext = sslContext
         order = plan.order
+        if plan.actions.count == 1, case .fixed(_, let request, let isHead) = plan.actions[0] {
+            onlyRequest = (request, isHead)
+        } else {
+            onlyRequest = nil
+        }
         // Arrival k belongs to slice k mod n; within a slice, to loop (k div n) mod threads.
         stride = Double(plan.threads * plan.slice.count)
         nextArrival = Double(plan.slice.index - 1 + plan.slice.count * index)
@@ -188,14 +195,19 @@ final class LoopWorker: @unchecked Sendable {
 
     @inline(__always)
     private func run(_ action: Int, on conn: LoadConnection, intended: UInt64, now known: UInt64? = nil) {
+        if let only = onlyRequest {
+            let now = known ?? Self.now()
+            conn.countsStatus = true
+            conn.write(only.request, intended: intended, now: now, isHead: only.isHead)
+            seconds[slot(now)].sent(bytes: only.request.readableBytes)
+            return
+        }
         switch plan.actions[action] {
         case .fixed(_, let request, let isHead):
             let now = known ?? Self.now()
             conn.countsStatus = true
             conn.write(request, intended: intended, now: now, isHead: isHead)
-            let s = slot(now)
-            seconds[s].sent += 1
-            seconds[s].bytesOut += UInt64(request.readableBytes)
+            seconds[slot(now)].sent(bytes: request.readableBytes)
         case .session(let name, let script):
             startSession(name: name, script: script, on: conn, intended: intended)
         }
@@ -216,17 +228,9 @@ final class LoopWorker: @unchecked Sendable {
         conn.requestEnded()
         let micros = (now &- conn.intended) / 1000
         latency.record(microseconds: micros)
-        let s = slot(now)
-        seconds[s].responses += 1
-        seconds[s].bytesIn += UInt64(response.wireBytes)
-        seconds[s].latency.record(microseconds: micros)
-        if conn.countsStatus {
-            if response.status >= 500 {
-                seconds[s].errors[ErrorClass.status5xx.slot] += 1
-            } else if response.status >= 400 {
-                seconds[s].errors[ErrorClass.status4xx.slot] += 1
-            }
-        }
+        seconds[slot(now)].responded(
+            microseconds: micros, wireBytes: response.wireBytes, status: response.status,
+            countsStatus: conn.countsStatus)
         if let promise = conn.promise {
             conn.promise = nil
             let raw = conn.capture ?? ByteBuffer()

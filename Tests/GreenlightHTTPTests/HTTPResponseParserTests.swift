@@ -111,6 +111,34 @@ struct HTTPResponseParserTests {
         #expect(parser.isIdle)
     }
 
+    @Test("a head seen before is recognised whole, and only when every byte matches")
+    func repeatedHeads() throws {
+        let a = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-A: 1\r\n\r\nabc"
+        let sameLengthOtherMeaning = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nabcde"
+        let closing = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz"
+        let stream = bytes(a + a + sameLengthOtherMeaning + a + closing + closing)
+        for splits in [[Int.max], [1], [7, 40], [41]] {
+            let got = try parse(stream, splits: splits)
+            #expect(got.map(\.bodyBytes) == [3, 3, 5, 3, 3, 3])
+            #expect(got.map(\.keepAlive) == [true, true, true, true, false, false])
+            #expect(got.map(\.wireBytes).reduce(0, +) == stream.count)
+        }
+        // A HEAD response with a head seen before still has no body.
+        var parser = HTTPResponseParser()
+        var out: [HTTPResponseParser.Response] = []
+        var failure: HTTPResponseParser.ParseError?
+        bytes(a).withUnsafeBytes { raw in
+            do throws(HTTPResponseParser.ParseError) { try parser.consume(raw, into: &out) } catch { failure = error }
+        }
+        parser.nextResponseHasNoBody = true
+        bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-A: 1\r\n\r\n").withUnsafeBytes { raw in
+            do throws(HTTPResponseParser.ParseError) { try parser.consume(raw, into: &out) } catch { failure = error }
+        }
+        #expect(failure == nil)
+        #expect(out.map(\.bodyBytes) == [3, 0])
+        #expect(parser.isIdle)
+    }
+
     /// A random valid response, with what the parser should report.
     static func randomResponse(_ rng: inout SplitMix64, last: Bool) -> ([UInt8], HTTPResponseParser.Response) {
         let status = [200, 201, 202, 301, 400, 404, 418, 500, 503].randomElement(using: &rng)!
@@ -205,10 +233,14 @@ struct HTTPResponseParserTests {
             if round % 10 == 0 {
                 stream = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             } else {
-                let (wire, response) = Self.randomResponse(&rng, last: Bool.random(using: &rng))
+                // A third of the streams repeat one response, as a server answering the same request does.
+                let repeated = round % 3 == 0
+                let (one, response) = Self.randomResponse(&rng, last: !repeated && Bool.random(using: &rng))
+                let wire = repeated ? one + one : one
+                let responses = repeated ? [response, response] : [response]
                 stream = wire
                 if round % 10 == 1 {
-                    expected = [response]  // left valid
+                    expected = responses  // left valid
                 } else {
                     for _ in 0..<Int.random(in: 1...4, using: &rng) where !stream.isEmpty {
                         let at = Int.random(in: 0..<stream.count, using: &rng)
@@ -221,7 +253,7 @@ struct HTTPResponseParserTests {
                         default: stream = Array(stream.prefix(at))
                         }
                     }
-                    if stream == wire { expected = [response] }
+                    if stream == wire { expected = responses }
                 }
             }
             let splits = (0..<3).map { _ in Int.random(in: 1...50, using: &rng) }

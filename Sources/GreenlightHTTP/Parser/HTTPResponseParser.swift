@@ -44,14 +44,28 @@ package struct HTTPResponseParser: Sendable {
         case untilClose
     }
 
+    /// What a head says about its message: all that parsing it yields.
+    private struct Head: Sendable, Hashable {
+        var status: Int
+        var keepAlive: Bool
+        var chunked: Bool
+        var contentLength: Int?
+    }
+
     private var state = State.head
     private var line: [UInt8] = []
+    /// The bytes of the last head parsed, and what they said. A server answering the same request
+    /// usually sends the same head again: then one comparison stands in for finding its end and
+    /// parsing it (the same bytes always parse the same way).
+    private var lastHead: [UInt8] = []
+    private var lastParsed: Head?
     private var current = Response(status: 0, bodyBytes: 0, wireBytes: 0, keepAlive: true)
     /// For `HEAD` requests: the response has headers only.
     package var nextResponseHasNoBody = false
 
     package init() {
         line.reserveCapacity(512)
+        lastHead.reserveCapacity(512)
     }
 
     /// Whether a response is partly received.
@@ -65,6 +79,16 @@ package struct HTTPResponseParser: Sendable {
         while i < count {
             switch state {
             case .head:
+                if line.isEmpty, let known = lastParsed, count - i >= lastHead.count,
+                    lastHead.withUnsafeBytes({ memcmp(bytes.baseAddress! + i, $0.baseAddress!, $0.count) == 0 })
+                {
+                    // The same head as the last one: same end, same meaning.
+                    i += lastHead.count
+                    current.wireBytes += lastHead.count
+                    apply(known)
+                    try finishIfBodyless(&completed)
+                    continue
+                }
                 // Accumulate until the blank line that ends the head.
                 let start = i
                 var end = -1
@@ -181,7 +205,7 @@ package struct HTTPResponseParser: Sendable {
 
     private mutating func reset() {
         state = .head
-        line.removeAll(keepingCapacity: true)
+        if !line.isEmpty { line.removeAll(keepingCapacity: true) }
         current = Response(status: 0, bodyBytes: 0, wireBytes: 0, keepAlive: true)
     }
 
@@ -225,8 +249,8 @@ package struct HTTPResponseParser: Sendable {
             head[5] == 0x31, head[6] == 0x2E, head[7] == 0x30 || head[7] == 0x31, head[8] == 0x20,
             Self.isDigit(head[9]), Self.isDigit(head[10]), Self.isDigit(head[11])
         else { throw .invalidStatusLine }
-        current.status = Int(head[9] - 0x30) * 100 + Int(head[10] - 0x30) * 10 + Int(head[11] - 0x30)
-        guard current.status >= 100 else { throw .invalidStatusLine }
+        let status = Int(head[9] - 0x30) * 100 + Int(head[10] - 0x30) * 10 + Int(head[11] - 0x30)
+        guard status >= 100 else { throw .invalidStatusLine }
         var keepAlive = head[7] == 0x31
         var contentLength: Int? = nil
         var chunked = false
@@ -273,13 +297,24 @@ package struct HTTPResponseParser: Sendable {
             }
             i = end + 1
         }
-        current.keepAlive = keepAlive
-        let status = current.status
+        let parsed = Head(status: status, keepAlive: keepAlive, chunked: chunked, contentLength: contentLength)
+        lastHead.removeAll(keepingCapacity: true)
+        lastHead.append(contentsOf: whole)
+        lastParsed = parsed
+        apply(parsed)
+    }
+
+    /// Starts the message a head announced.
+    @inline(__always)
+    private mutating func apply(_ head: Head) {
+        current.status = head.status
+        current.keepAlive = head.keepAlive
+        let status = head.status
         if (100..<200).contains(status) || status == 204 || status == 304 || nextResponseHasNoBody {
             state = .fixed(remaining: 0)
-        } else if chunked {
+        } else if head.chunked {
             state = .chunkSize
-        } else if let contentLength {
+        } else if let contentLength = head.contentLength {
             state = .fixed(remaining: contentLength)
         } else {
             current.keepAlive = false
