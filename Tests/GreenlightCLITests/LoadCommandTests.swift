@@ -28,18 +28,13 @@ final class ShopProcess {
         pipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
         if port == 0 {
             stop()
-            throw CLIError("DemoShop did not start: \(text)")
+            throw CommandFailure("DemoShop did not start: \(text)")
         }
     }
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-    }
-
-    struct CLIError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
     }
 }
 
