@@ -101,23 +101,37 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test-only: the helpers the test targets share (loopback servers, folders, processes, specs).
+        .target(
+            name: "GreenlightTestSupport",
+            dependencies: [
+                "GreenlightCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/GreenlightTestSupport"
+        ),
+        .testTarget(name: "GreenlightTestSupportTests", dependencies: ["GreenlightTestSupport", "GreenlightCore"]),
         .testTarget(name: "GreenlightJSONTests", dependencies: ["GreenlightJSON", "GreenlightCore"]),
-        .testTarget(name: "GreenlightCoreTests", dependencies: ["GreenlightCore", "GreenlightJSON"]),
-        .testTarget(name: "GreenlightReportsTests", dependencies: ["GreenlightReports", "GreenlightCore"]),
+        .testTarget(
+            name: "GreenlightCoreTests", dependencies: ["GreenlightCore", "GreenlightJSON", "GreenlightTestSupport"]),
+        .testTarget(
+            name: "GreenlightReportsTests",
+            dependencies: ["GreenlightReports", "GreenlightCore", "GreenlightTestSupport"]
+        ),
         .testTarget(name: "GreenlightHTTPTests", dependencies: ["GreenlightHTTP", "GreenlightCore", "GreenlightDemo"]),
         .testTarget(
             name: "GreenlightProbesTests",
             dependencies: [
-                "GreenlightProbes", "GreenlightCore", "GreenlightDemo",
+                "GreenlightProbes", "GreenlightCore", "GreenlightDemo", "GreenlightTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(
             name: "GreenlightDemoTests",
             dependencies: [
-                "GreenlightDemo", "GreenlightJSON",
+                "GreenlightDemo", "GreenlightJSON", "GreenlightTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -125,16 +139,19 @@ let package = Package(
             name: "GreenlightLoadTests",
             dependencies: [
                 "GreenlightLoad", "GreenlightCore", "GreenlightHTTP", "GreenlightDemo", "CAllocationCounter",
+                "GreenlightTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .testTarget(
             name: "GreenlightGateTests",
-            dependencies: ["GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad"]
+            dependencies: [
+                "GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad", "GreenlightTestSupport",
+            ]
         ),
-        .testTarget(name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore"]),
+        .testTarget(
+            name: "GreenlightCLITests", dependencies: ["greenlight", "GreenlightCore", "GreenlightTestSupport"]),
     ]
 )

@@ -1,14 +1,11 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 /// Runs the built `greenlight` binary as a user would.
 enum CLI {
-    static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
-    static var example: String { repository.appendingPathComponent("Examples/release.yaml").path }
+    /// Examples/release.yaml.
+    static var example: String { SpecFixtures.exampleURL.path }
 
     /// The binary sits beside the test bundle in the build folder.
     static var binary: URL {
@@ -41,12 +38,11 @@ enum CLI {
         environment.removeValue(forKey: "GITHUB_STEP_SUMMARY")
         for (k, v) in env { environment[k] = v }
         process.environment = environment
-        process.currentDirectoryURL = directory ?? repository
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("out")
-        let err = dir.appendingPathComponent("err")
+        process.currentDirectoryURL = directory ?? SpecFixtures.repository
+        let dir = try TemporaryFolder("gl-cli")
+        defer { dir.remove() }
+        let out = dir.appending("out")
+        let err = dir.appending("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
@@ -69,12 +65,6 @@ enum CLI {
             stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     /// Runs python3 with a script; the test environment must provide python3 and jsonschema.
     static func python(_ script: String, _ arguments: [String]) throws -> Result {
         try runProgram("/usr/bin/env", ["python3", "-c", script] + arguments)
@@ -82,9 +72,8 @@ enum CLI {
 
     /// A copy of Examples/ in a temporary folder, for tests that change the example.
     static func examplesCopy() throws -> URL {
-        let dir = try temporaryDirectory()
-        let copy = dir.appendingPathComponent("Examples")
-        try FileManager.default.copyItem(at: repository.appendingPathComponent("Examples"), to: copy)
+        let copy = try TemporaryFolder("gl-test").appending("Examples")
+        try FileManager.default.copyItem(at: SpecFixtures.repository.appendingPathComponent("Examples"), to: copy)
         return copy
     }
 }

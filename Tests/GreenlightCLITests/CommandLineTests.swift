@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @Suite("greenlight command line", .serialized)
@@ -14,8 +15,9 @@ struct CommandLineTests {
 
     @Test("validate reports every problem as file:line:col and exits 2")
     func validateErrors() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let file = dir.appendingPathComponent("release.yaml")
         try """
         version: 1
@@ -72,8 +74,9 @@ struct CommandLineTests {
 
     @Test("check writes four report files; JUnit is well-formed; report.json carries a valid digest")
     func checkWritesReports() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let summary = dir.appendingPathComponent("summary.md")
         let r = try CLI.run(
             ["check", CLI.example, "--report-dir", dir.appendingPathComponent("out").path],
@@ -132,8 +135,9 @@ struct CommandLineTests {
 
     @Test("the JSON Schema validates the example and rejects what the loader rejects (python jsonschema)")
     func schemaValidatesExample() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let schema = try CLI.run(["schema"])
         #expect(schema.status == 0)
         let schemaFile = dir.appendingPathComponent("schema.json")
@@ -165,8 +169,9 @@ struct CommandLineTests {
 
     @Test("init writes a starter spec that validates, and never overwrites without --force")
     func initStarter() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let r = try CLI.run(["init", "--service", "payments"], in: dir)
         #expect(r.status == 0, "\(r.all)")
         let file = dir.appendingPathComponent("release.yaml")
@@ -188,8 +193,9 @@ struct CommandLineTests {
     @Test("a secret passed through ${ENV} appears in no output, report or error")
     func secretsStaySecret() throws {
         let secret = "s3cr3t-Token-4242"
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let example = try String(contentsOfFile: CLI.example, encoding: .utf8)
         // Use the secret in a header, a smoke body, and a failing evidence command that prints it.
         let spec =
@@ -229,15 +235,17 @@ struct CommandLineTests {
         #expect(ok.status == 0, "\(ok.all)")
         #expect(ok.stdout.contains("likelihood 3 x impact 4 (given) = 12: class high"))
 
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let example = try String(contentsOfFile: CLI.example, encoding: .utf8)
         try example.replacingOccurrences(of: "steps: [1, 5, 25, 50, 100]", with: "steps: [5, 25, 50, 100]")
             .replacingOccurrences(of: "  feature_flag: checkout-v2            # the kill switch\n", with: "")
             .write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
         for name in ["runbooks", "scripts", "migrations"] {
             try FileManager.default.copyItem(
-                at: CLI.repository.appendingPathComponent("Examples/\(name)"), to: dir.appendingPathComponent(name))
+                at: SpecFixtures.repository.appendingPathComponent("Examples/\(name)"),
+                to: dir.appendingPathComponent(name))
         }
         let short = try CLI.run(["risk", "release.yaml"], in: dir)
         #expect(short.status == 1)
@@ -259,8 +267,9 @@ struct CommandLineTests {
 
     @Test("random damage to the example ends in exit 0 or 2 with a message, through the binary")
     func mutationsThroughBinary() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let example = try [UInt8](Data(contentsOf: URL(fileURLWithPath: CLI.example)))
         var rng = SplitMix64(seed: 20_261_126)  // fixed, so a failure can be replayed
         for i in 0..<40 {
@@ -303,8 +312,9 @@ struct DemoCommandTests {
 
     @Test("demo --print-spec prints a spec that validates")
     func printSpec() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let r = try CLI.run(["demo", "--print-spec"])
         #expect(r.status == 0)
         try r.stdout.write(to: dir.appendingPathComponent("demo.yaml"), atomically: true, encoding: .utf8)
@@ -369,8 +379,9 @@ struct SecretOutputTests {
     @Test("a ${SECRET} never reaches stdout, stderr, the report files or the step summary", arguments: secretPlacements)
     func neverShown(placement: String, yaml: String) throws {
         let secret = "Zq7-very-secret-\(placement.count)"
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         var base = "version: 1\n"
         if !yaml.hasPrefix("service:") { base += "service: { name: svc, version: \"1\", owner: team }\n" }
         if !yaml.hasPrefix("risk:") { base += "risk: { likelihood: 1, impact: 1 }\n" }

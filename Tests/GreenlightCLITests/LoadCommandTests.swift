@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 /// DemoShop started through the binary (`greenlight demo shop --port 0`), for the load command's tests.
@@ -27,18 +28,13 @@ final class ShopProcess {
         pipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
         if port == 0 {
             stop()
-            throw CLIError("DemoShop did not start: \(text)")
+            throw CommandFailure("DemoShop did not start: \(text)")
         }
     }
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-    }
-
-    struct CLIError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
     }
 }
 
@@ -52,8 +48,9 @@ struct LoadCommandTests {
     func adHocOpen() throws {
         let shop = try ShopProcess()
         defer { shop.stop() }
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
         let out = dir.appendingPathComponent("r.json")
         let r = try CLI.run([
             "load", "--url", shop.url + "/healthz", "--rate", "200", "--duration", "2s", "--out", out.path,
@@ -112,42 +109,17 @@ struct LoadCommandTests {
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
 
-    static func spec(port: Int, thresholds: [String], extra: String = "") -> String {
-        """
-        version: 1
-        service: { name: shop, version: "1", owner: team }
-        risk: { likelihood: 1, impact: 1 }
-        environments:
-          staging: { url: "http://127.0.0.1:\(port)" }
-        traffic: { expected_peak_rps: 20 }
-        smoke:
-          scenarios:
-            - name: browse
-              steps:
-                - request: { path: /api/products }
-                  expect: { status: 200 }
-        load:
-          multiplier: 3
-          duration: 2s
-          mix:
-            - { weight: 3, scenario: browse }
-            - { weight: 1, request: { path: /healthz } }
-          thresholds: [\(thresholds.map { "\"\($0)\"" }.joined(separator: ", "))]
-        \(extra)
-        """
-    }
-
-    static let policy = "load:\n  min_multiplier: 3\n  min_duration: 1s\n"
-
     @Test("load merge and check --load-result through the binary: exit codes and the files they write")
     func specShardsMergeCheck() throws {
         let shop = try ShopProcess()
         defer { shop.stop() }
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Self.spec(port: shop.port, thresholds: ["p99 < 2s", "error_rate < 1%"]).write(
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
+        try SpecFixtures.loadSpec(port: shop.port, thresholds: ["p99 < 2s", "error_rate < 1%"]).write(
             to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
-        try Self.policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        try SpecFixtures.shortLoadPolicy.write(
+            to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
         for i in 1...2 {
             let r = try CLI.run(
                 ["load", "release.yaml", "--policy", "policy.yaml", "--shard", "\(i)/2", "--out", "slice-\(i).json"],
@@ -173,12 +145,14 @@ struct LoadCommandTests {
 
     @Test("invalid load settings in a spec exit 2 with file:line:col")
     func invalidSpec() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let text = Self.spec(port: 1, thresholds: ["p99 < fast"]).replacingOccurrences(
+        let folder = try TemporaryFolder("gl-test")
+        defer { folder.remove() }
+        let dir = folder.url
+        let text = SpecFixtures.loadSpec(port: 1, thresholds: ["p99 < fast"]).replacingOccurrences(
             of: "duration: 2s", with: "duration: 2s\n  ramp_up: soon")
         try text.write(to: dir.appendingPathComponent("release.yaml"), atomically: true, encoding: .utf8)
-        try Self.policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        try SpecFixtures.shortLoadPolicy.write(
+            to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
         let r = try CLI.run(["load", "release.yaml", "--policy", "policy.yaml"], in: dir)
         #expect(r.status == 2)
         #expect(r.stderr.contains("release.yaml:16:12: load.ramp_up:"), "\(r.stderr)")

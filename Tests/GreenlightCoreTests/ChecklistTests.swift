@@ -1,11 +1,12 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
 
 @Suite("Checklist, waivers and the verdict")
 struct ChecklistTests {
-    static let today = Fixture.date("2026-11-26")
+    static let today = SpecFixtures.date("2026-11-26")
 
     /// A spec in a temporary folder with a runbook, so the rollback plan can pass.
     /// One folder for every spec of these tests (the gate reads the runbook when it evaluates), reused across runs.
@@ -18,14 +19,12 @@ struct ChecklistTests {
 
     static func spec(_ extra: String, author: String? = nil) throws -> ReleaseSpec {
         let dir = folder
-        var text = Fixture.minimal + "signoff: { required: [engineering] }\n" + extra
+        var text = SpecFixtures.minimal + "signoff: { required: [engineering] }\n" + extra
         if let author {
             text = text.replacingOccurrences(
                 of: "owner: payments-team", with: "owner: payments-team\n  author: \(author)")
         }
-        return try SpecLoader(environment: [:]).load(
-            data: Data(text.utf8), file: dir.appendingPathComponent("release.yaml").path,
-            directory: dir.path)
+        return try SpecFixtures.load(text, file: dir.appendingPathComponent("release.yaml").path, directory: dir.path)
     }
 
     static let rollback =

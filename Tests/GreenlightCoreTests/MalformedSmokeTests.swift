@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightJSON
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
@@ -8,7 +9,7 @@ import Testing
 let malformedSmoke: [Malformed] = [
     Malformed(
         "invalid JSONPath in an assertion",
-        Fixture.minimal + """
+        SpecFixtures.minimal + """
             smoke:
               scenarios:
                 - name: s
@@ -22,7 +23,7 @@ let malformedSmoke: [Malformed] = [
         ]),
     Malformed(
         "unknown assertion",
-        Fixture.minimal + """
+        SpecFixtures.minimal + """
             smoke:
               scenarios:
                 - name: s
@@ -36,7 +37,7 @@ let malformedSmoke: [Malformed] = [
         ]),
     Malformed(
         "variable used before it is captured",
-        Fixture.minimal + """
+        SpecFixtures.minimal + """
             smoke:
               scenarios:
                 - name: s
@@ -52,7 +53,7 @@ let malformedSmoke: [Malformed] = [
         ]),
     Malformed(
         "expectation using a value never captured",
-        Fixture.minimal + """
+        SpecFixtures.minimal + """
             smoke:
               scenarios:
                 - name: s
@@ -66,7 +67,7 @@ let malformedSmoke: [Malformed] = [
         ]),
     Malformed(
         "step with no request",
-        Fixture.minimal + """
+        SpecFixtures.minimal + """
             smoke:
               scenarios:
                 - name: s
@@ -80,7 +81,7 @@ let malformedSmoke: [Malformed] = [
         ]),
     Malformed(
         "invalid capture regex",
-        Fixture.minimal + """
+        SpecFixtures.minimal + """
             smoke:
               scenarios:
                 - name: s
@@ -97,6 +98,6 @@ let malformedSmoke: [Malformed] = [
 extension MalformedSpecTests {
     @Test("smoke steps that cannot run are rejected with exact diagnostics", arguments: malformedSmoke)
     func smokeRejected(_ c: Malformed) {
-        #expect(Fixture.diagnostics(c.bytes, env: c.env) == c.expected)
+        #expect(SpecFixtures.diagnostics(c.bytes, env: c.env) == c.expected)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
@@ -26,10 +27,10 @@ struct Malformed: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-/// `Fixture.minimal` with `extra` appended (top-level sections).
-private func spec(_ extra: String) -> String { Fixture.minimal + extra }
+/// `SpecFixtures.minimal` with `extra` appended (top-level sections).
+private func spec(_ extra: String) -> String { SpecFixtures.minimal + extra }
 
-// Line numbers: Fixture.minimal is 8 lines, so an appended section starts on line 9.
+// Line numbers: SpecFixtures.minimal is 8 lines, so an appended section starts on line 9.
 let malformedSpecs: [Malformed] = [
     Malformed(
         "empty file", "",
@@ -104,12 +105,12 @@ let malformedSpecs: [Malformed] = [
             "t.yaml:1:1: service: is required but missing (the service being released)",
         ]),
     Malformed(
-        "future format version", Fixture.minimal.replacingOccurrences(of: "version: 1\n", with: "version: 2\n"),
+        "future format version", SpecFixtures.minimal.replacingOccurrences(of: "version: 1\n", with: "version: 2\n"),
         [
             "t.yaml:1:10: version: must be at most 1 (this greenlight reads spec format version 1), got 2"
         ]),
     Malformed(
-        "quoted number", Fixture.minimal.replacingOccurrences(of: "version: 1\n", with: "version: \"1\"\n"),
+        "quoted number", SpecFixtures.minimal.replacingOccurrences(of: "version: 1\n", with: "version: \"1\"\n"),
         [
             "t.yaml:1:10: version: expected a whole number, got the text '1'; remove the quotes"
         ]),
@@ -132,37 +133,40 @@ let malformedSpecs: [Malformed] = [
         ]),
     Malformed(
         "list where text is expected",
-        Fixture.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: [a, b]"),
+        SpecFixtures.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: [a, b]"),
         [
             "t.yaml:5:10: service.owner: expected text, got a list"
         ]),
     Malformed(
-        "likelihood too high", Fixture.minimal.replacingOccurrences(of: "likelihood: 2", with: "likelihood: 7"),
+        "likelihood too high", SpecFixtures.minimal.replacingOccurrences(of: "likelihood: 2", with: "likelihood: 7"),
         [
             "t.yaml:7:15: risk.likelihood: must be at most 5, got 7"
         ]),
     Malformed(
-        "likelihood zero", Fixture.minimal.replacingOccurrences(of: "likelihood: 2", with: "likelihood: 0"),
+        "likelihood zero", SpecFixtures.minimal.replacingOccurrences(of: "likelihood: 2", with: "likelihood: 0"),
         [
             "t.yaml:7:15: risk.likelihood: must be at least 1, got 0"
         ]),
     Malformed(
-        "fractional likelihood", Fixture.minimal.replacingOccurrences(of: "likelihood: 2", with: "likelihood: 2.5"),
+        "fractional likelihood",
+        SpecFixtures.minimal.replacingOccurrences(of: "likelihood: 2", with: "likelihood: 2.5"),
         [
             "t.yaml:7:15: risk.likelihood: must be a whole number, got '2.5'"
         ]),
     Malformed(
-        "impact as a word", Fixture.minimal.replacingOccurrences(of: "impact: 2", with: "impact: high"),
+        "impact as a word", SpecFixtures.minimal.replacingOccurrences(of: "impact: 2", with: "impact: high"),
         [
             "t.yaml:8:11: risk.impact: expected a whole number, got 'high'"
         ]),
     Malformed(
-        "no impact and nothing to derive it from", Fixture.minimal.replacingOccurrences(of: "  impact: 2\n", with: ""),
+        "no impact and nothing to derive it from",
+        SpecFixtures.minimal.replacingOccurrences(of: "  impact: 2\n", with: ""),
         [
             "t.yaml:7:3: risk.impact: give impact (1-5), or the facts to derive it from: blast_radius, recovery_minutes, users_affected_percent, revenue_per_minute"
         ]),
     Malformed(
-        "unknown blast radius", Fixture.minimal.replacingOccurrences(of: "impact: 2", with: "blast_radius: produkt"),
+        "unknown blast radius",
+        SpecFixtures.minimal.replacingOccurrences(of: "impact: 2", with: "blast_radius: produkt"),
         [
             "t.yaml:8:17: risk.blast_radius: must be one of component, feature, service, product, platform; got 'produkt' (did you mean 'product'?)"
         ]),
@@ -416,13 +420,13 @@ let malformedSpecs: [Malformed] = [
         ]),
     Malformed(
         "unset environment variable",
-        Fixture.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: ${TEAM_OWNER}"),
+        SpecFixtures.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: ${TEAM_OWNER}"),
         [
             "t.yaml:5:10: environment variable TEAM_OWNER is not set: export it, or give a default with ${TEAM_OWNER:-default}"
         ]),
     Malformed(
         "unterminated variable",
-        Fixture.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: ${TEAM"),
+        SpecFixtures.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: ${TEAM"),
         [
             "t.yaml:5:10: unterminated '${': close it with '}' (write '$${' for a literal '${')"
         ]),
@@ -448,7 +452,7 @@ let malformedSpecs: [Malformed] = [
 struct MalformedSpecTests {
     @Test("each malformed spec is rejected with exact diagnostics", arguments: malformedSpecs)
     func rejected(_ c: Malformed) {
-        let got = Fixture.diagnostics(c.bytes, env: c.env)
+        let got = SpecFixtures.diagnostics(c.bytes, env: c.env)
         #expect(got == c.expected)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
@@ -26,7 +27,7 @@ struct RiskTests {
 
     @Test("the lesson's recommendation model requires a canary of at most 1 % and a kill switch")
     func lessonExample() throws {
-        let spec = try Fixture.load(Self.recommendationModel)
+        let spec = try SpecFixtures.load(Self.recommendationModel)
         let risk = RiskAssessment(spec: spec.risk, policy: .standard)
         #expect(risk.likelihood == 3)
         #expect(risk.impactDerived)
@@ -46,7 +47,7 @@ struct RiskTests {
         let fixed = Self.recommendationModel
             .replacingOccurrences(of: "steps: [5, 25, 50, 100]", with: "steps: [1, 5, 25, 50, 100]")
             .replacingOccurrences(of: "bake: 10m", with: "bake: 10m\n  feature_flag: recs-v2")
-        let good = try Fixture.load(fixed)
+        let good = try SpecFixtures.load(fixed)
         let after = RolloutPolicyCheck.evaluate(good, RiskAssessment(spec: good.risk, policy: .standard))
         #expect(after.allSatisfy { $0.status == .pass }, "\(after.filter { $0.status != .pass }.map(\.summary))")
     }
@@ -58,7 +59,7 @@ struct RiskTests {
             .replacingOccurrences(of: "bake: 10m", with: "bake: 1m")
             .replacingOccurrences(of: "automated: true", with: "automated: false")
             .replacingOccurrences(of: "required: [engineering, product, sre]", with: "required: [engineering]")
-        let spec = try Fixture.load(text)
+        let spec = try SpecFixtures.load(text)
         let risk = RiskAssessment(spec: spec.risk, policy: .standard)
         #expect(risk.score == 25)
         #expect(risk.riskClass == "critical")
@@ -83,10 +84,10 @@ struct RiskTests {
             (4, 5, "critical"), (5, 5, "critical"),
         ])
     func classes(likelihood: Int, impact: Int, expected: String) throws {
-        let text = Fixture.minimal
+        let text = SpecFixtures.minimal
             .replacingOccurrences(of: "likelihood: 2", with: "likelihood: \(likelihood)")
             .replacingOccurrences(of: "impact: 2", with: "impact: \(impact)")
-        let spec = try Fixture.load(text)
+        let spec = try SpecFixtures.load(text)
         #expect(RiskAssessment(spec: spec.risk, policy: .standard).riskClass == expected)
     }
 
@@ -99,8 +100,8 @@ struct RiskTests {
             ("blast_radius: feature", 2), ("blast_radius: feature\n  recovery_minutes: 61", 4),
         ])
     func derivedImpact(facts: String, expected: Int) throws {
-        let text = Fixture.minimal.replacingOccurrences(of: "impact: 2", with: facts)
-        let spec = try Fixture.load(text)
+        let text = SpecFixtures.minimal.replacingOccurrences(of: "impact: 2", with: facts)
+        let spec = try SpecFixtures.load(text)
         let risk = RiskAssessment(spec: spec.risk, policy: .standard)
         #expect(risk.impactDerived)
         #expect(risk.impact == expected)
@@ -108,10 +109,9 @@ struct RiskTests {
 
     @Test("a policy file overrides the classes it gives and keeps the rest")
     func policyOverride() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("policy.yaml")
+        let dir = try TemporaryFolder("policy")
+        defer { dir.remove() }
+        let file = dir.appending("policy.yaml")
         try """
         classes:
           - { name: any, max_score: 25, canary_required: true, first_step_max_percent: 2, min_steps: 2, min_bake: 1m,
@@ -127,9 +127,9 @@ struct RiskTests {
         #expect(policy.riskClass(forScore: 25).requires(firstStep: 2))
 
         // The stricter load minimum applies to specs loaded under this policy.
-        let spec = Fixture.minimal + "traffic: { expected_peak_rps: 10 }\nload: { multiplier: 4, duration: 10m }\n"
+        let spec = SpecFixtures.minimal + "traffic: { expected_peak_rps: 10 }\nload: { multiplier: 4, duration: 10m }\n"
         do {
-            _ = try SpecLoader(environment: [:], policy: policy).load(data: Data(spec.utf8), file: "t.yaml")
+            _ = try SpecFixtures.load(spec, policy: policy)
             Issue.record("a 4x load test passed a 5x policy")
         } catch {
             #expect(

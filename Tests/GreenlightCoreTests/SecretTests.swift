@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
@@ -28,8 +29,8 @@ struct SecretTests {
         let secret = "hunter2-very-secret-value"
         let env = ["SMOKE_PASSWORD": secret, "PEAK": secret, "OWNER": secret]
         // Wrong type with a secret value: the message names the variable, not the value.
-        let bad = Fixture.minimal + "traffic: { expected_peak_rps: \"${PEAK}\" }\n"
-        let diagnostics = Fixture.diagnostics(bad, env: env)
+        let bad = SpecFixtures.minimal + "traffic: { expected_peak_rps: \"${PEAK}\" }\n"
+        let diagnostics = SpecFixtures.diagnostics(bad, env: env)
         #expect(
             diagnostics == [
                 "t.yaml:9:31: traffic.expected_peak_rps: expected a number, got a value from ${PEAK} (not shown)"
@@ -37,7 +38,7 @@ struct SecretTests {
 
         // A valid spec using the secret in several places: the report masks it everywhere.
         let good =
-            Fixture.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: team-${OWNER}") + """
+            SpecFixtures.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: team-${OWNER}") + """
                 smoke:
                   scenarios:
                     - name: sign in
@@ -48,7 +49,7 @@ struct SecretTests {
                     - { id: token-check, title: "token ${SMOKE_PASSWORD} works", evidence: { command: "echo ${SMOKE_PASSWORD}" } }
 
                 """
-        let spec = try Fixture.load(good, env: env)
+        let spec = try SpecFixtures.load(good, env: env)
         #expect(spec.service.owner == "team-" + secret)  // the runner gets the real value
         let evidence = CheckResult(
             id: "", title: "", category: .checklist, status: .fail, summary: "echo \(secret) exited 1",
@@ -143,15 +144,15 @@ struct ValueTests {
 struct ReadingTests {
     @Test("a quoted ${VAR:-default} in a number field reads as a number, set or not")
     func quotedSubstitutionInNumber() throws {
-        let text = Fixture.minimal + "traffic: { expected_peak_rps: \"${PEAK:-5}\" }\n"
-        #expect(try Fixture.load(text).traffic?.expectedPeakRPS == 5)
-        #expect(try Fixture.load(text, env: ["PEAK": "40"]).traffic?.expectedPeakRPS == 40)
+        let text = SpecFixtures.minimal + "traffic: { expected_peak_rps: \"${PEAK:-5}\" }\n"
+        #expect(try SpecFixtures.load(text).traffic?.expectedPeakRPS == 5)
+        #expect(try SpecFixtures.load(text, env: ["PEAK": "40"]).traffic?.expectedPeakRPS == 40)
     }
 
     @Test("equals: null asks for JSON null; an absent predicate stays absent")
     func explicitNull() throws {
         let text =
-            Fixture.minimal + """
+            SpecFixtures.minimal + """
                 smoke:
                   scenarios:
                     - name: s
@@ -160,7 +161,7 @@ struct ReadingTests {
                           expect: { jsonpath: { "$.a": { equals: null }, "$.b": { exists: true } } }
 
                 """
-        let predicates = try Fixture.load(text).smoke!.scenarios[0].steps[0].expect!.jsonpath
+        let predicates = try SpecFixtures.load(text).smoke!.scenarios[0].steps[0].expect!.jsonpath
         #expect(predicates[0].predicate.equals == .null)
         #expect(predicates[1].predicate.equals == nil)
         #expect(predicates[1].predicate.exists == true)

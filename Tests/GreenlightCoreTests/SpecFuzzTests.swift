@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
@@ -55,7 +56,7 @@ enum Mutator {
 struct SpecFuzzTests {
     @Test("1,000 random mutations of the example each end in a spec or located diagnostics", .timeLimit(.minutes(2)))
     func mutations() throws {
-        let example = try [UInt8](Data(contentsOf: Fixture.exampleURL))
+        let example = try [UInt8](Data(contentsOf: SpecFixtures.exampleURL))
         let loader = SpecLoader(environment: [:])
         var accepted = 0
         var rejected = 0
@@ -65,7 +66,7 @@ struct SpecFuzzTests {
             do {
                 _ = try loader.load(
                     data: Data(mutated), file: "mutant.yaml",
-                    directory: Fixture.exampleURL.deletingLastPathComponent().path)
+                    directory: SpecFixtures.exampleURL.deletingLastPathComponent().path)
                 accepted += 1
             } catch {
                 rejected += 1

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -15,8 +16,9 @@ struct RequestLogTests {
     }
 
     @Test func writesOneJSONLinePerRequestWithLevelsByStatus() async throws {
-        let path = temporaryFilePath("requests.log")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = try TemporaryFolder("demoshop")
+        defer { folder.remove() }
+        let path = folder.appending("requests.log").path
         let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
         let responses = try await makeShop {
             $0.logPath = path
@@ -61,8 +63,9 @@ struct RequestLogTests {
     }
 
     @Test func appendsToAnExistingFile() async throws {
-        let path = temporaryFilePath("append.log")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = try TemporaryFolder("demoshop")
+        defer { folder.remove() }
+        let path = folder.appending("append.log").path
         try "earlier line\n".write(toFile: path, atomically: true, encoding: .utf8)
         try await makeShop { $0.logPath = path }.test(.router) { client in
             _ = try await client.execute(uri: "/healthz", method: .get)

@@ -59,8 +59,3 @@ struct MultipartBody {
     var headers: HTTPFields { [.contentType: contentType] }
     var buffer: ByteBuffer { ByteBuffer(bytes: finished()) }
 }
-
-/// A path in the temporary directory that no other test uses.
-func temporaryFilePath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("demoshop-\(UUID().uuidString)-\(name)").path
-}

@@ -2,6 +2,7 @@ import Foundation
 import GreenlightCore
 import GreenlightDemo
 import GreenlightLoad
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightGate
@@ -10,36 +11,11 @@ import Testing
 /// slices merged exactly, and the load-testing item decided by what ran.
 @Suite("Load in the gate", .serialized)
 struct LoadGateTests {
-    static func spec(port: Int, thresholds: [String]) -> String {
-        """
-        version: 1
-        service: { name: shop, version: "1", owner: team }
-        risk: { likelihood: 1, impact: 1 }
-        environments:
-          staging: { url: "http://127.0.0.1:\(port)" }
-        traffic: { expected_peak_rps: 20 }
-        smoke:
-          scenarios:
-            - name: browse
-              steps:
-                - request: { path: /api/products }
-                  expect: { status: 200 }
-        load:
-          multiplier: 3
-          duration: 2s
-          mix:
-            - { weight: 3, scenario: browse }
-            - { weight: 1, request: { path: /healthz } }
-          thresholds: [\(thresholds.map { "\"\($0)\"" }.joined(separator: ", "))]
-
-        """
-    }
-
     /// The built-in policy with a 1 s load minimum, so a 2 s test counts as sustained.
-    static let policy = try! RiskPolicy.parse("load:\n  min_multiplier: 3\n  min_duration: 1s\n", file: "policy.yaml")
+    static let policy = try! RiskPolicy.parse(SpecFixtures.shortLoadPolicy, file: "policy.yaml")
 
     static func load(_ text: String) throws -> ReleaseSpec {
-        try SpecLoader(environment: [:], policy: policy).load(data: Data(text.utf8), file: "release.yaml")
+        try SpecFixtures.load(text, policy: policy, file: "release.yaml")
     }
 
     static func loadItem(_ report: Report) throws -> CheckResult {
@@ -49,7 +25,7 @@ struct LoadGateTests {
     @Test("slices run apart and merged exactly pass the item; one slice alone does not")
     func slicesMergedAndJudged() async throws {
         let shop = try await DemoShop.start(DemoShopConfiguration())
-        let spec = try Self.load(Self.spec(port: shop.port, thresholds: ["p99 < 2s", "error_rate < 1%"]))
+        let spec = try Self.load(SpecFixtures.loadSpec(port: shop.port, thresholds: ["p99 < 2s", "error_rate < 1%"]))
         var slices: [(name: String, result: LoadResult)] = []
         for i in 1...2 {
             var options = LoadOptions(threads: 1)
@@ -82,7 +58,7 @@ struct LoadGateTests {
     @Test("the run executes the load test itself; a threshold that fails fails the load-testing item")
     func runExecutesLoad() async throws {
         let shop = try await DemoShop.start(DemoShopConfiguration())
-        let spec = try Self.load(Self.spec(port: shop.port, thresholds: ["p99 < 1us"]))
+        let spec = try Self.load(SpecFixtures.loadSpec(port: shop.port, thresholds: ["p99 < 1us"]))
         var run = ReadinessRun(spec: spec, policy: Self.policy, environment: "staging")
         run.parts = [.load]
         let report = try await run.run()
@@ -129,7 +105,7 @@ struct LoadGateTests {
 
     @Test("options that go with --url are refused with a spec")
     func adHocOnlyWithSpec() throws {
-        let spec = try Self.load(Self.spec(port: 1, thresholds: []))
+        let spec = try Self.load(SpecFixtures.loadSpec(port: 1, thresholds: []))
         var options = LoadOptions(threads: 1)
         options.rate = 100
         let error = #expect(throws: GateError.self) { try options.job(spec: spec) }

@@ -1,6 +1,7 @@
 import Foundation
 import GreenlightCore
 import GreenlightDemo
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightGate
@@ -54,8 +55,8 @@ struct ReadinessRunTests {
                 await production.stop()
             }
         }
-        let spec = try SpecLoader(environment: [:]).load(
-            data: Data(spec(staging: staging.port, production: production.port).utf8), file: "release.yaml")
+        let spec = try SpecFixtures.load(
+            Self.spec(staging: staging.port, production: production.port), file: "release.yaml")
         var run = ReadinessRun(spec: spec, policy: .standard, environment: try spec.targetEnvironment(nil))
         if let parts { run.parts = parts }
         let report = try await run.run()
@@ -95,8 +96,7 @@ struct ReadinessRunTests {
 
     @Test("an unknown environment is refused with the names the spec declares")
     func unknownEnvironment() throws {
-        let spec = try SpecLoader(environment: [:]).load(
-            data: Data(Self.spec(staging: 1, production: 2).utf8), file: "release.yaml")
+        let spec = try SpecFixtures.load(Self.spec(staging: 1, production: 2), file: "release.yaml")
         #expect(try spec.targetEnvironment(nil) == "staging")
         #expect(try spec.targetEnvironment("production") == "production")
         let error = #expect(throws: GateError.self) { try spec.targetEnvironment("stagign") }

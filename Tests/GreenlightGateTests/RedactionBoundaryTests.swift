@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightGate
@@ -9,15 +10,14 @@ struct RedactionBoundaryTests {
     static let secret = "s3cr3t-t0ken-value"
 
     static func report(with text: String) throws -> Report {
-        let spec = try SpecLoader(environment: [:]).load(
-            data: Data(
-                """
-                version: 1
-                service: { name: shop, version: 1.0.0, owner: "team-\(text)" }
-                environments: { staging: { url: "http://127.0.0.1:1" } }
-                risk: { likelihood: 1, impact: 1 }
+        let spec = try SpecFixtures.load(
+            """
+            version: 1
+            service: { name: shop, version: 1.0.0, owner: "team-\(text)" }
+            environments: { staging: { url: "http://127.0.0.1:1" } }
+            risk: { likelihood: 1, impact: 1 }
 
-                """.utf8), file: "release.yaml")
+            """, file: "release.yaml")
         let smoke = CheckResult(
             id: "smoke.\(text)", title: "Smoke: \(text)", category: .smoke, status: .fail, summary: "got \(text)",
             details: ["body: {\"Authorization\": \"Bearer \(text)\"}"],

@@ -1,6 +1,7 @@
 import CAllocationCounter
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import NIOCore
 import NIOPosix
 import Testing
@@ -51,7 +52,9 @@ struct AllocationTests {
     }
 
     /// Runs the engine, closed model, for `seconds` on `group` (whose thread counts).
-    func engine(_ server: TestServer, seconds: Double, on group: MultiThreadedEventLoopGroup) async throws -> Run {
+    func engine(_ server: LoopbackHTTPServer, seconds: Double, on group: MultiThreadedEventLoopGroup) async throws
+        -> Run
+    {
         let plan = try LoadPlanner.adHoc(
             url: server.url, method: "GET", headers: [], body: Data(), rate: nil, connections: Self.connections,
             duration: seconds, rampUp: 0, rampDown: 0, threads: 1, timeout: 10, slice: .init(index: 1, count: 1))
@@ -63,7 +66,8 @@ struct AllocationTests {
     }
 
     /// Runs the bare client the same way: the floor.
-    func bare(_ server: TestServer, seconds: Double, on group: MultiThreadedEventLoopGroup) async throws -> Run {
+    func bare(_ server: LoopbackHTTPServer, seconds: Double, on group: MultiThreadedEventLoopGroup) async throws -> Run
+    {
         let plan = try LoadPlanner.adHoc(
             url: server.url, method: "GET", headers: [], body: Data(), rate: nil, connections: 1, duration: 1,
             rampUp: 0, rampDown: 0, threads: 1, timeout: 10, slice: .init(index: 1, count: 1))
@@ -94,8 +98,8 @@ struct AllocationTests {
         "a closed-model run of ten times the requests allocates no more per request than bare NIO, only per second",
         .enabled(if: gl_allocation_counter_available(), "allocations are counted on Linux with glibc"))
     func noAllocationPerRequest() async throws {
-        let server = try await TestServer(.ok)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { Task { try? await group.shutdownGracefully() } }
         try await group.next().submit { gl_allocation_counter_count_this_thread(true) }.get()
@@ -133,8 +137,8 @@ struct AllocationTests {
 /// `@unchecked Sendable`: confined to its channel's event loop.
 final class BareClient: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
-    /// The size of `TestServer`'s answer in `.ok` mode.
-    static let answerBytes = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nok\n".utf8.count
+    /// The size of the loopback server's answer in `.ok` mode.
+    static let answerBytes = LoopbackHTTPServer.okAnswer.utf8.count
 
     let request: ByteBuffer
     let until: NIODeadline

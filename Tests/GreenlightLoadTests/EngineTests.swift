@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import NIOCore
 import Testing
 
@@ -18,8 +19,8 @@ struct EngineTests {
 
     @Test("open model: the requests started match the schedule within 1 %, none dropped")
     func openRateAccuracy() async throws {
-        let server = try await TestServer(.ok)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
         let result = try await LoadEngine(plan: plan(server.url, rate: 2000, connections: 32, seconds: 2)).run()
         let s = result.summary
         #expect(s.dropped == 0)
@@ -35,8 +36,8 @@ struct EngineTests {
 
     @Test("open model with a ramp: arrivals follow the profile")
     func openRamp() async throws {
-        let server = try await TestServer(.ok)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
         var p = try plan(server.url, rate: 1000, connections: 16, seconds: 1)
         p.profile = Profile(level: 1000, rampUp: 1, sustain: 1, rampDown: 0)
         let result = try await LoadEngine(plan: p).run()
@@ -50,8 +51,8 @@ struct EngineTests {
     @Test("latency counts from the intended start: a 400 ms stall shows in p99 (no coordinated omission)")
     func coordinatedOmission() async throws {
         // The server holds every response due between 1.0 s and 1.4 s after it starts.
-        let server = try await TestServer(.stall(start: 1.0, end: 1.4))
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.stall(start: 1.0, end: 1.4))
+        defer { Task { await server.shutdown() } }
         let result = try await LoadEngine(plan: plan(server.url, rate: 500, connections: 8, seconds: 2.5)).run()
         let s = result.summary
         // 200 of ~1250 requests were due in the stall; their true latencies spread over 0…400 ms,
@@ -66,8 +67,8 @@ struct EngineTests {
 
     @Test("closed model: each connection sends its next request on a response")
     func closedModel() async throws {
-        let server = try await TestServer(.ok)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
         let result = try await LoadEngine(plan: plan(server.url, rate: nil, connections: 4, seconds: 1)).run()
         #expect(result.summary.requests > 200)
         #expect(result.summary.errors == 0)
@@ -92,14 +93,14 @@ struct EngineTests {
     @Test("error classes: 5xx, 4xx, malformed responses, bodies cut short, timeouts")
     func errorClasses() async throws {
         for (behaviour, kind) in [
-            (TestServer.Behaviour.status(503), ErrorClass.status5xx), (.status(404), .status4xx),
+            (LoopbackHTTPServer.Behaviour.status(503), ErrorClass.status5xx), (.status(404), .status4xx),
             (.garbage, .protocolError), (.truncated, .protocolError), (.silent, .timeout),
         ] {
-            let server = try await TestServer(behaviour)
+            let server = try await LoopbackHTTPServer(behaviour)
             let result = try await LoadEngine(
                 plan: plan(server.url, rate: 50, connections: 4, seconds: 1, timeout: 0.3)
             ).run()
-            await server.stop()
+            await server.shutdown()
             let count = result.counters.errors[kind.rawValue] ?? 0
             #expect(count > 0, "\(behaviour): \(result.counters.errors)")
             #expect(result.summary.errorRate > 0.5, "\(behaviour): \(result.summary.errorRate)")
@@ -108,8 +109,8 @@ struct EngineTests {
 
     @Test("too few connections for a slow server: arrivals wait, then count as dropped")
     func dropped() async throws {
-        let server = try await TestServer(.silent)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.silent)
+        defer { Task { await server.shutdown() } }
         var p = try plan(server.url, rate: 200, connections: 2, seconds: 2, timeout: 5)
         p.maximumQueueDelay = 0.2
         let result = try await LoadEngine(plan: p).run()
@@ -119,8 +120,8 @@ struct EngineTests {
 
     @Test("shards take every n-th arrival: two slices together send what one run sends")
     func shards() async throws {
-        let server = try await TestServer(.ok)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
         var parts: [(String, LoadResult)] = []
         for i in 1...2 {
             var p = try plan(server.url, rate: 1000, connections: 8, seconds: 1)
@@ -136,8 +137,8 @@ struct EngineTests {
 
     @Test("thresholds: judged at the end; a hopeless one stops the run early")
     func thresholds() async throws {
-        let server = try await TestServer(.status(500))
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.status(500))
+        defer { Task { await server.shutdown() } }
         let limits = try ["error_rate < 1%", "p99 < 5s", "rps >= 1"].map { try Threshold(parsing: $0) }
         let start = Date()
         let result = try await LoadEngine(plan: plan(server.url, rate: 200, connections: 8, seconds: 10)).run(
@@ -151,39 +152,21 @@ struct EngineTests {
 
 @Suite("The load engine over HTTPS", .serialized)
 struct TLSEngineTests {
-    /// A self-signed certificate for 127.0.0.1, made with the openssl CLI.
-    static func certificate(in dir: URL) throws -> (certificate: String, key: String) {
-        let cert = dir.appendingPathComponent("cert.pem").path
-        let key = dir.appendingPathComponent("key.pem").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj",
-            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        ]
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "openssl req failed")
-        return (cert, key)
-    }
-
     @Test("HTTPS through NIOSSL: trusted by a CA file, or insecure; refused when untrusted")
     func https() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let tls = try Self.certificate(in: dir)
-        let server = try await TestServer(.ok, tls: tls)
-        defer { Task { await server.stop() } }
+        let tls = try await TestCertificate.make(
+            commonName: "127.0.0.1", names: ["IP:127.0.0.1"], notBefore: Date().addingTimeInterval(-86_400),
+            notAfter: Date().addingTimeInterval(2 * 86_400))
+        defer { tls.remove() }
+        let server = try await LoopbackHTTPServer(.ok, certificate: tls)
+        defer { Task { await server.shutdown() } }
         func plan() throws -> LoadPlan {
             try LoadPlanner.adHoc(
                 url: server.url, method: "GET", headers: [], body: Data(), rate: 200, connections: 4, duration: 1,
                 rampUp: 0, rampDown: 0, threads: 1, timeout: 5, slice: .init(index: 1, count: 1))
         }
         var trusted = try plan()
-        trusted.target.trust = .customCA(path: tls.certificate)
+        trusted.target.trust = .customCA(path: tls.certificatePath)
         let a = try await LoadEngine(plan: trusted).run()
         #expect(a.summary.requests == 200 && a.summary.errors == 0, "\(a.counters.errors) \(a.notes)")
 
@@ -196,11 +179,9 @@ struct TLSEngineTests {
         var policy = RiskPolicy.standard
         policy.minimumLoadDuration = SpecDuration("1s")!
         let text = """
-            version: 1
-            service: { name: tls, version: "1", owner: team }
-            risk: { likelihood: 1, impact: 1 }
+            \(SpecFixtures.header(name: "tls", owner: "team"))
             environments:
-              staging: { url: "\(server.url)", ca: \(tls.certificate) }
+              staging: { url: "\(server.url)", ca: \(tls.certificatePath) }
             traffic: { expected_peak_rps: 20 }
             smoke:
               scenarios:
@@ -214,8 +195,7 @@ struct TLSEngineTests {
               duration: 1s
               mix: [{ weight: 1, scenario: twice }]
             """
-        let spec = try SpecLoader(environment: [:], policy: policy).load(
-            data: Data(text.utf8), file: "tls.yaml", directory: dir.path)
+        let spec = try SpecFixtures.load(text, policy: policy, file: "tls.yaml", directory: tls.directory.path)
         let sessions = try await LoadEngine(
             plan: LoadPlanner.plan(spec: spec, environment: "staging", options: .init(threads: 1))
         ).run()
@@ -243,8 +223,8 @@ struct EngineEdgeTests {
 
     @Test("closed model with think time: a server closing idle connections is no error, and no user doubles up")
     func thinkTimeAndIdleClose() async throws {
-        let server = try await TestServer(.closeWhenIdle(0.1))
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.closeWhenIdle(0.1))
+        defer { Task { await server.shutdown() } }
         var p = try plan(server.url, rate: nil, connections: 4, seconds: 2)
         p.thinkTime = 0.3
         let result = try await LoadEngine(plan: p).run()
@@ -255,8 +235,8 @@ struct EngineEdgeTests {
 
     @Test("a TLS handshake that never completes fails the start within the timeout")
     func handshakeTimeout() async throws {
-        let server = try await TestServer(.silent)
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.silent)
+        defer { Task { await server.shutdown() } }
         let start = Date()
         do {
             _ = try await LoadEngine(
@@ -271,8 +251,8 @@ struct EngineEdgeTests {
 
     @Test("stopping early lets requests in flight finish: none turns into an error")
     func earlyStopDrains() async throws {
-        let server = try await TestServer(.stall(start: 0.5, end: 0.8))
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.stall(start: 0.5, end: 0.8))
+        defer { Task { await server.shutdown() } }
         let limits = [try Threshold(parsing: "max < 100ms")]
         let result = try await LoadEngine(plan: plan(server.url, rate: 200, connections: 16, seconds: 5)).run(
             thresholds: limits, abortWhenHopeless: true)
@@ -284,8 +264,8 @@ struct EngineEdgeTests {
 
     @Test("arrivals waiting for a connection when the run ends still start: a stall at the end drops nothing")
     func stallAtTheEnd() async throws {
-        let server = try await TestServer(.stall(start: 1.8, end: 2.3))
-        defer { Task { await server.stop() } }
+        let server = try await LoopbackHTTPServer(.stall(start: 1.8, end: 2.3))
+        defer { Task { await server.shutdown() } }
         let result = try await LoadEngine(plan: plan(server.url, rate: 200, connections: 8, seconds: 2)).run()
         #expect(result.summary.dropped == 0, "\(result.notes)")
         #expect(abs(Double(result.summary.requests) - 400) <= 4, "\(result.summary.requests)")

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightLoad
@@ -98,10 +99,9 @@ struct HistogramMergeTests {
 
     @Test("a result file that is not one is refused with the file and the field")
     func readErrors() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-merge-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let bad = dir.appendingPathComponent("bad.json").path
+        let dir = try TemporaryFolder("gl-merge")
+        defer { dir.remove() }
+        let bad = dir.appending("bad.json").path
         try Data(#"{"format":"greenlight-report"}"#.utf8).write(to: URL(fileURLWithPath: bad))
         #expect(throws: LoadResult.MergeError.self) { try LoadResult.read(bad) }
         do {
@@ -110,17 +110,16 @@ struct HistogramMergeTests {
             #expect(error.description.contains("bad.json"))
             #expect(error.description.contains("not a greenlight load result"))
         }
-        #expect(throws: LoadResult.MergeError.self) { try LoadResult.read(dir.appendingPathComponent("none").path) }
+        #expect(throws: LoadResult.MergeError.self) { try LoadResult.read(dir.appending("none").path) }
     }
 
     @Test("a result of an unknown model is refused with the model and the field, and known models round-trip")
     func unknownModel() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder("gl-model")
+        defer { dir.remove() }
         var closed = result(slice: 1, of: 1, samples: [100], errors: 0)
         closed.model = .closed
-        let good = dir.appendingPathComponent("closed.json")
+        let good = dir.appending("closed.json")
         let encoded = closed.encoded()
         try encoded.write(to: good)
         #expect(String(decoding: encoded, as: UTF8.self).contains(#""model":"closed""#))
@@ -128,7 +127,7 @@ struct HistogramMergeTests {
 
         let text = String(decoding: encoded, as: UTF8.self).replacingOccurrences(
             of: #""model":"closed""#, with: #""model":"bursty""#)
-        let bad = dir.appendingPathComponent("bursty.json")
+        let bad = dir.appending("bursty.json")
         try Data(text.utf8).write(to: bad)
         do {
             _ = try LoadResult.read(bad.path)

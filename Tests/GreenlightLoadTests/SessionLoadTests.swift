@@ -1,6 +1,7 @@
 import Foundation
 import GreenlightCore
 import GreenlightDemo
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightLoad
@@ -14,11 +15,9 @@ struct SessionLoadTests {
         return p
     }
 
-    static func spec(port: Int, load: String, directory: URL) throws -> ReleaseSpec {
+    static func spec(port: Int, load: String, directory: TemporaryFolder) throws -> ReleaseSpec {
         let text = """
-            version: 1
-            service: { name: demoshop, version: "1", owner: shop }
-            risk: { likelihood: 1, impact: 1 }
+            \(SpecFixtures.header(name: "demoshop", owner: "shop"))
             environments:
               staging: { url: "http://127.0.0.1:\(port)" }
             traffic: { expected_peak_rps: 10 }
@@ -46,15 +45,12 @@ struct SessionLoadTests {
                       expect: { status: 201 }
             \(load)
             """
-        return try SpecLoader(environment: [:], policy: policy).load(
-            data: Data(text.utf8), file: "load.yaml", directory: directory.path)
+        return try SpecFixtures.load(text, policy: policy, file: "load.yaml", directory: directory.path)
     }
 
-    func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gl-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Data("user,password\ndemo@example.com,demo-password\n".utf8).write(
-            to: dir.appendingPathComponent("users.csv"))
+    func folder() throws -> TemporaryFolder {
+        let dir = try TemporaryFolder("gl-load")
+        try dir.write("user,password\ndemo@example.com,demo-password\n", to: "users.csv")
         return dir
     }
 
@@ -62,7 +58,7 @@ struct SessionLoadTests {
     func signInAndBuy() async throws {
         let shop = try await DemoShop.start(DemoShopConfiguration())
         let dir = try folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { dir.remove() }
         let spec = try Self.spec(
             port: shop.port,
             load: """
@@ -89,8 +85,8 @@ struct SessionLoadTests {
     func failedAssertion() async throws {
         let shop = try await DemoShop.start(DemoShopConfiguration())
         let dir = try folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Data("user,password\ndemo@example.com,wrong\n".utf8).write(to: dir.appendingPathComponent("users.csv"))
+        defer { dir.remove() }
+        try Data("user,password\ndemo@example.com,wrong\n".utf8).write(to: dir.appending("users.csv"))
         let spec = try Self.spec(
             port: shop.port,
             load: """
@@ -112,8 +108,8 @@ struct SessionLoadTests {
     func csvFeeder() async throws {
         let shop = try await DemoShop.start(DemoShopConfiguration())
         let dir = try folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Data("sku\nSKU-1\nSKU-2\nSKU-3\nNOPE\n\"SKU-4\"\n".utf8).write(to: dir.appendingPathComponent("skus.csv"))
+        defer { dir.remove() }
+        try Data("sku\nSKU-1\nSKU-2\nSKU-3\nNOPE\n\"SKU-4\"\n".utf8).write(to: dir.appending("skus.csv"))
         let spec = try Self.spec(
             port: shop.port,
             load: """
@@ -136,7 +132,7 @@ struct SessionLoadTests {
     @Test("a spec mix that names an unknown scenario is refused before any load")
     func unknownScenario() throws {
         let dir = try folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { dir.remove() }
         // The loader already refuses it with file:line:col; the planner refuses it too when called directly.
         #expect(throws: SpecError.self) {
             _ = try Self.spec(

@@ -1,18 +1,15 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCore
 @testable import GreenlightReports
 
 @Suite struct ReportWriterTests {
-    func temporaryDirectory() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("greenlight-reports-\(UUID().uuidString)")
-    }
-
     @Test func writesFourFilesAndTheJSONDecodesBackUnchanged() throws {
-        let root = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let directory = root.appendingPathComponent("nested/out")
+        let root = try TemporaryFolder("greenlight-reports")
+        defer { root.remove() }
+        let directory = root.appending("nested/out")
         let report = ReportFixtures.hostileReport
 
         let urls = try ReportWriter.write(report, to: directory)
@@ -29,8 +26,9 @@ import Testing
     }
 
     @Test func rewritingReplacesTheFiles() throws {
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = try TemporaryFolder("greenlight-reports")
+        defer { folder.remove() }
+        let directory = folder.appending("out")
         _ = try ReportWriter.write(ReportFixtures.report(), to: directory)
         _ = try ReportWriter.write(ReportFixtures.goReport, to: directory)
         let decoded = try Report.decode(try Data(contentsOf: directory.appendingPathComponent("report.json")))
@@ -38,8 +36,9 @@ import Testing
     }
 
     @Test func aFileInTheWayIsAClearError() throws {
-        let file = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: file) }
+        let folder = try TemporaryFolder("greenlight-reports")
+        defer { folder.remove() }
+        let file = folder.appending("file")
         try Data("x".utf8).write(to: file)
         let error = #expect(throws: ReportWriteError.self) { try ReportWriter.write(ReportFixtures.report(), to: file) }
         #expect(error?.message.contains(file.path) == true)
@@ -47,8 +46,9 @@ import Testing
     }
 
     @Test func aDirectoryThatCannotBeCreatedIsAClearError() throws {
-        let file = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: file) }
+        let folder = try TemporaryFolder("greenlight-reports")
+        defer { folder.remove() }
+        let file = folder.appending("file")
         try Data("x".utf8).write(to: file)
         let inside = file.appendingPathComponent("reports")
         let error = #expect(throws: ReportWriteError.self) {

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightLoad
@@ -85,8 +86,9 @@ struct CSVDataTests {
 
     @Test("a relative path is read from the spec's folder; an absolute one as it is")
     func paths() throws {
-        let folder = try Fixtures.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("greenlight-load")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
         try "id\n7\n".write(toFile: folder + "/data/users.csv", atomically: true, encoding: .utf8)
         let relative = try DataRows.load(.make("data/users.csv"), directory: folder)
@@ -98,8 +100,9 @@ struct CSVDataTests {
 
     @Test("a file that cannot be read says why")
     func unreadable() throws {
-        let folder = try Fixtures.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("greenlight-load")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
         #expect(throws: DataFeedError(path: "data/users.csv", reason: "cannot read data/users.csv: no such file")) {
             try DataRows.load(.make("data/users.csv"), directory: folder)

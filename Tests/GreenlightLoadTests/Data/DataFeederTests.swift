@@ -1,6 +1,6 @@
 import Foundation
 import GreenlightCore
-import Synchronization
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightLoad
@@ -42,26 +42,26 @@ struct DataFeederTests {
     func concurrentUnique() {
         let total = 80_000
         let feeder = DataFeeder(rows: Self.rows(total), mode: .unique)
-        let drawn = Mutex<[[String]]>([])
+        let drawn = LockBox<[[String]]>([])
         let done = DispatchGroup()
         for _ in 0..<8 {
             done.enter()
             Thread {
                 var mine: [String] = []
                 while let row = feeder.next() { mine.append(row["id"] ?? "") }
-                drawn.withLock { $0.append(mine) }
+                drawn.withValue { $0.append(mine) }
                 done.leave()
             }.start()
         }
         done.wait()
-        let ids = drawn.withLock { $0.flatMap { $0 } }
+        let ids = drawn.current.flatMap { $0 }
         #expect(ids.count == total)
         #expect(Set(ids).count == total)
         #expect(feeder.handedOut == total)
         #expect(feeder.isExhausted)
         // Each thread sees its rows in increasing order.
-        let inOrder = drawn.withLock {
-            $0.allSatisfy { list in zip(list, list.dropFirst()).allSatisfy { Int($0)! < Int($1)! } }
+        let inOrder = drawn.current.allSatisfy { list in
+            zip(list, list.dropFirst()).allSatisfy { Int($0)! < Int($1)! }
         }
         #expect(inOrder)
     }

@@ -5,25 +5,17 @@ import GreenlightCore
 
 #if canImport(Glibc)
 import Glibc
+import GreenlightTestSupport
 #endif
 
-/// Files, specs and child processes for the load-engine tests.
+/// Data files, specs and process figures for the load-engine tests.
 enum LoadFixtures {
-    /// A new empty folder under the temporary directory.
-    static func makeFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "greenlight-load-\(UUID().uuidString)"
-        ).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// Writes `bytes` to `name` in a new folder and loads it as the spec's csv or jsonl file.
     static func load(_ bytes: [UInt8], as name: String) throws -> DataRows {
-        let folder = try makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
-        return try DataRows.load(.make(name), directory: folder)
+        let folder = try TemporaryFolder("greenlight-load")
+        defer { folder.remove() }
+        try Data(bytes).write(to: folder.appending(name))
+        return try DataRows.load(.make(name), directory: folder.path)
     }
 
     static func load(_ text: String, as name: String) throws -> DataRows {
@@ -38,43 +30,6 @@ enum LoadFixtures {
         } catch let error as DataFeedError {
             return error
         }
-    }
-
-    /// Runs `body` with a child process, which is killed (SIGKILL) and reaped afterwards, whatever happens.
-    static func withChild<T>(
-        _ executable: String, _ arguments: [String], _ body: (LoadFixtures.ChildProcess) async throws -> T
-    ) async throws -> T {
-        let child = try LoadFixtures.ChildProcess(executable, arguments)
-        do {
-            // Until the child has exec'd, /proc shows it under its parent's name: wait (up to 2 s).
-            let path = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
-            for _ in 0..<200 {
-                if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child.pid)/exe"),
-                    exe == path
-                {
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            let value = try await body(child)
-            await child.kill()
-            return value
-        } catch {
-            await child.kill()
-            throw error
-        }
-    }
-
-    /// Waits until the child has printed `text`, for up to `seconds`.
-    static func waitForOutput(_ child: LoadFixtures.ChildProcess, _ text: String, seconds: Double = 20)
-        async throws -> Bool
-    {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if child.output.contains(text) { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
     }
 
     /// The CPU seconds a process has used, from the kernel's CPU-time clock rather than /proc.

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightLoad
@@ -15,7 +16,7 @@ struct ProcessWatchTests {
 
     @Test("a busy loop uses about one core; threads, files and memory are read")
     func busyLoop() async throws {
-        try await Fixtures.withChild("/bin/sh", ["-c", "while :; do :; done"]) { child in
+        try await ChildProcess.with("/bin/sh", ["-c", "while :; do :; done"]) { child in
             let watcher = try ResourceWatcher.start(.make { $0.pid = Int(child.pid) }, interval: .milliseconds(250))
             let start = ContinuousClock.now
             let before = try #require(Fixtures.cpuSeconds(child.pid))
@@ -41,9 +42,9 @@ struct ProcessWatchTests {
     @Test("a process holding 200 MB peaks at 190 MB or more of resident memory")
     func memory() async throws {
         let script = "import time; b = b'x' * (200 << 20); print('ready', flush=True); time.sleep(60)"
-        try await Fixtures.withChild("/usr/bin/env", ["python3", "-c", script]) { child in
+        try await ChildProcess.with("/usr/bin/env", ["python3", "-c", script]) { child in
             let watcher = try ResourceWatcher.start(.make { $0.pid = Int(child.pid) }, interval: .milliseconds(200))
-            #expect(try await Fixtures.waitForOutput(child, "ready"), "\(child.output)")
+            #expect(try await child.waitForOutput("ready"), "\(child.output)")
             try await Task.sleep(for: .milliseconds(500))
             let report = await watcher.stop()
             let peak = try #require(report.value(for: .targetRSS))
@@ -53,8 +54,9 @@ struct ProcessWatchTests {
 
     @Test("bytes written and synced during the watch are counted")
     func writes() async throws {
-        let folder = try Fixtures.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("greenlight-load")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let script = """
             import os, time
             while not os.path.exists('\(folder)/go'): time.sleep(0.02)
@@ -64,10 +66,10 @@ struct ProcessWatchTests {
             print('written', flush=True)
             time.sleep(60)
             """
-        try await Fixtures.withChild("/usr/bin/env", ["python3", "-c", script]) { child in
+        try await ChildProcess.with("/usr/bin/env", ["python3", "-c", script]) { child in
             let watcher = try ResourceWatcher.start(.make { $0.pid = Int(child.pid) }, interval: .milliseconds(200))
             #expect(FileManager.default.createFile(atPath: folder + "/go", contents: nil))
-            #expect(try await Fixtures.waitForOutput(child, "written"), "\(child.output)")
+            #expect(try await child.waitForOutput("written"), "\(child.output)")
             try await Task.sleep(for: .milliseconds(300))
             let report = await watcher.stop()
             let readable = FileBytes.text("/proc/\(child.pid)/io") != nil
@@ -80,13 +82,14 @@ struct ProcessWatchTests {
 
     @Test("a process is found by name; of two, the oldest is watched and the choice is said")
     func byName() async throws {
-        let folder = try Fixtures.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("greenlight-load")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let name = "glw" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: folder + "/" + name)
-        try await Fixtures.withChild(folder + "/" + name, ["60"]) { first in
+        try await ChildProcess.with(folder + "/" + name, ["60"]) { first in
             try await Task.sleep(for: .milliseconds(100))
-            try await Fixtures.withChild(folder + "/" + name, ["60"]) { second in
+            try await ChildProcess.with(folder + "/" + name, ["60"]) { second in
                 // The second child is listed under its name only once it has exec'd: wait for that.
                 for _ in 0..<200 where FileBytes.text("/proc/\(second.pid)/comm")?.hasPrefix(name) != true {
                     try await Task.sleep(for: .milliseconds(10))
@@ -106,11 +109,12 @@ struct ProcessWatchTests {
 
     @Test("a name longer than the kernel keeps is found by argv[0]")
     func longName() async throws {
-        let folder = try Fixtures.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("greenlight-load")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let name = "greenlight-watch-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: folder + "/" + name)
-        try await Fixtures.withChild(folder + "/" + name, ["60"]) { child in
+        try await ChildProcess.with(folder + "/" + name, ["60"]) { child in
             let watcher = try ResourceWatcher.start(.make { $0.process = name })
             let report = await watcher.stop()
             #expect(report.source == "process \(name) (pid \(child.pid))")
@@ -134,7 +138,7 @@ struct ProcessWatchTests {
 
     @Test("a process that exits mid-watch ends the sampling and says when")
     func exits() async throws {
-        try await Fixtures.withChild("/bin/sleep", ["60"]) { child in
+        try await ChildProcess.with("/bin/sleep", ["60"]) { child in
             let watcher = try ResourceWatcher.start(.make { $0.pid = Int(child.pid) }, interval: .milliseconds(100))
             try await Task.sleep(for: .milliseconds(500))
             // Not reaped yet: a zombie counts as exited.
@@ -154,7 +158,7 @@ struct ProcessWatchTests {
 
     @Test("stopping does not wait for the next tick; a last sample is taken")
     func stopsAtOnce() async throws {
-        try await Fixtures.withChild("/bin/sleep", ["60"]) { child in
+        try await ChildProcess.with("/bin/sleep", ["60"]) { child in
             let watcher = try ResourceWatcher.start(.make { $0.pid = Int(child.pid) }, interval: .seconds(30))
             try await Task.sleep(for: .milliseconds(400))
             let start = ContinuousClock.now

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightLoad
@@ -7,7 +8,7 @@ import Testing
 /// The resource watcher asking a canned Prometheus API on loopback.
 @Suite("Watching through Prometheus")
 struct PrometheusWatchTests {
-    typealias Server = LoadFixtures.CannedHTTPServer
+    typealias Server = LoopbackHTTPServer
 
     static let cpuQuery = #"sum(rate(process_cpu_seconds_total{job="api"}[1m])) * 100"#
     static let rssQuery = #"process_resident_memory_bytes{job="api"}"#
@@ -57,8 +58,10 @@ struct PrometheusWatchTests {
     @Test("an error answer is recorded as a problem, once with its count, not thrown")
     func errorAnswer() async throws {
         let server = try await Server(
-            Self.json(#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected"}"#, status: 400)
-        )
+            .answer(
+                Self.json(
+                    #"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected"}"#, status: 400)
+            ))
         defer { Task { await server.shutdown() } }
         let report = try await watch(server, rss: nil)
         #expect(report.samples == [])
@@ -71,7 +74,7 @@ struct PrometheusWatchTests {
 
     @Test("a server that is not there is a problem too")
     func refused() async throws {
-        let port = LoadFixtures.closedPort()
+        let port = Loopback.closedPort()
         let watcher = try ResourceWatcher.start(
             .make {
                 $0.prometheus = WatchSpec.PrometheusWatch(reading: ObjectReader(nil, WatchSpec.PrometheusWatch.schema))

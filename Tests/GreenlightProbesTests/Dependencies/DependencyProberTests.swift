@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightProbes
@@ -11,13 +12,13 @@ struct DependencyProberTests {
 
     @Test("results come in spec order, named after each dependency")
     func orderAndNames() async {
-        let listener = Fixtures.SilentListener()
-        let hanging = Fixtures.HangingPort()
+        let listener = SilentListener()
+        let hanging = HangingPort()
         defer {
             listener.close()
             hanging.close()
         }
-        let closed = Fixtures.closedPort()
+        let closed = Loopback.closedPort()
         let results = await DependencyProber().run([
             .make("slow-first", .tcp, timeout: 0.3) { $0.address = "127.0.0.1:\(hanging.port)" },
             .make("open", .tcp) { $0.address = "127.0.0.1:\(listener.port)" },
@@ -31,7 +32,7 @@ struct DependencyProberTests {
 
     @Test("tcp: a listening port connects")
     func tcpConnects() async {
-        let listener = Fixtures.SilentListener()
+        let listener = SilentListener()
         defer { listener.close() }
         let result = await DependencyProber().result(
             of: .make("cache", .tcp) { $0.address = "127.0.0.1:\(listener.port)" })
@@ -42,7 +43,7 @@ struct DependencyProberTests {
 
     @Test("tcp: a closed port says connection refused")
     func tcpRefused() async {
-        let port = Fixtures.closedPort()
+        let port = Loopback.closedPort()
         let result = await DependencyProber().result(of: .make("cache", .tcp) { $0.address = "127.0.0.1:\(port)" })
         #expect(result.status == .fail)
         #expect(result.summary == "connection refused by 127.0.0.1:\(port)")
@@ -50,7 +51,7 @@ struct DependencyProberTests {
 
     @Test("tcp: a port that drops connections times out within the budget")
     func tcpTimesOut() async {
-        let hanging = Fixtures.HangingPort()
+        let hanging = HangingPort()
         defer { hanging.close() }
         let (result, elapsed) = await Fixtures.measured {
             await DependencyProber().result(
@@ -108,8 +109,8 @@ struct DependencyProberTests {
 
     @Test("twenty unreachable dependencies with a 1 s timeout finish in about 1 s, not 20")
     func twentyUnreachable() async {
-        let hanging = Fixtures.HangingPort()
-        let silent = Fixtures.SilentListener()
+        let hanging = HangingPort()
+        let silent = SilentListener()
         defer {
             hanging.close()
             silent.close()
@@ -146,7 +147,7 @@ struct DependencyProberTests {
 
     @Test("no more than `concurrency` checks run at once")
     func concurrencyBound() async {
-        let hanging = Fixtures.HangingPort()
+        let hanging = HangingPort()
         defer { hanging.close() }
         let dependencies = (0..<8).map { index in
             DependencySpec.make("slow-\(index)", .tcp, timeout: 0.5) { $0.address = "127.0.0.1:\(hanging.port)" }

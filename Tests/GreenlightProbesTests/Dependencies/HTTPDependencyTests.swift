@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import NIOCore
 import Testing
 
@@ -11,10 +12,10 @@ struct HTTPDependencyTests {
     typealias Fixtures = DependencyFixtures
 
     func check(
-        _ response: Fixtures.CannedHTTPServer.Response = .init(), prober: DependencyProber = DependencyProber(),
+        _ response: LoopbackHTTPServer.Response = .init(), prober: DependencyProber = DependencyProber(),
         _ configure: @escaping (inout DependencySpec, Int) -> Void = { _, _ in }
     ) async throws -> (CheckResult, [String]) {
-        let server = try await Fixtures.CannedHTTPServer(response)
+        let server = try await LoopbackHTTPServer(.answer(response))
         let result = await prober.result(
             of: .make("api", .http) {
                 $0.url = "http://127.0.0.1:\(server.port)/health"
@@ -103,7 +104,7 @@ struct HTTPDependencyTests {
 
     @Test("a closed port says connection refused")
     func refused() async {
-        let port = Fixtures.closedPort()
+        let port = Loopback.closedPort()
         let result = await DependencyProber().result(of: .make("api", .http) { $0.url = "http://127.0.0.1:\(port)/" })
         #expect(result.status == .fail)
         #expect(result.summary == "connection refused by 127.0.0.1:\(port)")
@@ -111,7 +112,7 @@ struct HTTPDependencyTests {
 
     @Test("a server that never answers times out within the budget ±20 %")
     func timesOut() async {
-        let silent = Fixtures.SilentListener()
+        let silent = SilentListener()
         defer { silent.close() }
         let (result, elapsed) = await Fixtures.measured {
             await DependencyProber().result(
@@ -136,10 +137,10 @@ struct HTTPDependencyTests {
 
     @Test("https: a trusted certificate passes, and min_days_valid checks its days")
     func https() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Date().addingTimeInterval(-86_400), notAfter: Date().addingTimeInterval(20 * 86_400 + 3600))
         defer { certificate.remove() }
-        let server = try await Fixtures.CannedHTTPServer(certificate: certificate)
+        let server = try await LoopbackHTTPServer(.answer(.init()), certificate: certificate)
         var prober = DependencyProber()
         prober.trustRoots = [certificate.certificatePath]
         let results = await prober.run([
@@ -158,10 +159,10 @@ struct HTTPDependencyTests {
 
     @Test("https: an expired certificate says so")
     func httpsExpired() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Date(timeIntervalSince1970: 1_577_836_800), notAfter: Date(timeIntervalSince1970: 1_580_515_200))
         defer { certificate.remove() }
-        let server = try await Fixtures.CannedHTTPServer(certificate: certificate)
+        let server = try await LoopbackHTTPServer(.answer(.init()), certificate: certificate)
         var prober = DependencyProber()
         prober.trustRoots = [certificate.certificatePath]
         let result = await prober.result(of: .make("api", .http) { $0.url = "https://localhost:\(server.port)/" })

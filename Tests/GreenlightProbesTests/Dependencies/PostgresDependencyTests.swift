@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightProbes
@@ -90,7 +91,7 @@ struct PostgresDependencyTests {
 
     @Test("a closed port says connection refused")
     func refused() async {
-        let port = Fixtures.closedPort()
+        let port = Loopback.closedPort()
         let result = await DependencyProber().result(
             of: .make("orders-db", .postgres) { $0.url = "postgres://app:pw@127.0.0.1:\(port)/app" })
         #expect(result.status == .fail)
@@ -99,7 +100,7 @@ struct PostgresDependencyTests {
 
     @Test("a server that accepts but never answers times out within the budget ±20 %")
     func timesOut() async {
-        let silent = Fixtures.SilentListener()
+        let silent = SilentListener()
         defer { silent.close() }
         let (result, elapsed) = await Fixtures.measured {
             await DependencyProber().result(

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightProbes
@@ -39,7 +40,7 @@ struct RedisDependencyTests {
 
     @Test("a closed port says connection refused")
     func refused() async {
-        let port = Fixtures.closedPort()
+        let port = Loopback.closedPort()
         let result = await DependencyProber().result(of: .make("cache", .redis) { $0.address = "127.0.0.1:\(port)" })
         #expect(result.status == .fail)
         #expect(result.summary == "connection refused by 127.0.0.1:\(port)")
@@ -47,7 +48,7 @@ struct RedisDependencyTests {
 
     @Test("a server that never answers times out")
     func timesOut() async {
-        let silent = Fixtures.SilentListener()
+        let silent = SilentListener()
         defer { silent.close() }
         let result = await DependencyProber().result(
             of: .make("cache", .redis, timeout: 1) { $0.address = "127.0.0.1:\(silent.port)" })

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightProbes
@@ -16,10 +17,10 @@ struct TLSDependencyTests {
 
     /// Serves `certificate` and checks it as host `host`, trusting it when `trusted`.
     func check(
-        _ certificate: Fixtures.TestCertificate, host: String = "localhost", trusted: Bool = true,
+        _ certificate: TestCertificate, host: String = "localhost", trusted: Bool = true,
         insecure: Bool = false, minDaysValid: Int? = nil
     ) async throws -> CheckResult {
-        let server = try await Fixtures.CannedHTTPServer(certificate: certificate)
+        let server = try await LoopbackHTTPServer(.answer(.init()), certificate: certificate)
         var prober = DependencyProber()
         if trusted { prober.trustRoots = [certificate.certificatePath] }
         prober.insecure = insecure
@@ -35,7 +36,7 @@ struct TLSDependencyTests {
 
     @Test("an expired certificate, otherwise trusted, says expired on its day")
     func expiredTrusted() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
         defer { certificate.remove() }
         let result = try await check(certificate)
@@ -47,7 +48,7 @@ struct TLSDependencyTests {
 
     @Test("an expired self-signed certificate, not trusted, names both problems")
     func expiredUntrusted() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
         defer { certificate.remove() }
         let result = try await check(certificate, trusted: false)
@@ -57,7 +58,7 @@ struct TLSDependencyTests {
 
     @Test("a valid self-signed certificate that is not trusted says so")
     func untrusted() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: Date().addingTimeInterval(90 * Self.day))
         defer { certificate.remove() }
         let result = try await check(certificate, trusted: false)
@@ -68,17 +69,17 @@ struct TLSDependencyTests {
     @Test("a certificate valid later says not yet valid")
     func notYetValid() async throws {
         let from = Date().addingTimeInterval(10 * Self.day)
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: from, notAfter: from.addingTimeInterval(90 * Self.day))
         defer { certificate.remove() }
         let result = try await check(certificate)
         #expect(result.status == .fail)
-        #expect(result.summary == "certificate not yet valid (valid from \(Fixtures.TestCertificate.day(from)))")
+        #expect(result.summary == "certificate not yet valid (valid from \(TestCertificate.day(from)))")
     }
 
     @Test("a certificate for another name says hostname mismatch")
     func hostnameMismatch() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             commonName: "db.example", names: ["DNS:db.example", "DNS:*.db.example"],
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: Date().addingTimeInterval(90 * Self.day))
         defer { certificate.remove() }
@@ -90,14 +91,14 @@ struct TLSDependencyTests {
     @Test("a trusted certificate passes with its days left")
     func valid() async throws {
         let until = Date().addingTimeInterval(90 * Self.day + 3600)
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: until)
         defer { certificate.remove() }
         let result = try await check(certificate, minDaysValid: 30)
         #expect(result.status == .pass, "\(result.summary)")
         #expect(
             result.summary
-                == "certificate valid for 90 days more (until \(Fixtures.TestCertificate.day(until))), for localhost")
+                == "certificate valid for 90 days more (until \(TestCertificate.day(until))), for localhost")
         #expect(result.measurement("days_valid") == 90)
         #expect(result.details.contains("protocol: TLS 1.3"))
     }
@@ -105,10 +106,10 @@ struct TLSDependencyTests {
     @Test(
         "the spec's own ca field, relative to the spec's folder, trusts the certificate; insecure accepts it untrusted")
     func perDependencyTrust() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: Date().addingTimeInterval(40 * Self.day))
         defer { certificate.remove() }
-        let server = try await Fixtures.CannedHTTPServer(certificate: certificate)
+        let server = try await LoopbackHTTPServer(.answer(.init()), certificate: certificate)
         let folder = (certificate.certificatePath as NSString).deletingLastPathComponent
         var prober = DependencyProber()
         prober.directory = folder
@@ -138,21 +139,21 @@ struct TLSDependencyTests {
     @Test("a valid certificate with fewer days left than min_days_valid fails with the days")
     func nearExpiry() async throws {
         let until = Date().addingTimeInterval(5 * Self.day + 3600)
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Date().addingTimeInterval(-Self.day), notAfter: until)
         defer { certificate.remove() }
         let result = try await check(certificate, minDaysValid: 30)
         #expect(result.status == .fail)
         #expect(
             result.summary
-                == "certificate expires in 5 days (on \(Fixtures.TestCertificate.day(until))), below the minimum of 30 days"
+                == "certificate expires in 5 days (on \(TestCertificate.day(until))), below the minimum of 30 days"
         )
         #expect(result.measurement("days_valid") == 5)
     }
 
     @Test("insecure mode accepts an expired certificate with a warning")
     func insecure() async throws {
-        let certificate = try await Fixtures.TestCertificate.make(
+        let certificate = try await TestCertificate.make(
             notBefore: Self.expiredFrom, notAfter: Self.expiredUntil)
         defer { certificate.remove() }
         let result = try await check(certificate, trusted: false, insecure: true)
@@ -162,7 +163,7 @@ struct TLSDependencyTests {
 
     @Test("a server that never starts the handshake times out")
     func timesOut() async {
-        let silent = Fixtures.SilentListener()
+        let silent = SilentListener()
         defer { silent.close() }
         let result = await DependencyProber().result(
             of: .make("edge", .tls, timeout: 1) {
@@ -177,7 +178,7 @@ struct TLSDependencyTests {
 
     @Test("a closed port says connection refused")
     func refused() async {
-        let port = Fixtures.closedPort()
+        let port = Loopback.closedPort()
         let result = await DependencyProber().result(
             of: .make("edge", .tls) {
                 $0.host = "127.0.0.1"

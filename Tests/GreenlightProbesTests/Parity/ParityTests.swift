@@ -2,6 +2,7 @@ import Foundation
 import GreenlightCore
 import GreenlightDemo
 import GreenlightHTTP
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightProbes
@@ -78,15 +79,14 @@ struct ParityTests {
 
     @Test("descriptors from JSON, YAML and .env files flatten to the same keys")
     func fileFormats() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder("parity")
+        defer { folder.remove() }
         try Data(#"{"os": {"name": "debian"}, "replicas": 3, "endpoints": ["a", "b"]}"#.utf8).write(
-            to: folder.appendingPathComponent("d.json"))
+            to: folder.appending("d.json"))
         try Data("os:\n  name: debian\nreplicas: 3\nendpoints: [a, b]\n".utf8).write(
-            to: folder.appendingPathComponent("d.yaml"))
+            to: folder.appending("d.yaml"))
         try Data("# comment\nexport os.name=debian\nreplicas=\"3\"\nendpoints[0]=a\nendpoints[1]=b # trailing\n".utf8)
-            .write(to: folder.appendingPathComponent("d.env"))
+            .write(to: folder.appending("d.env"))
         let session = try HTTPSession()
         let loader = DescriptorLoader(directory: folder.path)
         let json = try await loader.load(.file("d.json"), session: session)
@@ -105,16 +105,14 @@ struct ParityTests {
         drifted.descriptor = ["config.max_connections": "100"]
         let b = try await DemoShop.start(drifted)
         let text = """
-            version: 1
-            service: { name: demoshop, version: "1", owner: shop }
-            risk: { likelihood: 1, impact: 1 }
+            \(SpecFixtures.header(name: "demoshop", owner: "shop"))
             environments:
               staging: { url: "\(a.baseURL)", descriptor: { url: "\(a.baseURL)/internal/info" } }
               production: { url: "\(b.baseURL)", descriptor: { url: "\(b.baseURL)/internal/info" } }
             parity: { compare: [staging, production], ignore: [hostname] }
 
             """
-        let spec = try SpecLoader(environment: [:]).load(data: Data(text.utf8), file: "p.yaml")
+        let spec = try SpecFixtures.load(text, file: "p.yaml")
         let session = try HTTPSession()
         let results = await ParityRunner(spec: spec).run(session: session)
         await session.shutdown()

@@ -2,6 +2,7 @@ import Foundation
 import GreenlightCore
 import GreenlightDemo
 import GreenlightHTTP
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightProbes
@@ -12,13 +13,8 @@ struct SmokeRunnerTests {
     static func spec(_ smoke: String, env: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws
         -> ReleaseSpec
     {
-        let text = """
-            version: 1
-            service: { name: demoshop, version: "1", owner: shop }
-            risk: { likelihood: 1, impact: 1 }
-            \(smoke)
-            """
-        return try SpecLoader(environment: env).load(data: Data(text.utf8), file: "smoke.yaml", directory: directory)
+        let text = SpecFixtures.header(name: "demoshop", owner: "shop") + "\n" + smoke
+        return try SpecFixtures.load(text, env: env, file: "smoke.yaml", directory: directory)
     }
 
     static func run(_ spec: ReleaseSpec, against shop: RunningDemoShop, secrets: SecretSink? = nil) async throws
@@ -35,10 +31,9 @@ struct SmokeRunnerTests {
 
     @Test("sign in, buy and upload pass as one workflow with a captured token; the declined card path passes")
     func workflow() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smoke-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try Data("hello receipt\n".utf8).write(to: folder.appendingPathComponent("receipt.txt"))
+        let folder = try TemporaryFolder("smoke")
+        defer { folder.remove() }
+        try Data("hello receipt\n".utf8).write(to: folder.appending("receipt.txt"))
         let shop = try await DemoShop.start(DemoShopConfiguration())
         defer { Task { await shop.stop() } }
         let spec = try Self.spec(

@@ -1,6 +1,5 @@
 import Foundation
 import GreenlightCore
-import Synchronization
 
 @testable import GreenlightProbes
 
@@ -18,32 +17,6 @@ extension DependencySpec {
         spec.timeout = SpecDuration(seconds: timeout)
         configure(&spec)
         return spec
-    }
-}
-
-extension DependencyFixtures {
-    /// A value guarded by a mutex that several objects share, for what servers record and tests read.
-    final class LockBox<Value: Sendable>: Sendable {
-        private let value: Mutex<Value>
-
-        init(_ value: Value) { self.value = Mutex(value) }
-
-        func withValue<T: Sendable>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
-
-        var current: Value { value.withLock { $0 } }
-    }
-
-    /// Which tells, once, that something is to be closed now.
-    static func firstClose(_ flag: LockBox<Bool>) -> Bool {
-        flag.withValue { closed in
-            let first = !closed
-            closed = true
-            return first
-        }
-    }
-
-    struct CommandFailure: Error, CustomStringConvertible {
-        var description: String
     }
 }
 

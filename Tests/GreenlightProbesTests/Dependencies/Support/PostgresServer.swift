@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 extension DependencyFixtures {
@@ -28,13 +29,13 @@ extension DependencyFixtures {
             let binaries = try findBinaries()
             await stopOrphans(binaries: binaries)
             let directory = "/tmp/\(folderPrefix)\(UUID().uuidString.prefix(8))"
-            let server = PostgresServer(directory: directory, binaries: binaries, port: DependencyFixtures.freePort())
+            let server = PostgresServer(directory: directory, binaries: binaries, port: Loopback.freePort())
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
                 try String(getpid()).write(toFile: "\(directory)/owner", atomically: true, encoding: .utf8)
                 try server.password.write(toFile: "\(directory)/pwfile", atomically: true, encoding: .utf8)
-                try await DependencyFixtures.run("/bin/chown", ["-R", "postgres:postgres", directory])
-                try await DependencyFixtures.run("/bin/chmod", ["700", directory])
+                try await ChildProcess.run("/bin/chown", ["-R", "postgres:postgres", directory])
+                try await ChildProcess.run("/bin/chmod", ["700", directory])
                 try await server.asPostgres(
                     "\(binaries)/initdb", "-D", "\(directory)/data", "-U", server.user, "--pwfile=\(directory)/pwfile",
                     "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")
@@ -79,10 +80,10 @@ extension DependencyFixtures {
                 FileManager.default.isExecutableFile(atPath: $0)
             }
             if let runuser {
-                return try await DependencyFixtures.run(runuser, ["-u", "postgres", "--"] + arguments, timeout: 90)
+                return try await ChildProcess.run(runuser, ["-u", "postgres", "--"] + arguments, timeout: 90)
             }
             let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-            return try await DependencyFixtures.run(
+            return try await ChildProcess.run(
                 "/bin/su", ["postgres", "-s", "/bin/sh", "-c", command.joined(separator: " ")], timeout: 90)
         }
 
@@ -96,8 +97,7 @@ extension DependencyFixtures {
                 if FileManager.default.isExecutableFile(atPath: "\(folder)/initdb") { return folder }
             }
             throw CommandFailure(
-                description:
-                    "PostgreSQL is not installed (no initdb under /usr/lib/postgresql): apt-get install -y postgresql-15"
+                "PostgreSQL is not installed (no initdb under /usr/lib/postgresql): apt-get install -y postgresql-15"
             )
         }
     }

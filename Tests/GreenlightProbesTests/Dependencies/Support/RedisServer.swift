@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 
 extension DependencyFixtures {
     /// A `redis-server` on a free port of 127.0.0.1, without persistence, optionally with a password.
@@ -12,9 +13,9 @@ extension DependencyFixtures {
 
         static func start(password: String? = nil) async throws -> RedisServer {
             guard FileManager.default.isExecutableFile(atPath: executable) else {
-                throw CommandFailure(description: missing)
+                throw CommandFailure(missing)
             }
-            let port = DependencyFixtures.freePort()
+            let port = Loopback.freePort()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "greenlight-redis-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -24,10 +25,10 @@ extension DependencyFixtures {
             ]
             if let password { arguments += ["--requirepass", password] }
             let server = RedisServer(port: port, child: try ChildProcess(executable, arguments), directory: directory)
-            guard await DependencyFixtures.waitUntilListening(port) else {
+            guard await Loopback.waitUntilListening(port) else {
                 let output = server.child.output
                 await server.stop()
-                throw CommandFailure(description: "redis-server did not listen on port \(port) within 10 s: \(output)")
+                throw CommandFailure("redis-server did not listen on port \(port) within 10 s: \(output)")
             }
             return server
         }
