@@ -75,8 +75,9 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        // Test-only: counts malloc calls per thread for the load engine's allocation test.
-        .target(name: "CAllocationCounter"),
+        // Test-only: counts malloc calls per thread for the load engine's allocation test; it lives under
+        // Tests/ and only GreenlightLoadTests links it.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .target(
             name: "GreenlightDemo",
             dependencies: [

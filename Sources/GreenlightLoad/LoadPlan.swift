@@ -42,7 +42,7 @@ public struct LoadTarget: Sendable, Hashable {
 }
 
 /// What one iteration of the mix does.
-public enum LoadAction: Sendable {
+package enum LoadAction: Sendable {
     /// One request, the same every time: encoded once, written as is.
     case fixed(name: String, request: ByteBuffer, isHead: Bool)
     /// A smoke scenario (or a request with placeholders) run as a session of steps.
@@ -70,16 +70,16 @@ public struct LoadPlan: Sendable {
     public var requestTimeout: Double = 10
     /// How long a scheduled arrival may wait for a free connection before it counts as dropped.
     public var maximumQueueDelay: Double = 1
-    public var actions: [LoadAction]
-    public var weights: [Int]
+    package var actions: [LoadAction]
+    package var weights: [Int]
     public var variables: [String: String] = [:]
-    public var data: DataFeeder?
+    package var data: DataFeeder?
     public var dataPerUser = false
     public var slice = LoadResult.Slice(index: 1, count: 1)
     /// Secrets that sessions revealed in failures the result keeps, for the redaction boundary.
     public var secrets = SecretSink()
 
-    public init(
+    package init(
         target: LoadTarget, model: LoadSpec.Model, profile: Profile, requestedPeak: Double, connections: Int,
         threads: Int, actions: [LoadAction], weights: [Int]
     ) {
@@ -95,7 +95,7 @@ public struct LoadPlan: Sendable {
 
     /// A smooth weighted round robin over the actions (nginx's): weights 3:1 give a a b a, not a a a b.
     /// Arrival k runs `order[k % order.count]`.
-    public var order: [Int] {
+    package var order: [Int] {
         let divisor = weights.reduce(0) { gcd($0, $1) }
         var scaled = weights.map { $0 / max(divisor, 1) }
         let total = scaled.reduce(0, +)
@@ -119,9 +119,9 @@ public struct LoadPlan: Sendable {
 }
 
 /// Turns a request into the bytes on the wire.
-public enum RequestEncoder {
+package enum RequestEncoder {
     /// `GET /path HTTP/1.1` with Host, the given headers, and Content-Length when there is a body.
-    public static func encode(
+    package static func encode(
         method: String, target: String, authority: String, headers: [(name: String, value: String)], body: Data
     ) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 128 + body.count)
@@ -143,7 +143,7 @@ public enum RequestEncoder {
     }
 
     /// The request line's target (path and query) of an absolute URL, if it points at `target`'s origin.
-    public static func requestTarget(of url: String, on target: LoadTarget) -> String? {
+    package static func requestTarget(of url: String, on target: LoadTarget) -> String? {
         guard let c = URLComponents(string: url), c.host?.lowercased() == target.host.lowercased(),
             (c.port ?? (c.scheme == "https" ? 443 : 80)) == target.port
         else { return nil }

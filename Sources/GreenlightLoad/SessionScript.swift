@@ -4,7 +4,7 @@ import GreenlightHTTP
 
 /// A smoke scenario replayed as one user's session under load: the same requests, captures and
 /// assertions as the smoke runner, sent over whatever transport the load engine lends it.
-public struct SessionScript: Sendable {
+package struct SessionScript: Sendable {
     /// Sends a step's request. The flag says whether the step leaves the status unchecked, so that
     /// the engine counts a 4xx or 5xx as an error itself.
     package typealias Transport =

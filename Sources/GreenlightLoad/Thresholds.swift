@@ -13,7 +13,7 @@ public enum Thresholds {
     }
 
     /// The measurement in the threshold's base unit: seconds, a fraction, bytes, percent.
-    public static func value(of metric: Threshold.Metric, in result: LoadResult) -> Double? {
+    package static func value(of metric: Threshold.Metric, in result: LoadResult) -> Double? {
         switch metric {
         case .latencyPercentile(let p):
             return result.latency.count > 0 ? result.latency.milliseconds(atPercentile: p) / 1000 : nil
@@ -26,7 +26,7 @@ public enum Thresholds {
         }
     }
 
-    public static func show(_ value: Double, _ metric: Threshold.Metric) -> String {
+    package static func show(_ value: Double, _ metric: Threshold.Metric) -> String {
         switch metric {
         case .latencyPercentile, .latencyMean: return Format.milliseconds(value * 1000)
         case .errorRate: return "\(Format.fixed(value * 100, 3))%"
@@ -40,7 +40,7 @@ public enum Thresholds {
     /// A reason why a threshold cannot pass whatever the rest of the run does, or nil. Exact for
     /// counts against the planned arrivals: `p99 < 300ms` is lost once more than 1 % of all the
     /// planned requests have taken longer; `error_rate < 0.1%` once errors exceed 0.1 % of them.
-    public static func hopeless(
+    package static func hopeless(
         _ thresholds: [Threshold], counters: LoadCounters, latency: LatencyHistogram, plannedArrivals: Double?
     ) -> String? {
         for t in thresholds where t.comparison == .less || t.comparison == .lessOrEqual {

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// In `unique` mode each row goes out once, after which ``next()`` returns nil; in `cyclic` mode the
 /// rows go round and round in file order.
-public final class DataFeeder: Sendable {
+package final class DataFeeder: Sendable {
     package let rows: DataRows
     package let mode: DataFeedSpec.Mode
     private let count = Mutex(0)
