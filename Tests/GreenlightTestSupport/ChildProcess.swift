@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 
 #if canImport(Glibc)
 import Glibc
@@ -19,31 +20,12 @@ public struct ChildProcess: Sendable {
             FileManager.default.temporaryDirectory.appendingPathComponent(
                 "greenlight-test-\(UUID().uuidString).log"
             ).path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
+        switch ProcessSpawn.start(executable, arguments, outputPath: outputPath) {
+        case .success(let pid): self.pid = pid
+        case .failure(let error):
             unlink(outputPath)
-            throw CommandFailure("cannot start \(executable): \(String(cString: strerror(result)))")
+            throw CommandFailure("cannot start \(executable): \(error)")
         }
-        self.pid = pid
     }
 
     /// The exit status once the program ends (`waitpid`'s raw status).

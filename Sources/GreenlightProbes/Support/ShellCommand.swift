@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 
 #if canImport(Glibc)
 import Glibc
@@ -69,40 +70,16 @@ package struct ShellCommand: Sendable {
 
     /// `/bin/sh -c command` in `directory`, in a new process group, stdin from /dev/null, output to a file.
     private func spawn(outputPath: String) -> Spawned {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         // The shell changes into the folder itself, then runs the command line as written.
         // `ulimit -f` caps what the command may write (in 512-byte blocks: 16 MiB), so a chatty one cannot fill the disk.
         let arguments = [
-            "/bin/sh", "-c", "ulimit -f 32768 2>/dev/null; cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight",
-            directory, command,
+            "-c", "ulimit -f 32768 2>/dev/null; cd -- \"$1\" || exit 126; eval \"$2\"", "greenlight", directory,
+            command,
         ]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
-        guard result == 0 else {
-            return .failure("cannot start /bin/sh in \(directory): \(String(cString: strerror(result)))")
+        switch ProcessSpawn.start("/bin/sh", arguments, outputPath: outputPath, newProcessGroup: true) {
+        case .success(let pid): return .success(pid)
+        case .failure(let error): return .failure("cannot start /bin/sh in \(directory): \(error)")
         }
-        return .success(pid)
     }
 
     /// Waits for the process on a thread of its own, so no concurrency thread blocks in waitpid.
