@@ -49,6 +49,7 @@ public struct LoadJob: Sendable {
                 plan, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, progress: progress)
             return try boundary.including(plan.secrets).value(result)
         } catch let failure as LoadExecution.Failure {
+            let boundary = boundary.including(plan.secrets)
             switch failure {
             case .watch(let reason): throw LoadExecution.Failure.watch(boundary.text(reason))
             case .engine(let reason): throw LoadExecution.Failure.engine(boundary.text(reason))

@@ -50,14 +50,7 @@ public struct LoadOptions: Sendable {
         }
         var job: LoadJob
         if let spec {
-            guard url == nil else { throw GateError("give a spec or --url, not both", usage: true) }
-            let adHocOnly: [(String, Bool)] = [
-                ("--rate", rate != nil), ("--ramp-up", rampUp != nil), ("--ramp-down", rampDown != nil),
-                ("--method", method != "GET"), ("--header", !headers.isEmpty), ("--body", body != nil),
-            ]
-            if let (name, _) = adHocOnly.first(where: { $0.1 }) {
-                throw GateError("\(name) goes with --url; with a spec, the load section decides it", usage: true)
-            }
+            try checkForSpec()
             var options = LoadPlanner.Options(threads: threads)
             options.slice = slice
             options.connections = connections
@@ -101,6 +94,19 @@ public struct LoadOptions: Sendable {
             job.watch = WatchSpec(process: watchProcess)
         }
         return job
+    }
+
+    /// Refuses what goes only with `--url` when a spec gives the load; call it before reading the spec,
+    /// so that the usage error comes first.
+    public func checkForSpec() throws(GateError) {
+        guard url == nil else { throw GateError("give a spec or --url, not both", usage: true) }
+        let adHocOnly: [(String, Bool)] = [
+            ("--rate", rate != nil), ("--ramp-up", rampUp != nil), ("--ramp-down", rampDown != nil),
+            ("--method", method != "GET"), ("--header", !headers.isEmpty), ("--body", body != nil),
+        ]
+        if let (name, _) = adHocOnly.first(where: { $0.1 }) {
+            throw GateError("\(name) goes with --url; with a spec, the load section decides it", usage: true)
+        }
     }
 
     func slice() throws(GateError) -> LoadResult.Slice {

@@ -89,11 +89,11 @@ public struct ReadinessRun: Sendable {
                 return failed(error.description)
             }
             progress("load test against \(name): \(plan.shape)…")
+            defer { secrets.add(contentsOf: plan.secrets.all) }
             do {
                 result = try await LoadExecution.run(
                     plan, watch: load.watch, thresholds: load.thresholds, abortWhenHopeless: load.abortWhenHopeless,
                     progress: loadProgress)
-                secrets.add(contentsOf: plan.secrets.all)
             } catch {
                 return failed(error.description)
             }

@@ -24,20 +24,26 @@ extension TLSTrust {
     public var isInsecure: Bool { self == .insecure }
 
     /// The client TLS configuration of this trust, the same for the HTTP session and the load engine:
-    /// the system store, plus the CA file's certificates, or no verification.
+    /// the system store, plus the CA file's certificates, or no verification. An unreadable CA file is
+    /// reported here, before any connection.
     public func clientConfiguration() throws(HTTPFailure) -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        switch self {
-        case .system: break
-        case .customCA(let path):
+        if case .customCA(let path) = self {
             do {
-                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(path))]
+                _ = try NIOSSLCertificate.fromPEMFile(path)
             } catch {
                 throw HTTPFailure(description: "cannot read the CA certificates in \(path): \(error)")
             }
-        case .insecure:
-            tls.certificateVerification = .none
         }
+        return Self.clientConfiguration(trustRoots: trustRoots, insecure: isInsecure)
+    }
+
+    /// The client TLS configuration: the system trust store plus the PEM files in `trustRoots`, or no
+    /// verification at all. The dependency probes, which add a dependency's own `ca` to the
+    /// environment's, build theirs here too.
+    public static func clientConfiguration(trustRoots: [String], insecure: Bool) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.additionalTrustRoots = trustRoots.map { .file($0) }
+        if insecure { tls.certificateVerification = .none }
         return tls
     }
 }

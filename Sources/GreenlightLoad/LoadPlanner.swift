@@ -77,6 +77,7 @@ public enum LoadPlanner {
         }
         let known = Set(variables.keys).union(rows?.columns ?? [])
         var actions: [LoadAction] = []
+        let secrets = SecretSink()
         var weights: [Int] = []
         for (i, entry) in load.mix.enumerated() {
             if let request = entry.request {
@@ -107,7 +108,8 @@ public enum LoadPlanner {
                 } else {
                     actions.append(
                         try fixed(
-                            request, name: name, variables: variables, target: target, directory: spec.directory))
+                            request, name: name, variables: variables, target: target, directory: spec.directory,
+                            secrets: secrets))
                 }
             }
         }
@@ -121,6 +123,7 @@ public enum LoadPlanner {
             target: target, model: model, profile: profile, requestedPeak: peak,
             connections: max(1, connections), threads: max(1, min(options.threads, max(1, connections))),
             actions: actions, weights: weights)
+        plan.secrets = secrets
         plan.thinkTime = load.thinkTime?.seconds ?? 0
         plan.requestTimeout = load.timeout?.seconds ?? 10
         plan.variables = variables
@@ -172,6 +175,7 @@ public enum LoadPlanner {
         var result = plan
         result.requestTimeout = timeout
         result.slice = slice
+        for header in headers { result.secrets.add(header: header.name, value: header.value) }
         return result
     }
 
@@ -202,8 +206,10 @@ public enum LoadPlanner {
         return seen
     }
 
+    /// A request encoded once and sent unchanged; the credentials its headers carry go to `secrets`.
     static func fixed(
-        _ request: HTTPRequestSpec, name: String, variables: [String: String], target: LoadTarget, directory: String
+        _ request: HTTPRequestSpec, name: String, variables: [String: String], target: LoadTarget, directory: String,
+        secrets: SecretSink
     ) throws(LoadError) -> LoadAction {
         let record: HTTPRequestRecord
         do {
@@ -215,6 +221,7 @@ public enum LoadPlanner {
         guard let path = RequestEncoder.requestTarget(of: record.url, on: target) else {
             throw LoadError("load: \(name): \(record.url) is not on the load target \(target.origin)")
         }
+        for header in record.headers { secrets.add(header: header.name, value: header.value) }
         return .fixed(
             name: name,
             request: RequestEncoder.encode(

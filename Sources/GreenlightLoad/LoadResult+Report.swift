@@ -13,13 +13,13 @@ extension LoadResult {
         let shape =
             model == .open
             ? "open model · \(Format.fixed(rate ?? 0, (rate ?? 0) < 10 ? 1 : 0)) \(counters.iterations > 0 ? "iterations" : "req")/s"
-            : "closed model · \(virtualUsers ?? connections) virtual users"
+            : "closed model · \(Format.count(virtualUsers ?? connections, "virtual user"))"
         let ramps = profile.segments.count > 1 ? " (with ramps)" : ""
         let slicing =
             slices.count == 1 && slices[0].count == 1
             ? "" : " · slices \(slices.map { "\($0.index)" }.joined(separator: ","))/\(slices.first?.count ?? 1)"
         return
-            "\(shape) for \(Format.duration(profile.totalSeconds))\(ramps) · \(connections) connections · \(Format.count(threads, "thread"))\(slicing)"
+            "\(shape) for \(Format.duration(profile.totalSeconds))\(ramps) · \(Format.count(connections, "connection")) · \(Format.count(threads, "thread"))\(slicing)"
     }
 
     /// The summary printed after a run, one fact per line.

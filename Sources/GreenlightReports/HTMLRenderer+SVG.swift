@@ -102,14 +102,17 @@ extension HTMLRenderer {
         var out =
             "<svg class=\"donut\" viewBox=\"0 0 160 160\" width=\"160\" height=\"160\" role=\"img\" "
             + "aria-label=\"\(HTMLEscaping.text(label))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-        let ring: KeyValuePairs = ["cx": "80", "cy": "80", "r": fixed(radius), "fill": "none", "stroke-width": "22"]
+        let ring: KeyValuePairs = [
+            "cx": "80", "cy": "80", "r": Format.fixed(radius, 2), "fill": "none", "stroke-width": "22",
+        ]
         out += tag("circle", Array(ring) + [("stroke", "#eaeef2")]) + "\n"
         var offset = 0.0
         for (status, count) in present {
             let length = circumference * Double(count) / Double(total)
             let segment = [
-                ("stroke", status.color), ("stroke-dasharray", "\(fixed(length)) \(fixed(circumference - length))"),
-                ("stroke-dashoffset", fixed(-offset)), ("transform", "rotate(-90 80 80)"),
+                ("stroke", status.color),
+                ("stroke-dasharray", "\(Format.fixed(length, 2)) \(Format.fixed(circumference - length, 2))"),
+                ("stroke-dashoffset", Format.fixed(-offset, 2)), ("transform", "rotate(-90 80 80)"),
             ]
             out += tag("circle", Array(ring) + segment, raw: tag("title", [], "\(count) \(status.label)")) + "\n"
             offset += length
@@ -131,7 +134,6 @@ extension HTMLRenderer {
         return "<\(name)\(attributeText)>\(raw)</\(name)>"
     }
 
-    static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
 }
 
 extension CheckStatus {

@@ -53,7 +53,7 @@ struct RunSecretsTests {
                 - name: look
                   request:
                     path: /echo
-                    headers: { Authorization: "Bearer {{token}}", X-Api-Key: "${API_KEY}" }
+                    headers: { Authorization: "Bearer {{token}}", X-Api-Key: "${API_KEY}", X-Password: "${API_PASSWORD}" }
                   expect: { status: 200 }
             - name: hostile body
               steps:
@@ -85,6 +85,7 @@ struct RunSecretsTests {
         #expect(smoke.stdout.contains("\"Authorization: ***\","), "\(smoke.stdout)")
         #expect(smoke.stdout.contains("\"X-Api-Key: ***\","), "\(smoke.stdout)")
         #expect(smoke.stdout.contains("\"Cookie: ***\","), "\(smoke.stdout)")
+        #expect(smoke.stdout.contains("\"X-Password: ***\","), "\(smoke.stdout)")
         #expect(Self.leaks(smoke.all).isEmpty, "smoke shows \(Self.leaks(smoke.all))")
 
         let check = try CLI.run(

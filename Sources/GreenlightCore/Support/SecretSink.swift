@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Secrets a run discovers as it goes: values it sends in `Authorization`, `Proxy-Authorization`,
-/// `Cookie` or `X-Api-Key` headers, cookies it is given, and captures whose names read as secrets. Runners add to it; the redaction
+/// `Cookie` or `X-Api-Key` headers, and captures whose names read as secrets. Runners add to it; the redaction
 /// boundary masks them together with the spec's `${VAR}` values.
 public final class SecretSink: Sendable {
     private let secrets = Mutex<Set<String>>([])
@@ -23,26 +23,26 @@ public final class SecretSink: Sendable {
         for secret in secrets { add(secret) }
     }
 
-    /// Headers whose values are credentials whatever their source.
+    /// Headers whose values are credentials whatever their source: an exchange shows only their scheme
+    /// or cookie names.
     public static let credentialHeaders: Set<String> = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
     ]
 
-    /// The secrets a credential header holds: the whole value; after an auth scheme the credential
-    /// (`Bearer abc` → `abc`); each cookie's value (for `Set-Cookie`, the cookie's own value, not its
-    /// attributes). Nothing for other headers.
+    /// The secrets a request header holds: the whole value of `Authorization`, `Proxy-Authorization`,
+    /// `Cookie` and `X-Api-Key`; after an auth scheme the credential (`Bearer abc` → `abc`); each
+    /// cookie's value. Nothing for other headers. (A cookie a server sets is a secret once it is sent.)
     public static func revealed(header name: String, value: String) -> [String] {
         let lower = name.lowercased()
-        guard credentialHeaders.contains(lower) else { return [] }
+        guard credentialHeaders.contains(lower), lower != "set-cookie" else { return [] }
         var out = [value]
         switch lower {
         case "authorization", "proxy-authorization":
             if let space = value.firstIndex(of: " ") {
                 out.append(String(value[value.index(after: space)...]).trimmingCharacters(in: .whitespaces))
             }
-        case "cookie", "set-cookie":
-            let pairs = value.split(separator: ";")
-            for pair in lower == "cookie" ? pairs : Array(pairs.prefix(1)) {
+        case "cookie":
+            for pair in value.split(separator: ";") {
                 if let equals = pair.firstIndex(of: "=") { out.append(String(pair[pair.index(after: equals)...])) }
             }
         default: break

@@ -44,7 +44,8 @@ public struct DemoRun: Sendable {
         do {
             try DemoRelease.writeSupportFiles(to: folder)
         } catch {
-            throw GateError("cannot write the demo's files to \(folder.path): \(error.localizedDescription)")
+            throw GateError(
+                "cannot write the demo's files to \(folder.path): \(error.localizedDescription)", isInput: false)
         }
 
         var stagingArguments = ["--log", folder.appendingPathComponent("staging.log").path]
@@ -59,13 +60,13 @@ public struct DemoRun: Sendable {
         do {
             staging = try DemoShopProcess.start(executable: executable, arguments: stagingArguments)
         } catch {
-            throw GateError("\(error)")
+            throw GateError("\(error)", isInput: false)
         }
         do {
             production = try await DemoShop.start(productionConfig)
         } catch {
             staging.stop()
-            throw GateError("DemoShop (production) did not start: \(error)")
+            throw GateError("DemoShop (production) did not start: \(error)", isInput: false)
         }
         defer { staging.stop() }
 

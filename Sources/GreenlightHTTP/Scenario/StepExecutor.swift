@@ -35,8 +35,8 @@ package struct StepExecutor: Sendable {
         package var exchange: HTTPExchange?
         package var attempts = 0
         package var seconds = 0.0
-        /// What the last attempt revealed as secrets: the values of the credential headers it sent
-        /// and received, and captures whose names read as secrets. The caller hands them to the
+        /// What the last attempt revealed as secrets: the values of the credential headers it sent,
+        /// and captures whose names read as secrets. The caller hands them to the
         /// run's ``SecretSink`` so the redaction boundary masks them.
         package var secrets: [String] = []
     }
@@ -90,9 +90,6 @@ package struct StepExecutor: Sendable {
         }
         outcome.seconds = response.seconds
         outcome.exchange = HTTPExchange(request: record, response: response, error: nil)
-        for header in response.headers {
-            outcome.secrets += SecretSink.revealed(header: header.name, value: header.value)
-        }
         let url = URLComponents(string: record.url)
         state.cookies.store(setCookie: response.headers("Set-Cookie"), host: url?.host ?? "")
 

@@ -1,3 +1,5 @@
+import GreenlightCore
+
 /// A CSV reader after RFC 4180: a header row naming the columns, fields separated by commas,
 /// records ended by CRLF or LF, and quoted fields that may hold commas, line breaks and quotes
 /// written twice (`""`).
@@ -47,14 +49,13 @@ struct CSVReader {
             guard record.fields.count == header.fields.count else {
                 throw DataFeedError(
                     path: path, line: record.line,
-                    reason: "row has \(fieldCount(record.fields.count)), the header has \(header.fields.count)")
+                    reason:
+                        "row has \(Format.count(record.fields.count, "field")), the header has \(header.fields.count)")
             }
             rows.append(Dictionary(uniqueKeysWithValues: zip(header.fields, record.fields)))
         }
         return DataRows(columns: header.fields, rows: rows, source: path)
     }
-
-    private func fieldCount(_ n: Int) -> String { n == 1 ? "1 field" : "\(n) fields" }
 
     private func records() throws(DataFeedError) -> [Record] {
         var records: [Record] = []

@@ -29,7 +29,7 @@ package struct DataRows: Sendable, Hashable {
         } else {
             throw DataFeedError(path: "data", reason: "the data feed names no file: set data.csv or data.jsonl")
         }
-        let location = path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path
+        let location = directory.isEmpty ? path : SpecPath.resolve(path, in: directory)
         var bytes: [UInt8]
         do {
             bytes = try FileBytes.contents(of: location)

@@ -103,7 +103,9 @@ final class WatchLog: Sendable {
         state.withLock { state in
             ResourceReport(
                 source: source, samples: state.samples,
-                problems: state.problems.map { $0.count == 1 ? $0.message : "\($0.message) (\($0.count) times)" })
+                problems: state.problems.map {
+                    $0.count == 1 ? $0.message : "\($0.message) (\(Format.count($0.count, "time")))"
+                })
         }
     }
 }

@@ -91,7 +91,7 @@ public struct DependencyProber: Sendable {
 
     /// The prober's settings plus the dependency's own `ca` and `insecure`.
     func settings(for spec: DependencySpec) -> ProbeSettings {
-        let ca = spec.ca.map { $0.hasPrefix("/") ? $0 : (directory as NSString).appendingPathComponent($0) }
+        let ca = spec.ca.map { SpecPath.resolve($0, in: directory) }
         return ProbeSettings(trustRoots: trustRoots + (ca.map { [$0] } ?? []), insecure: insecure || spec.insecure)
     }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GreenlightCore
+import GreenlightHTTP
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -71,10 +72,7 @@ struct ProbeSettings: Sendable {
 
     /// The client TLS configuration: the system trust store plus ``trustRoots``, or no verification.
     func tlsConfiguration() -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.additionalTrustRoots = trustRoots.map { .file($0) }
-        if insecure { configuration.certificateVerification = .none }
-        return configuration
+        TLSTrust.clientConfiguration(trustRoots: trustRoots, insecure: insecure)
     }
 }
 

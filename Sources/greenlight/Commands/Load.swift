@@ -153,11 +153,12 @@ extension Greenlight {
             options.watchProcess = watchProcess
             options.abortWhenHopeless = abortWhenHopeless
             options.shard = shard
-            let spec = try file.map { try SpecInput.load(file: $0, policy: policy).0 }
             let job: LoadJob
             do {
+                if file != nil { try options.checkForSpec() }
+                let spec = try file.map { try SpecInput.load(file: $0, policy: policy).0 }
                 job = try options.job(spec: spec)
-            } catch {
+            } catch let error as GateError {
                 throw error.usage ? ValidationError(error.message) : error.exit()
             }
             let result = try await LoadCommand.execute(

@@ -63,9 +63,9 @@ enum SpecInput {
 }
 
 extension GateError {
-    /// Prints the message and exits 2: input the user can fix.
+    /// Prints the message; exits 2 for input the user can fix, 1 for a failure while running.
     func exit() -> ExitCode {
         Terminal.error("greenlight: \(message)")
-        return ExitCode(ExitStatus.invalidInput)
+        return ExitCode(isInput ? ExitStatus.invalidInput : ExitStatus.notReady)
     }
 }
