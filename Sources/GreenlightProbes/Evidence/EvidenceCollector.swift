@@ -137,7 +137,7 @@ public struct EvidenceCollector: Sendable {
         }
         if code == 0 {
             return make(
-                .pass, "\(shown) exited 0 in \(SpecDuration(seconds: (outcome.seconds * 1000).rounded() / 1000))",
+                .pass, "\(shown) exited 0 in \(Format.duration(outcome.seconds))",
                 details: details, evidence: evidence)
         }
         return make(.fail, "\(shown) exited \(code)", details: details, evidence: evidence)
