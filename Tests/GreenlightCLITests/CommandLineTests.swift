@@ -405,3 +405,23 @@ struct SecretOutputTests {
         #expect(!risk.all.contains(secret), "\(placement): in greenlight risk")
     }
 }
+
+@Suite("Output that cannot be written")
+struct UnwritableOutputTests {
+    @Test(
+        "a full or closed stdout is reported on stderr with exit 1, never a crash",
+        arguments: [
+            (["schema"], "> /dev/full", "No space left on device"),
+            (["validate", CLI.example], "> /dev/full", "No space left on device"),
+            // A closed stdout: the reason depends on what took descriptor 1 meanwhile.
+            (["risk", "--show-policy"], ">&-", ""),
+            (["demo", "--print-spec"], "> /dev/full", "No space left on device"),
+        ])
+    func unwritable(arguments: [String], redirect: String, reason: String) throws {
+        let command = ([CLI.binary.path] + arguments).map { "'\($0)'" }.joined(separator: " ") + " " + redirect
+        let r = try CLI.runProgram("/bin/sh", ["-c", command])
+        #expect(r.status == 1, "\(r.all)")
+        #expect(r.stderr.contains("greenlight: cannot write to standard output: \(reason)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error"), "\(r.stderr)")
+    }
+}

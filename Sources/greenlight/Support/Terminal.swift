@@ -2,6 +2,12 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+
+private let systemWrite = Darwin.write
 #endif
 
 /// The only place that writes to the terminal.
@@ -16,22 +22,42 @@ enum Terminal {
         return forStderr ? stderrIsTTY : stdoutIsTTY
     }
 
+    /// Writes a line to stdout. When stdout cannot take it (a full disk, a closed descriptor), says so
+    /// on stderr and exits 1: output that was asked for and not written is a failure, never a crash.
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        if let failure = write(text.hasSuffix("\n") ? text : text + "\n", to: STDOUT_FILENO) {
+            error("greenlight: cannot write to standard output: \(failure)")
+            exit(ExitStatus.notReady)
+        }
     }
 
+    /// Writes a line to stderr; if stderr cannot take it there is nowhere left to say so.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        _ = write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
     }
 
     /// A transient progress note on stderr, shown only on a terminal.
     static func progress(_ text: String) {
         guard stderrIsTTY else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
+        _ = write("\r\u{1B}[2K\(text)", to: STDERR_FILENO)
     }
 
     static func clearProgress() {
         guard stderrIsTTY else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        _ = write("\r\u{1B}[2K", to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text`, retrying short writes and interruptions; returns why it could not.
+    private static func write(_ text: String, to descriptor: Int32) -> String? {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            bytes = bytes.dropFirst(written)
+        }
+        return nil
     }
 }
