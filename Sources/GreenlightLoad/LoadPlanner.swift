@@ -151,6 +151,9 @@ public enum LoadPlanner {
         } catch {
             throw LoadError("--url: \(error)")
         }
+        if let problem = HTTPFieldSyntax.problem(method: method, headers: headers) {
+            throw LoadError("--method/--header: \(problem)")
+        }
         let request = RequestEncoder.encode(
             method: method, target: target.basePath.isEmpty ? "/" : target.basePath, authority: target.authority,
             headers: withDefaultHeaders(headers), body: body)

@@ -79,6 +79,16 @@ struct LoadGateTests {
             (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
             (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
             (["--url", "http://x/", "--threads", "0"], "--threads must be 1 to 256"),
+            // Request injection: nothing given on the command line may add a header or a request line.
+            (
+                ["--url", "http://x/", "--header", "X-A: a\r\nInjected: yes"],
+                "the value of header 'X-A' holds a line break or another control character"
+            ),
+            (["--url", "http://x/", "--header", "Bad Name: x"], "the header name 'Bad Name' is not an HTTP token"),
+            (
+                ["--url", "http://x/", "--method", "GET /evil HTTP/1.1\r\nX:"],
+                "the method 'GET /EVIL HTTP/1.1\\r\\nX:' is not an HTTP token"
+            ),
             ([], "give a spec file, or --url"),
         ])
     func badOptions(arguments: [String], message: String) {
@@ -94,6 +104,7 @@ struct LoadGateTests {
             case "--threshold": options.thresholds.append(value)
             case "--header": options.headers.append(value)
             case "--threads": options.threads = Int(value) ?? 0
+            case "--method": options.method = value
             default: Issue.record("unknown option \(arguments[i])")
             }
             i += 2
@@ -101,6 +112,22 @@ struct LoadGateTests {
         let error = #expect(throws: GateError.self) { try options.job(spec: nil) }
         #expect(error?.usage == true)
         #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("a spec header whose value from the environment holds CR/LF is refused before any request")
+    func specHeaderInjection() throws {
+        let text = SpecFixtures.loadSpec(port: 1, thresholds: []).replacingOccurrences(
+            of: "{ weight: 1, request: { path: /healthz } }",
+            with: "{ weight: 1, request: { path: /healthz, headers: { X-Trace: \"${TRACE}\" } } }")
+        #expect(text.contains("${TRACE}"))
+        let spec = try SpecFixtures.load(
+            text, env: ["TRACE": "t-1\r\nInjected: yes"], policy: Self.policy)
+        let error = #expect(throws: GateError.self) { try LoadOptions(threads: 1).job(spec: spec) }
+        #expect(error?.usage == false)
+        #expect(
+            error?.message.contains("the value of header 'X-Trace' holds a line break or another control character")
+                == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("Injected") == false)
     }
 
     @Test("options that go with --url are refused with a spec")

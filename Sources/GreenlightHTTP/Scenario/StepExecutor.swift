@@ -163,6 +163,9 @@ package struct RequestBuilder: Sendable {
         }
         var headers: [(name: String, value: String)] = [("User-Agent", "greenlight/\(GreenlightVersion.current)")]
         for (name, value) in request.headers { headers.append((name, try fill(value))) }
+        if let problem = HTTPFieldSyntax.problem(method: request.method, headers: headers) {
+            throw BuildError(description: problem)
+        }
         func setDefault(_ name: String, _ value: String) {
             if !headers.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
                 headers.append((name, value))
