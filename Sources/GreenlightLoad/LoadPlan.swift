@@ -23,6 +23,9 @@ public struct LoadTarget: Sendable, Hashable {
         guard scheme == "http" || scheme == "https" else {
             throw InvalidURL(description: "'\(url)' uses \(scheme)://; greenlight load speaks http:// and https://")
         }
+        if let port = c.port, !(1...65535).contains(port) {
+            throw InvalidURL(description: "'\(url)' has port \(port); a port is from 1 to 65535")
+        }
         self.scheme = scheme
         self.host = host
         port = c.port ?? (scheme == "https" ? 443 : 80)

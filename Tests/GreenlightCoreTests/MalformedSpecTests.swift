@@ -341,6 +341,18 @@ let malformedSpecs: [Malformed] = [
             "t.yaml:10:19: environments.staging.url: must be an http:// or https:// URL with a host, got 'example.com'"
         ]),
     Malformed(
+        "environment URL with a port above 65535",
+        spec("environments:\n  staging: { url: \"http://127.0.0.1:99999/\" }\n"),
+        [
+            "t.yaml:10:19: environments.staging.url: has port 99999; a port is from 1 to 65535, got 'http://127.0.0.1:99999/'"
+        ]),
+    Malformed(
+        "dependency URL with port 0",
+        spec("dependencies:\n  - { name: db, kind: postgres, url: \"postgres://x@127.0.0.1:0/db\" }\n"),
+        [
+            "t.yaml:10:38: dependencies[0].url: has port 0; a port is from 1 to 65535, got 'postgres://x@127.0.0.1:0/db'"
+        ]),
+    Malformed(
         "misspelt dependency kind",
         spec("dependencies:\n  - { name: db, kind: postgress, url: \"postgres://x@127.0.0.1/db\" }\n"),
         [

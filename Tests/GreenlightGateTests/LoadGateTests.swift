@@ -79,6 +79,8 @@ struct LoadGateTests {
             (["--url", "http://x/", "--threshold", "p99 < fast"], "--threshold 'p99 < fast'"),
             (["--url", "http://x/", "--header", "no colon"], "--header 'no colon'"),
             (["--url", "http://x/", "--threads", "0"], "--threads must be 1 to 256"),
+            (["--url", "http://127.0.0.1:70000/"], "has port 70000; a port is from 1 to 65535"),
+            (["--url", "http://127.0.0.1:0/"], "has port 0; a port is from 1 to 65535"),
             // Request injection: nothing given on the command line may add a header or a request line.
             (
                 ["--url", "http://x/", "--header", "X-A: a\r\nInjected: yes"],

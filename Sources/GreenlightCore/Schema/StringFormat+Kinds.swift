@@ -19,7 +19,13 @@ extension StringFormat {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return "must be an http:// or https:// URL with a host" }
-        return nil
+        return portProblem(components)
+    }
+
+    /// Why a URL's explicit port cannot be used, or nil: ports run from 1 to 65535.
+    static func portProblem(_ components: URLComponents) -> String? {
+        guard let port = components.port, !(1...65535).contains(port) else { return nil }
+        return "has port \(port); a port is from 1 to 65535"
     }
 
     /// A URL of any scheme with a host part (postgres://, redis://).
@@ -27,7 +33,7 @@ extension StringFormat {
         guard let components = URLComponents(string: text), components.scheme != nil else {
             return "must be a URL with a scheme, such as postgres://user@host:5432/db"
         }
-        return nil
+        return portProblem(components)
     }
 
     /// `host:port`.
