@@ -341,6 +341,11 @@ let malformedSpecs: [Malformed] = [
             "t.yaml:10:19: environments.staging.url: must be an http:// or https:// URL with a host, got 'example.com'"
         ]),
     Malformed(
+        "a number no code can hold", spec("traffic: { expected_peak_rps: 1e300 }\n"),
+        [
+            "t.yaml:9:31: traffic.expected_peak_rps: must be between -1000000000000 and 1000000000000 (the largest number greenlight takes), got 1e+300"
+        ]),
+    Malformed(
         "environment URL with a port above 65535",
         spec("environments:\n  staging: { url: \"http://127.0.0.1:99999/\" }\n"),
         [

@@ -185,9 +185,20 @@ struct SchemaValidator {
             return report(value, path, "must be \(bound)\(why), got \(shown)")
         }
         if let max, number > max {
-            report(value, path, "must be at most \(Format.number(max))\(why), got \(shown)")
+            return report(value, path, "must be at most \(Format.number(max))\(why), got \(shown)")
+        }
+        // A field without bounds of its own still has the bounds the code can hold: rates, counts and
+        // durations multiply into whole numbers, which must not overflow.
+        if !(abs(number) <= Self.largestNumber) {
+            report(
+                value, path,
+                "must be between -\(Format.number(Self.largestNumber)) and \(Format.number(Self.largestNumber)) (the largest number greenlight takes), got \(value.isSecret ? value.shownForError : String(number))"
+            )
         }
     }
+
+    /// The largest magnitude any numeric field takes, whatever its own bounds.
+    static let largestNumber = 1e12
 
     private mutating func checkUnique(_ elements: [SpecValue], _ rule: UniqueRule, _ path: FieldPath) {
         var seen: [String: SourceLocation] = [:]
