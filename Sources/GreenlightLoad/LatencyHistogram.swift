@@ -62,10 +62,17 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
         }
         self.init(significantDigits: significant)
         let buckets = try c.decode([[UInt64]].self, forKey: .buckets)
+        var total: UInt64 = 0
         for pair in buckets {
             guard pair.count == 2 else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .buckets, in: c, debugDescription: "each bucket is [microseconds, count]")
+            }
+            // Counts come from a file: bounded, so that merging thousands of them cannot overflow.
+            total += min(pair[1], LoadCounters.largestCount + 1)
+            guard total <= LoadCounters.largestCount else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .buckets, in: c, debugDescription: "the buckets hold more than a load test can count")
             }
             // The top bucket is written as its highest equivalent value, a little above 100 s.
             _ = histogram.record(min(max(pair[0], 1), Self.highestMicroseconds), count: pair[1])

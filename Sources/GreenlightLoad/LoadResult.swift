@@ -50,6 +50,43 @@ public struct LoadCounters: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The largest count a result file may hold (about 10^15): 10,000 slices of it still add up
+    /// without overflow, and no load test comes near it. A file is untrusted input.
+    static let largestCount: UInt64 = 1 << 50
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func count(_ key: CodingKeys) throws -> UInt64 {
+            let value = try c.decode(UInt64.self, forKey: key)
+            guard value <= Self.largestCount else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c, debugDescription: "\(value) is more than a load test can count")
+            }
+            return value
+        }
+        sent = try count(.sent)
+        responses = try count(.responses)
+        dropped = try count(.dropped)
+        iterations = try count(.iterations)
+        bytesIn = try count(.bytesIn)
+        bytesOut = try count(.bytesOut)
+        errors = try c.decode([String: UInt64].self, forKey: .errors)
+        for (name, value) in errors {
+            guard ErrorClass(rawValue: name) != nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .errors, in: c,
+                    debugDescription:
+                        "'\(name)' is not an error class (\(ErrorClass.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+            }
+            guard value <= Self.largestCount else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .errors, in: c,
+                    debugDescription: "\(value) \(name) errors is more than a load test can count")
+            }
+        }
+    }
+
     public var errorCount: UInt64 { errors.values.reduce(0, +) }
     /// Errors that stood for a request: every class but connect (attempts to open a connection).
     public var requestErrorCount: UInt64 { errorCount - errors[ErrorClass.connect.rawValue, default: 0] }
@@ -235,6 +272,26 @@ public struct LoadResult: Sendable, Codable {
         resources = try c.decodeIfPresent(ResourceReport.self, forKey: .resources)
         thresholds = try c.decodeIfPresent([ThresholdOutcome].self, forKey: .thresholds) ?? []
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+        // Everything read from a file is checked against what a run can produce.
+        for (key, value) in [
+            (CodingKeys.connections, connections), (.threads, threads), (.connectionsOpen, connectionsOpen),
+        ]
+        where !(0...10_000_000).contains(value) {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(value) is out of range")
+        }
+        if let users = virtualUsers, !(0...10_000_000).contains(users) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .virtualUsers, in: c, debugDescription: "\(users) is out of range")
+        }
+        if let bad = slices.first(where: { !(1...10_000).contains($0.count) || !(1...$0.count).contains($0.index) }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .slices, in: c,
+                debugDescription: "slice \(bad.index)/\(bad.count) is not i/n with 1 ≤ i ≤ n ≤ 10000")
+        }
+        guard durationSeconds.isFinite, durationSeconds >= 0, rate.map({ $0.isFinite && $0 >= 0 }) ?? true else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .durationSeconds, in: c, debugDescription: "the duration or the rate is not a finite number")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

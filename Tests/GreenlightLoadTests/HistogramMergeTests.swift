@@ -137,6 +137,32 @@ struct HistogramMergeTests {
             #expect(error.description.contains("model is 'bursty'"))
         }
     }
+
+    @Test(
+        "numbers in a result file are untrusted: counts no run can reach are refused, never summed into a trap",
+        arguments: [
+            (#""sent":1"#, #""sent":4611686018427387904"#, "more than a load test can count"),
+            (#""5xx":0"#, #""5xx":9223372036854775807"#, "errors is more than a load test can count"),
+            (#""5xx":0"#, #""bogus":1"#, "'bogus' is not an error class"),
+            (#""connections":10"#, #""connections":9223372036854775807"#, "out of range"),
+            (#""index":1"#, #""index":7"#, "slice 7/1 is not i/n"),
+            (#"[100,1]"#, #"[100,4611686018427387904]"#, "more than a load test can count"),
+        ])
+    func hostileNumbers(original: String, replacement: String, message: String) throws {
+        let dir = try TemporaryFolder("gl-hostile")
+        defer { dir.remove() }
+        let text = String(decoding: result(slice: 1, of: 1, samples: [100], errors: 0).encoded(), as: UTF8.self)
+        #expect(text.contains(original), "\(text)")
+        let file = dir.appending("hostile.json")
+        try Data(text.replacingOccurrences(of: original, with: replacement).utf8).write(to: file)
+        do {
+            _ = try LoadResult.merge([("a", try LoadResult.read(file.path)), ("b", try LoadResult.read(file.path))])
+            Issue.record("a hostile result was merged")
+        } catch {
+            #expect(error.description.contains("hostile.json"), "\(error)")
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
 }
 
 extension LoadResult {
