@@ -97,3 +97,20 @@ struct RedactionBoundaryTests {
         #expect(SecretSink.isSecretName(name) == secret)
     }
 }
+
+@Suite("Masking text that was cut")
+struct CutSecretTests {
+    @Test("a secret that a cut body ends in the middle of is masked too, not shown but for its last characters")
+    func cutSecret() {
+        let secret = "Kp9Zx7Qw2Lm!"
+        let redactor = Redactor(secrets: [secret])
+        // A 2 KB cut that falls inside the secret leaves its first 11 characters at the end of the line.
+        let cut = String(repeating: "a", count: 30) + secret.dropLast()
+        #expect(redactor.redact(cut) == String(repeating: "a", count: 30) + "***")
+        #expect(redactor.redact("tail Kp9Z") == "tail ***")
+        // Fewer than four characters of it are left alone, as are texts that only contain a start.
+        #expect(redactor.redact("tail Kp9") == "tail Kp9")
+        #expect(redactor.redact("Kp9Zx7 and more") == "Kp9Zx7 and more")
+        #expect(redactor.redact("whole \(secret) here") == "whole *** here")
+    }
+}

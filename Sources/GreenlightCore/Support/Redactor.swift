@@ -27,6 +27,25 @@ public struct Redactor: Sendable {
         for secret in secrets where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: Self.mask)
         }
-        return out
+        return maskingCutSecret(out)
+    }
+
+    /// Text that was cut to a length (a response body, an output line) may end in the first part of
+    /// a secret. Masking happens after the cut, so that part is masked too: the longest start of a
+    /// secret, of at least ``minimumLength`` characters, that the text ends with.
+    private func maskingCutSecret(_ text: String) -> String {
+        var longest = 0
+        for secret in secrets where secret.count > Self.minimumLength {
+            var length = min(secret.count - 1, text.count)
+            while length >= Self.minimumLength, length > longest {
+                if text.hasSuffix(secret.prefix(length)) {
+                    longest = length
+                    break
+                }
+                length -= 1
+            }
+        }
+        guard longest > 0 else { return text }
+        return String(text.dropLast(longest)) + Self.mask
     }
 }
