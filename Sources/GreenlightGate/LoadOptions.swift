@@ -38,7 +38,9 @@ public struct LoadOptions: Sendable {
             throw GateError("--connections must be 1 to 100000", usage: true)
         }
         if let rate, !(rate > 0 && rate <= 10_000_000) {
-            throw GateError("--rate must be above 0 (requests per second)", usage: true)
+            throw GateError(
+                "--rate must be above 0 and at most 10000000 requests per second, got \(Format.number(rate))",
+                usage: true)
         }
         var extra: [Threshold] = []
         for text in thresholds {

@@ -27,7 +27,8 @@ public struct LoadTarget: Sendable, Hashable {
             throw InvalidURL(description: "'\(url)' has port \(port); a port is from 1 to 65535")
         }
         self.scheme = scheme
-        self.host = host
+        // An IPv6 literal comes bracketed from the URL; connecting wants the bare address.
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         port = c.port ?? (scheme == "https" ? 443 : 80)
         var path = c.percentEncodedPath
         if let q = c.percentEncodedQuery { path += "?" + q }
