@@ -21,6 +21,15 @@ extension LoadResult {
                         "\(name) is a \(part.model) test of \(part.target), \(first.name) a \(first.result.model) test of \(first.result.target): only slices of one test merge"
                 )
             }
+            // Slices of one test ask for the same total load over the same stretches of time.
+            guard part.rate == first.result.rate, part.virtualUsers == first.result.virtualUsers,
+                part.profile.segments.map(\.seconds) == first.result.profile.segments.map(\.seconds)
+            else {
+                throw MergeError(
+                    description:
+                        "\(name) and \(first.name) ran different tests of \(part.target) (another rate, number of users or duration): only slices of one test merge"
+                )
+            }
             for slice in part.slices {
                 counts.insert(slice.count)
                 guard seen.insert(slice.index).inserted else {
@@ -98,9 +107,25 @@ extension LoadResult {
                 ? "not JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)"
                 : "\(path(c.codingPath)): \(c.debugDescription)"
         case .keyNotFound(let key, let c): return "\(path(c.codingPath + [key])) is missing"
-        case .typeMismatch(let type, let c): return "\(path(c.codingPath)) is not a \(type)"
+        case .typeMismatch(let type, let c):
+            let field = path(c.codingPath)
+            return field.isEmpty
+                ? "not a greenlight load result: the file must hold one JSON object"
+                : "\(field) is not \(Self.kind(of: type))"
         case .valueNotFound(let type, let c): return "\(path(c.codingPath)) should be a \(type)"
         @unknown default: return "\(error)"
+        }
+    }
+
+    /// A JSON kind for a Swift type, for messages: "a number", "an object".
+    static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        case is Int.Type, is UInt64.Type, is Int8.Type: return "a whole number (0 or more where it counts)"
+        case is Double.Type: return "a number"
+        case is [Any].Type: return "an array"
+        default: return "\(type)".hasPrefix("Dictionary") ? "an object" : "a \(type)"
         }
     }
 }

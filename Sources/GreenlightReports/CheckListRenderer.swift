@@ -28,8 +28,8 @@ public enum DiagnosticRenderer {
         let style = ANSIStyle(enabled: color)
         var lines: [String] = []
         for diagnostic in error.diagnostics {
-            let location = diagnostic.location.description
-            let text = diagnostic.description
+            let location = TerminalText.clean(diagnostic.location.description)
+            let text = TerminalText.clean(diagnostic.description)
             if color, text.hasPrefix(location + ": ") {
                 lines.append(
                     style.paint(location + ":", ANSIStyle.bold) + " " + style.paint("error:", ANSIStyle.red) + " "
@@ -40,9 +40,10 @@ public enum DiagnosticRenderer {
             let index = diagnostic.location.line - 1
             if index >= 0, index < sourceLines.count, diagnostic.location.file == file {
                 let line = sourceLines[index]
-                lines.append("    " + line)
-                let before = line.unicodeScalars.prefix(max(0, diagnostic.location.column - 1))
-                let pad = String(String.UnicodeScalarView(before.map { $0 == "\t" ? "\t" : " " }))
+                lines.append("    " + TerminalText.clean(line))
+                // The cleaned line has one character for each of the source's (a tab became a space).
+                let pad = String(
+                    repeating: " ", count: min(max(0, diagnostic.location.column - 1), line.unicodeScalars.count))
                 lines.append("    " + pad + style.paint("^", ANSIStyle.green))
             }
         }

@@ -425,3 +425,28 @@ struct UnwritableOutputTests {
         #expect(!r.stderr.contains("Fatal error"), "\(r.stderr)")
     }
 }
+
+@Suite("Control characters in a spec")
+struct SpecControlCharacterTests {
+    @Test("validate prints a spec's escape sequences inert, in its verdict line and in diagnostics")
+    func inert() throws {
+        let folder = try TemporaryFolder("gl-esc")
+        defer { folder.remove() }
+        let valid = try folder.write(
+            "version: 1\nservice: { name: svc, version: \"1.0\\u001b[2J\", owner: team }\nrisk: { likelihood: 1, impact: 1 }\n",
+            to: "valid.yaml")
+        let ok = try CLI.run(["validate", valid.path])
+        #expect(ok.status == 0, "\(ok.all)")
+        #expect(ok.stdout.contains("valid: svc 1.0\u{FFFD}[2J"), "\(ok.stdout)")
+        let invalid = try folder.write(
+            "version: 1\nservice: { name: \"a\\u001b[31mred\\u0007\", version: 1.0.0, owner: team }\n",
+            to: "invalid.yaml")
+        let bad = try CLI.run(["validate", invalid.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("got 'a\u{FFFD}[31mred\u{FFFD}'"), "\(bad.stderr)")
+        for r in [ok, bad] {
+            #expect(!r.all.unicodeScalars.contains("\u{1B}"))
+            #expect(!r.all.unicodeScalars.contains("\u{07}"))
+        }
+    }
+}

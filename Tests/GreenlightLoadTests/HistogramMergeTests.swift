@@ -138,6 +138,27 @@ struct HistogramMergeTests {
         }
     }
 
+    @Test("slices of different tests of one URL are refused; a file that is not one object says so")
+    func otherTestsAndShapes() throws {
+        var other = result(slice: 2, of: 2, samples: [100], errors: 0)
+        other.rate = 2000
+        #expect {
+            try LoadResult.merge([("a", result(slice: 1, of: 2, samples: [100], errors: 0)), ("b", other)])
+        } throws: { error in
+            (error as? LoadResult.MergeError)?.description.contains("b and a ran different tests") == true
+        }
+        let dir = try TemporaryFolder("gl-shape")
+        defer { dir.remove() }
+        let file = dir.appending("array.json")
+        try Data("[1, 2, 3]".utf8).write(to: file)
+        #expect {
+            try LoadResult.read(file.path)
+        } throws: { error in
+            (error as? LoadResult.MergeError)?.description
+                == "\(file.path): not a greenlight load result: the file must hold one JSON object"
+        }
+    }
+
     @Test(
         "numbers in a result file are untrusted: counts no run can reach are refused, never summed into a trap",
         arguments: [

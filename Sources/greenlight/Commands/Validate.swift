@@ -1,6 +1,7 @@
 import ArgumentParser
 import GreenlightCore
 import GreenlightGate
+import GreenlightReports
 
 extension Greenlight {
     struct Validate: AsyncParsableCommand {
@@ -39,7 +40,7 @@ extension Greenlight {
             let line =
                 "\(self.spec.file): valid: \(spec.service.name) \(spec.service.version); "
                 + parts.joined(separator: ", ")
-            Terminal.out(RedactionBoundary(spec: spec).text(line))
+            Terminal.out(TerminalText.clean(RedactionBoundary(spec: spec).text(line)))
         }
     }
 }
