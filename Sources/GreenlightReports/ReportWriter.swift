@@ -45,8 +45,10 @@ public enum ReportWriter {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
+            // Foundation's reason reads "NSCocoaErrorDomain error 512"; say what is in the way.
+            let reason = PathCheck.folderProblem(directory.path) ?? error.localizedDescription
             throw ReportWriteError(
-                "cannot create the report directory \(directory.path): \(error.localizedDescription); "
+                "cannot create the report directory \(directory.path): \(reason); "
                     + "choose another directory or fix its permissions")
         }
     }

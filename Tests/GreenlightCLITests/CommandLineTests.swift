@@ -450,3 +450,32 @@ struct SpecControlCharacterTests {
         }
     }
 }
+
+@Suite("Paths that cannot be written")
+struct UnwritablePathTests {
+    @Test(
+        "a report folder or an init file that cannot be written is refused plainly, before anything runs",
+        arguments: [
+            (["check", CLI.example, "--report-dir", "FILE/out"], "--report-dir: FILE is a file, not a folder"),
+            (["check", CLI.example, "--report-dir", ""], "--report-dir: the path is empty; name a folder"),
+            (["demo", "--report-dir", "FILE"], "--report-dir: FILE is a file, not a folder"),
+            (["init", "--output", "DIR"], "cannot write DIR: DIR is a folder; name a file"),
+            (
+                ["init", "--output", "FILE/release.yaml"],
+                "cannot write FILE/release.yaml: FILE is a file, not a folder"
+            ),
+        ])
+    func refused(arguments: [String], message: String) throws {
+        let folder = try TemporaryFolder("gl-paths")
+        defer { folder.remove() }
+        let file = try folder.write("x", to: "file").path
+        let dir = folder.path
+        func fill(_ text: String) -> String {
+            text.replacingOccurrences(of: "FILE", with: file).replacingOccurrences(of: "DIR", with: dir)
+        }
+        let r = try CLI.run(arguments.map(fill))
+        #expect(r.status == 2, "\(r.all)")
+        #expect(r.stderr.contains(fill(message)), "\(r.stderr)")
+        #expect(!r.all.contains("NSCocoaErrorDomain"))
+    }
+}

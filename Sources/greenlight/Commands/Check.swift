@@ -55,6 +55,8 @@ extension Greenlight {
         @Flag(help: "Print the report as JSON instead of the summary.")
         var json = false
 
+        func validate() throws { try ReportOutput.check(reportDir) }
+
         func run() async throws {
             let (spec, policy) = try self.spec.load()
             let environment: String?

@@ -46,6 +46,8 @@ extension Greenlight.Demo {
         @Flag(name: .shortAndLong, help: "Print only the verdict line.")
         var quiet = false
 
+        func validate() throws { try ReportOutput.check(reportDir) }
+
         func run() async throws {
             if printPolicy {
                 Terminal.out(DemoRelease.policyYAML)

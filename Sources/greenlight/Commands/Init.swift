@@ -41,10 +41,16 @@ extension Greenlight {
                 Terminal.out(text)
                 return
             }
-            if FileManager.default.fileExists(atPath: output), !force {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory)
+            if exists, !force, !isDirectory.boolValue {
                 Terminal.error(
                     "greenlight: \(output) already exists; nothing was written. Pass --force to overwrite it, or --output another file."
                 )
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            if let problem = PathCheck.fileProblem(output) {
+                Terminal.error("greenlight: cannot write \(output): \(problem)")
                 throw ExitCode(ExitStatus.invalidInput)
             }
             do {

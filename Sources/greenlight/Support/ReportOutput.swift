@@ -5,6 +5,13 @@ import GreenlightReports
 
 /// Where a finished report goes besides the terminal: `--report-dir` and `$GITHUB_STEP_SUMMARY`.
 enum ReportOutput {
+    /// Refuses a `--report-dir` that cannot be written, before anything runs.
+    static func check(_ reportDir: String?) throws {
+        if let reportDir, let problem = PathCheck.folderProblem(reportDir) {
+            throw ValidationError("--report-dir: \(problem)")
+        }
+    }
+
     static func write(_ report: Report, to reportDir: String?, announce: Bool) throws {
         if let reportDir {
             do {
