@@ -36,9 +36,13 @@ extension LoadResult {
         if s.dropped > 0 { requests += " · dropped \(s.dropped)" }
         if s.iterations > 0 { requests += " · \(s.iterations) iterations" }
         lines.append(requests)
-        lines.append(
-            "latency     p50 \(Format.milliseconds(s.p50Ms)) · p90 \(Format.milliseconds(s.p90Ms)) · p95 \(Format.milliseconds(s.p95Ms)) · p99 \(Format.milliseconds(s.p99Ms)) · p99.9 \(Format.milliseconds(s.p99_9Ms)) · max \(Format.milliseconds(s.maxMs))"
-        )
+        if latency.count == 0 {
+            lines.append("latency     nothing was measured: no response arrived")
+        } else {
+            lines.append(
+                "latency     p50 \(Format.milliseconds(s.p50Ms)) · p90 \(Format.milliseconds(s.p90Ms)) · p95 \(Format.milliseconds(s.p95Ms)) · p99 \(Format.milliseconds(s.p99Ms)) · p99.9 \(Format.milliseconds(s.p99_9Ms)) · max \(Format.milliseconds(s.maxMs))"
+            )
+        }
         let classes = ErrorClass.allCases.map { "\($0.rawValue) \(counters.errors[$0.rawValue, default: 0])" }
         lines.append(
             "errors      \(s.errors) (\(Format.fixed(s.errorRate * 100, 3))%): \(classes.joined(separator: " · "))")
@@ -58,7 +62,8 @@ extension LoadResult {
             for problem in r.problems { lines.append("            \(problem)") }
         }
         for t in thresholds {
-            lines.append("threshold   \(t.passed ? "✔" : "✖") \(t.threshold) (measured \(t.shown))")
+            let measured = t.measured == nil ? "nothing was measured" : "measured \(t.shown)"
+            lines.append("threshold   \(t.passed ? "✔" : "✖") \(t.threshold) (\(measured))")
         }
         for note in notes { lines.append("note        \(note)") }
         return lines
@@ -77,7 +82,9 @@ extension LoadResult {
         if let requiredUsers, let users = virtualUsers, users < requiredUsers {
             problems.append("ran \(users) virtual users; the spec asks for \(requiredUsers)")
         }
-        for t in thresholds where !t.passed { problems.append("\(t.threshold): measured \(t.shown)") }
+        for t in thresholds where !t.passed {
+            problems.append("\(t.threshold): \(t.measured == nil ? "nothing was measured" : "measured \(t.shown)")")
+        }
         if let requiredRate, (rate ?? 0) < requiredRate * 0.999 {
             problems.append(
                 "ran at \(Format.fixed(rate ?? 0, 1)) arrivals/s; the spec asks for \(Format.fixed(requiredRate, 1))")

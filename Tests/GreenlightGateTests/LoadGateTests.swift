@@ -132,6 +132,23 @@ struct LoadGateTests {
         #expect(error?.message.contains("Injected") == false)
     }
 
+    @Test("a run that got no response says that nothing was measured, not 0 ms")
+    func nothingMeasured() async throws {
+        let server = try await LoopbackHTTPServer(.silent)
+        var options = LoadOptions(threads: 1)
+        options.url = server.url
+        options.rate = 20
+        options.duration = "1s"
+        options.timeout = "500ms"
+        options.thresholds = ["p99 < 1s"]
+        let result = try await options.job(spec: nil).run()
+        await server.shutdown()
+        let lines = result.summaryLines().joined(separator: "\n")
+        #expect(lines.contains("latency     nothing was measured: no response arrived"), "\(lines)")
+        #expect(lines.contains("threshold   ✖ p99 < 1s (nothing was measured)"), "\(lines)")
+        #expect(!lines.contains("0.00 ms"))
+    }
+
     @Test("options that go with --url are refused with a spec")
     func adHocOnlyWithSpec() throws {
         let spec = try Self.load(SpecFixtures.loadSpec(port: 1, thresholds: []))
