@@ -8,12 +8,12 @@ struct Greenlight: AsyncParsableCommand {
         commandName: "greenlight",
         abstract: "Prove a release is ready for production, then ship it safely.",
         discussion: """
-            A release is described in one file, release.yaml. greenlight validates it, runs the
+            A release is described in one file, release.yaml. greenlight validates it, runs the \
             readiness checks, assesses the risk, and decides GO or NO-GO.
 
             Start here:
               greenlight init --service checkout     write a commented release.yaml
-              greenlight validate release.yaml       check the spec; errors carry file:line:col
+              greenlight validate release.yaml       check the spec (errors at file:line:col)
               greenlight check release.yaml --report-dir out
 
             Exit codes: 0 ready (GO) or success, 1 not ready (NO-GO), 2 invalid input or usage.

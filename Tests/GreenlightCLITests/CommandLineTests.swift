@@ -479,3 +479,31 @@ struct UnwritablePathTests {
         #expect(!r.all.contains("NSCocoaErrorDomain"))
     }
 }
+
+@Suite("Help text")
+struct HelpWrappingTests {
+    @Test(
+        "overviews are paragraphs the parser wraps to the terminal, not lines hard-wrapped in the source",
+        arguments: [
+            (
+                ["check", "--help"],
+                "Validates the spec, collects the evidence of the checklist, applies waivers, assesses the risk"
+            ),
+            (
+                ["--help"],
+                "A release is described in one file, release.yaml. greenlight validates it, runs the readiness checks"
+            ),
+            (
+                ["load", "--help"],
+                "With a spec, runs its load section against an environment (default staging): the rate is"
+            ),
+        ])
+    func paragraphs(arguments: [String], start: String) throws {
+        let wide = try CLI.run(arguments, env: ["COLUMNS": "300"])
+        #expect(wide.status == 0)
+        let line = try #require(wide.stdout.split(separator: "\n").first { $0.hasPrefix(start.prefix(20)) })
+        #expect(line.hasPrefix(start), "\(line)")
+        let narrow = try CLI.run(arguments, env: ["COLUMNS": "80"])
+        #expect(narrow.stdout.split(separator: "\n").filter { !$0.hasPrefix("USAGE") }.allSatisfy { $0.count <= 80 })
+    }
+}

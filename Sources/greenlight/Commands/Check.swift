@@ -11,19 +11,19 @@ extension Greenlight {
             commandName: "check",
             abstract: "Run the readiness gate: GO or NO-GO.",
             discussion: """
-                Validates the spec, collects the evidence of the checklist, applies waivers, assesses the
-                risk and compares the declared rollout with what the risk class requires. A required item
+                Validates the spec, collects the evidence of the checklist, applies waivers, assesses the \
+                risk and compares the declared rollout with what the risk class requires. A required item \
                 that nothing checked is "not run", and not run means NO-GO.
 
                   greenlight check release.yaml
                   greenlight check release.yaml --env staging --report-dir out
                   greenlight check release.yaml --load-result load.json
 
-                A spec with a load section runs its load test against the environment (at least 5m by the
-                built-in policy). --load-result judges a result recorded earlier instead, such as slices
+                A spec with a load section runs its load test against the environment (at least 5m by the \
+                built-in policy). --load-result judges a result recorded earlier instead, such as slices \
                 run on several machines and merged with `greenlight load merge`.
 
-                --report-dir writes report.json (versioned schema, with the digest sign-offs bind to),
+                --report-dir writes report.json (versioned schema, with the digest sign-offs bind to), \
                 report.md (also appended to $GITHUB_STEP_SUMMARY when set), junit.xml and report.html.
 
                 Exit codes: 0 GO, 1 NO-GO, 2 invalid input or usage.

@@ -11,8 +11,8 @@ extension Greenlight {
             commandName: "demo",
             abstract: "Run the whole gate against DemoShop, the embedded sample service.",
             discussion: """
-                Starts DemoShop twice on free loopback ports (as staging and as production), runs the
-                gate with a release spec built into greenlight, prints the report and stops the shops.
+                Starts DemoShop twice on free loopback ports (as staging and as production), runs the \
+                gate with a release spec built into greenlight, prints the report and stops the shops. \
                 Nothing else needs to run.
 
                   greenlight demo                 a ready release: GO

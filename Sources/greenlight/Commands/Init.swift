@@ -8,7 +8,7 @@ extension Greenlight {
             commandName: "init",
             abstract: "Write a commented starter release.yaml.",
             discussion: """
-                The starter spec validates as written; edit the URLs, the checks and the risk to fit your
+                The starter spec validates as written; edit the URLs, the checks and the risk to fit your \
                 service. An existing file is never overwritten unless you pass --force.
 
                   greenlight init --service checkout

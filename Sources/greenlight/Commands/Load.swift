@@ -13,27 +13,30 @@ extension Greenlight {
             commandName: "load",
             abstract: "Load-test a service: the spec's load section at 3x peak, or one URL like wrk and k6.",
             discussion: """
-                With a spec, runs its load section against an environment (default staging): the rate is
-                traffic.expected_peak_rps x load.multiplier, sustained for load.duration, the traffic the
-                mix of requests and smoke scenarios (sessions that sign in, browse and buy), with data
+                With a spec, runs its load section against an environment (default staging): the rate is \
+                traffic.expected_peak_rps x load.multiplier, sustained for load.duration, the traffic the \
+                mix of requests and smoke scenarios (sessions that sign in, browse and buy), with data \
                 from load.data, the target's CPU, memory and I/O watched, and the thresholds judged.
 
                   greenlight load release.yaml
-                  greenlight load release.yaml --duration 30s --out load.json     a shorter rehearsal
+                  greenlight load release.yaml --duration 30s --out load.json
+                        a shorter rehearsal, its result written for merge or check
 
                 Without a spec, one URL:
                   greenlight load --url http://127.0.0.1:8080/ --rate 5000 --duration 30s
-                        open model: 5,000 requests start every second whatever the response times;
-                        latency counts from each request's intended start (no coordinated omission)
+                        open model: 5,000 requests start every second, whatever the
+                        response times; latency counts from each request's intended
+                        start (no coordinated omission)
                   greenlight load --url http://127.0.0.1:8080/ --connections 64 --duration 10s
-                        closed model: 64 connections, each sending its next request on a response
+                        closed model: 64 connections, each sending its next request
+                        when the last response arrives
 
                 Beyond one machine, run slices and merge them exactly (see docs/load-distributed.md):
                   greenlight load release.yaml --shard 1/4 --out slice-1.json     (… up to 4/4)
                   greenlight load merge slice-*.json --out load.json
                   greenlight check release.yaml --load-result load.json
 
-                Exit codes: 0 every threshold held, 1 a threshold failed or the target was unreachable,
+                Exit codes: 0 every threshold held, 1 a threshold failed or the target was unreachable, \
                 2 invalid input or usage.
                 """,
             subcommands: [LoadRun.self, LoadMerge.self],
@@ -175,7 +178,7 @@ extension Greenlight {
             discussion: """
                   greenlight load merge slice-1.json slice-2.json --out load.json
 
-                Exit codes: 0 merged and every threshold held, 1 a threshold failed, 2 unreadable or
+                Exit codes: 0 merged and every threshold held, 1 a threshold failed, 2 unreadable or \
                 mismatched slices.
                 """)
 

@@ -10,10 +10,10 @@ extension Greenlight {
             commandName: "risk",
             abstract: "Assess a release's risk and check its rollout against what the risk requires.",
             discussion: """
-                score = likelihood (1-5) x impact (1-5). Impact is given, or derived from blast_radius,
-                recovery_minutes, users_affected_percent and revenue_per_minute. The score falls in a risk
-                class, and the class requires controls: the largest first canary step, the fewest steps, the
-                shortest bake per step, a feature-flag kill switch, automated rollback, manual approval,
+                score = likelihood (1-5) x impact (1-5). Impact is given, or derived from blast_radius, \
+                recovery_minutes, users_affected_percent and revenue_per_minute. The score falls in a risk \
+                class, and the class requires controls: the largest first canary step, the fewest steps, the \
+                shortest bake per step, a feature-flag kill switch, automated rollback, manual approval, \
                 and the sign-off roles. Every shortfall is reported on its own.
 
                   greenlight risk release.yaml

@@ -7,7 +7,7 @@ extension Greenlight {
             commandName: "schema",
             abstract: "Print the JSON Schema (2020-12) of release.yaml.",
             discussion: """
-                The schema is generated from the same definitions the loader validates with. Point your
+                The schema is generated from the same definitions the loader validates with. Point your \
                 editor's YAML language server at it for completion, or lint in CI:
 
                   greenlight schema > release.schema.json

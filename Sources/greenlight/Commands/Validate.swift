@@ -9,8 +9,8 @@ extension Greenlight {
             commandName: "validate",
             abstract: "Check a release spec without running anything.",
             discussion: """
-                Reads the spec, substitutes ${VAR} and ${VAR:-default} from the environment, and checks
-                every field. All problems are reported at once, each as file:line:col: field: message.
+                Reads the spec, substitutes ${VAR} and ${VAR:-default} from the environment, and checks \
+                every field. All problems are reported at once, each as file:line:col: field: message. \
                 Values that came from the environment are never printed.
 
                 Exit codes: 0 valid, 2 invalid.
