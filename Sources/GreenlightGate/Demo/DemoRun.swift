@@ -19,13 +19,14 @@ public struct DemoRun: Sendable {
     }
 
     /// The built-in policy, except that 4 s of load count as sustained: a demo, not a release.
-    public static var policy: RiskPolicy {
+    /// Parsed once: `run()` hands it to the loader and to the readiness run.
+    public static let policy: RiskPolicy = {
         guard var policy = try? RiskPolicy.parse(DemoRelease.policyYAML, file: "demo policy") else {
             preconditionFailure("the demo's policy does not validate")
         }
         policy.origin = "built-in, with the demo's load.min_duration of 4s"
         return policy
-    }
+    }()
 
     /// The demo's spec for shops on these ports, dated from `today`.
     public static func spec(stagingPort: Int, productionPort: Int, stagingPID: Int, today: CalendarDate) -> String {
