@@ -463,6 +463,23 @@ let malformedSpecs: [Malformed] = [
         [
             "t.yaml:2:138: nesting is deeper than 128 levels; a spec never needs that"
         ]),
+    Malformed(
+        "runaway nesting in block style, past libyaml's own limit",
+        "version: 1\nx:\n" + (1...1_200).map { String(repeating: " ", count: $0) + "k:\n" }.joined(),
+        [
+            "t.yaml:1001:1000: nesting is deeper than 128 levels; a spec never needs that"
+        ]),
+    Malformed(
+        "runaway nesting of block sequences",
+        "version: 1\nx:\n" + (1...300).map { String(repeating: " ", count: $0) + "-\n" }.joined(),
+        [
+            "t.yaml:131:130: nesting is deeper than 128 levels; a spec never needs that"
+        ]),
+    Malformed(
+        "a service name that is not ASCII", spec("").replacingOccurrences(of: "name: checkout", with: "name: cafés"),
+        [
+            "t.yaml:3:9: service.name: must start with an ASCII letter or digit and hold only ASCII letters (a-z, A-Z), digits, '.', '_' or '-', got 'cafés'"
+        ]),
 ]
 
 @Suite("Malformed specs")

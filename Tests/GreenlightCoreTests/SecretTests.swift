@@ -63,6 +63,50 @@ struct SecretTests {
         #expect(json.contains("echo *** exited 1"))
     }
 
+    @Test(
+        "text from the environment is data: braces in it are never read as placeholders",
+        arguments: ["{{token}}", "{{ a }}x}}", "}}{{", "{{\"{\"}}", "{", "a}b{c", "{{{{x}}}}"])
+    func environmentBracesAreData(secret: String) throws {
+        let spec = try SpecFixtures.load(
+            SpecFixtures.minimal + """
+                smoke:
+                  scenarios:
+                    - name: sign in
+                      steps:
+                        - request: { path: "/p/${S}", headers: { Authorization: "Bearer ${S}" }, json: { k: "${S}" } }
+                          expect: { body_contains: "${S}" }
+
+                """, env: ["S": secret])
+        let step = try #require(spec.smoke?.scenarios.first?.steps.first)
+        let header = try #require(step.request.headers.first?.value)
+        #expect(Template.names(in: header).isEmpty)
+        #expect(try Template.render(header, [:]) == "Bearer " + secret)
+        #expect(try Template.render(step.request.path ?? "", [:]) == "/p/" + secret)
+        #expect(try Template.render(step.expect?.bodyContains ?? "", [:]) == secret)
+        guard case .object(let members)? = step.request.json, case .string(let k)? = members.first?.1 else {
+            Issue.record("the json body is not an object of one string")
+            return
+        }
+        #expect(try Template.render(k, [:]) == secret)
+        // Everywhere else the value is the text itself.
+        let owner = try SpecFixtures.load(
+            SpecFixtures.minimal.replacingOccurrences(of: "owner: payments-team", with: "owner: t-${S}"),
+            env: ["S": secret]
+        ).service.owner
+        #expect(owner == "t-" + secret)
+    }
+
+    @Test(
+        "placeholders and literal braces",
+        arguments: [
+            ("{{a}}", "1"), ("{{ a }}", "1"), ("{{{a}}}", "{1}"), (#"{{"{{"}}a}}"#, "{{a}}"),
+            (#"{{"{"}}{{"}"}}"#, "{}"), ("{{not a name}}", "{{not a name}}"), ("{{a", "{{a"), ("}}{{a}}", "}}1"),
+        ])
+    func templates(text: String, rendered: String) throws {
+        #expect(try Template.render(text, ["a": "1"]) == rendered)
+        #expect(try Template.render(Template.literal(text), [:]) == text)
+    }
+
     @Test("values shorter than the masking minimum are not scrubbed from free text")
     func shortValues() {
         var r = Redactor()

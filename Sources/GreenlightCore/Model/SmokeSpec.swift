@@ -125,6 +125,7 @@ public struct HTTPRequestSpec: SpecObject {
         exactlyOneOf: ["path", "url"], atMostOneOf: ["json", "form", "multipart", "body"])
 
     package init(reading r: ObjectReader) {
+        let r = r.templated()
         method = r.string("method") ?? "GET"
         path = r.string("path")
         url = r.string("url")
@@ -187,6 +188,7 @@ public struct ExpectSpec: SpecObject {
         ])
 
     package init(reading r: ObjectReader) {
+        let r = r.templated()
         status = r.int("status")
         headers = r.stringMap("headers")
         jsonpath = (r.raw("jsonpath")?.entries ?? []).map { entry in

@@ -21,6 +21,10 @@ package struct ObjectReader: Sendable {
         self.schema = schema
     }
 
+    /// The same fields as read where `{{name}}` placeholders are filled (requests and their assertions):
+    /// braces that came from the environment are literals there (see ``SpecValue/templated()``).
+    package func templated() -> ObjectReader { ObjectReader(value?.templated(), schema) }
+
     /// The raw value of a declared field, nil when absent or null.
     package func raw(_ key: String) -> SpecValue? {
         precondition(schema.field(key) != nil, "\(schema.title) reads '\(key)', which its schema does not declare")

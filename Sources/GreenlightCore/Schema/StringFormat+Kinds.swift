@@ -4,13 +4,15 @@ extension StringFormat {
     package static let text = StringFormat(name: "text")
 
     package static let identifier = StringFormat(
-        name: "a name of letters, digits, '.', '_' or '-'",
+        name: "a name of ASCII letters, digits, '.', '_' or '-'",
         pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     ) { text in
         let ok =
             text.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-        return ok ? nil : "must start with a letter or digit and hold only letters, digits, '.', '_' or '-'"
+        return ok
+            ? nil
+            : "must start with an ASCII letter or digit and hold only ASCII letters (a-z, A-Z), digits, '.', '_' or '-'"
     }
 
     package static let url = StringFormat(

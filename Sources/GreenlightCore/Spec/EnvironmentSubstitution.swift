@@ -8,12 +8,17 @@ struct EnvironmentSubstitution: Sendable {
         /// Variables whose values (not defaults) went into the text.
         var usedVariables: [String] = []
         var problems: [String] = []
+        /// The text for fields that fill `{{name}}` placeholders, when a value from the environment held a
+        /// brace: those braces written as literals (see ``Template/literal(_:)``), so they are never parsed.
+        var templateText: String?
     }
 
     func expand(_ input: String) -> Result {
         guard input.contains("${") else { return Result(text: input) }
         var result = Result(text: "")
         var out = ""
+        var template = ""
+        var environmentBraces = false
         let chars = Array(input.unicodeScalars)
         var i = 0
         while i < chars.count {
@@ -21,6 +26,7 @@ struct EnvironmentSubstitution: Sendable {
             if c == "$" {
                 if i + 2 < chars.count, chars[i + 1] == "$", chars[i + 2] == "{" {
                     out += "${"
+                    template += "${"
                     i += 3
                     continue
                 }
@@ -28,6 +34,7 @@ struct EnvironmentSubstitution: Sendable {
                     guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
                         result.problems.append("unterminated '${': close it with '}' (write '$${' for a literal '${')")
                         out.unicodeScalars.append(contentsOf: chars[i...])
+                        template.unicodeScalars.append(contentsOf: chars[i...])
                         break
                     }
                     let body = String(String.UnicodeScalarView(chars[(i + 2)..<close]))
@@ -46,9 +53,12 @@ struct EnvironmentSubstitution: Sendable {
                         )
                     } else if let value = environment[name], !(value.isEmpty && fallback != nil) {
                         out += value
+                        template += Template.literal(value)
+                        environmentBraces = environmentBraces || value.contains { $0 == "{" || $0 == "}" }
                         result.usedVariables.append(name)
                     } else if let fallback {
                         out += fallback
+                        template += fallback
                     } else {
                         result.problems.append(
                             "environment variable \(name) is not set: export it, or give a default with ${\(name):-default}"
@@ -59,9 +69,11 @@ struct EnvironmentSubstitution: Sendable {
                 }
             }
             out.unicodeScalars.append(c)
+            template.unicodeScalars.append(c)
             i += 1
         }
         result.text = out
+        if environmentBraces { result.templateText = template }
         return result
     }
 

@@ -200,7 +200,7 @@ extension SpecRules {
             for (i, step) in (scenario["steps"]?.elements ?? []).enumerated() {
                 let path = "smoke.scenarios[\(s)].steps[\(i)]"
                 for (value, at) in Self.scalars(in: step["request"], path: path + ".request") {
-                    for name in Template.names(in: value.scalar ?? "") where !known.contains(name) {
+                    for name in Template.names(in: value.templated().scalar ?? "") where !known.contains(name) {
                         let hint =
                             Suggest.closest(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
                         let defined =
@@ -214,7 +214,7 @@ extension SpecRules {
                 // The step's own captures are taken before its assertions run.
                 let ownCaptures = known.union(captures.map(\.key))
                 for (value, at) in Self.scalars(in: step["expect"], path: path + ".expect") {
-                    for name in Template.names(in: value.scalar ?? "") where !ownCaptures.contains(name) {
+                    for name in Template.names(in: value.templated().scalar ?? "") where !ownCaptures.contains(name) {
                         add(value, at, "uses {{\(name)}}, which no step captures before this check")
                     }
                 }

@@ -24,9 +24,26 @@ package struct SpecValue: Sendable {
     package var environmentVariables: [String]
     /// True when `${VAR}` substitution failed; the problem is already reported, so the value is not checked further.
     package var unresolved = false
+    /// The scalar as fields with `{{name}}` placeholders read it, when it differs from the text: braces
+    /// that came from the environment written as literals, so a secret such as `{{x}}` stays data.
+    package var templateText: String?
 
     /// True when some of the value came from the environment: it may be a secret and is never printed.
     package var isSecret: Bool { !environmentVariables.isEmpty }
+
+    /// This value as a request or an assertion reads it: every scalar's ``templateText`` in place of its text.
+    package func templated() -> SpecValue {
+        var copy = self
+        switch kind {
+        case .null: break
+        case .scalar: if let templateText { copy.kind = .scalar(templateText) }
+        case .sequence(let elements): copy.kind = .sequence(elements.map { $0.templated() })
+        case .mapping(let entries):
+            copy.kind = .mapping(
+                entries.map { .init(key: $0.key, keyLocation: $0.keyLocation, value: $0.value.templated()) })
+        }
+        return copy
+    }
 
     package var scalar: String? {
         if case .scalar(let text) = kind { return text }

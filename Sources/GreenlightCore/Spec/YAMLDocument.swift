@@ -185,6 +185,7 @@ struct YAMLDocument {
                 kind: .scalar(expanded.text), location: loc, quoted: quoted,
                 source: raw, environmentVariables: expanded.usedVariables)
             value.unresolved = !expanded.problems.isEmpty
+            value.templateText = expanded.templateText
             return value
         }
     }
@@ -205,6 +206,10 @@ struct YAMLDocument {
                 if text.prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") || problem.contains("tab") {
                     message = "YAML syntax error: a tab character here; YAML indents with spaces only"
                 }
+            }
+            if problem.hasPrefix("Maximum nesting level reached") {
+                // libyaml's own limit (1,000) for block style, reached before the tree can be measured.
+                message = "nesting is deeper than \(maximumDepth) levels; a spec never needs that"
             }
             if problem == "found character that cannot start any token", mark.line - 1 < line.count {
                 let text = Array(line[mark.line - 1].unicodeScalars)

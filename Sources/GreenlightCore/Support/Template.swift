@@ -26,28 +26,60 @@ package enum Template {
         return out
     }
 
-    /// Walks the placeholders; `replace` gives each one's text in the result.
+    /// Text that renders as `text` itself: each brace written as the literal `{{"{"}}` or `{{"}"}}`,
+    /// so that text from the environment is data, never read as a placeholder.
+    package static func literal(_ text: String) -> String {
+        guard text.contains(where: { $0 == "{" || $0 == "}" }) else { return text }
+        var out = ""
+        for character in text {
+            switch character {
+            case "{": out += #"{{"{"}}"#
+            case "}": out += #"{{"}"}}"#
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Walks the placeholders; `replace` gives each one's text in the result. At each `{{`: a literal
+    /// brace (`{{"{"}}`, `{{"}"}}`, `{{"{{"}}` or `{{"}}"}}`, as in Go templates) stands for its braces;
+    /// `{{ name }}` is a placeholder; anything else is text, read on from the next character.
     @discardableResult
     private static func scan(_ text: String, visit: (String) -> Void, replace: ((String) -> String)? = nil) -> String {
         var out = ""
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
             out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                out += rest[open.lowerBound...]
-                return out
+            let after = rest[open.upperBound...]
+            if let (braces, end) = literalBraces(after) {
+                out += braces
+                rest = after[end...]
+                continue
             }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if isName(name) {
-                visit(name)
-                out += replace?(name) ?? String(rest[open.lowerBound..<close.upperBound])
-            } else {
-                out += rest[open.lowerBound..<close.upperBound]
+            if let close = after.range(of: "}}") {
+                let inner = after[..<close.lowerBound]
+                let name = inner.trimmingCharacters(in: .whitespaces)
+                if !inner.contains("{"), isName(name) {
+                    visit(name)
+                    out += replace?(name) ?? String(rest[open.lowerBound..<close.upperBound])
+                    rest = after[close.upperBound...]
+                    continue
+                }
             }
-            rest = rest[close.upperBound...]
+            out += "{"
+            rest = rest[rest.index(after: open.lowerBound)...]
         }
         out += rest
         return out
+    }
+
+    /// `"{"}}` and the like right after a `{{`: the braces meant and where the literal ends.
+    private static func literalBraces(_ text: Substring) -> (String, Substring.Index)? {
+        for braces in ["{", "}", "{{", "}}"] {
+            let literal = "\"\(braces)\"}}"
+            if text.hasPrefix(literal) { return (braces, text.index(text.startIndex, offsetBy: literal.count)) }
+        }
+        return nil
     }
 
     static func isName(_ text: String) -> Bool {

@@ -30,7 +30,7 @@ extension Greenlight {
         func validate() throws {
             if StringFormat.identifier.check(service) != nil {
                 throw ValidationError(
-                    "--service '\(service)': a service name holds letters, digits, '.', '_' or '-', starting with a letter or digit."
+                    "--service '\(service)': a service name holds ASCII letters (a-z, A-Z), digits, '.', '_' or '-', starting with a letter or digit."
                 )
             }
         }
