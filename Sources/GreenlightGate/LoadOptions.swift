@@ -90,6 +90,14 @@ public struct LoadOptions: Sendable {
                 throw GateError("\(error)", usage: true)
             }
         }
+        let planned = job.plan.profile.totalArrivals / Double(job.plan.slice.count)
+        if job.plan.model == .open, planned < 1 {
+            let shape =
+                "\(Format.number(job.plan.requestedPeak)) requests per second for \(Format.duration(job.plan.profile.totalSeconds))"
+            throw GateError(
+                "\(shape) plans \(Format.number(planned)) requests\(job.plan.slice.count > 1 ? " in this slice" : ""), fewer than one: raise \(spec == nil ? "--rate" : "the rate") or \(spec == nil ? "--duration" : "the duration")",
+                usage: true)
+        }
         if let watchPID {
             job.watch = WatchSpec(pid: watchPID)
         } else if let watchProcess {

@@ -19,8 +19,17 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
         _ = histogram.record(min(max(microseconds, 1), Self.highestMicroseconds))
     }
 
+    /// Adds another histogram's samples: bucket for bucket when both have the same precision (every
+    /// histogram greenlight writes), value by value when not (a result file someone edited).
     public mutating func add(_ other: LatencyHistogram) {
-        if other.histogram.totalCount > 0 { histogram.add(other.histogram) }
+        guard other.histogram.totalCount > 0 else { return }
+        if other.histogram.numberOfSignificantValueDigits == histogram.numberOfSignificantValueDigits {
+            histogram.add(other.histogram)
+        } else {
+            for v in other.histogram.recordedValues() {
+                _ = histogram.record(min(max(v.value, 1), Self.highestMicroseconds), count: UInt64(v.count))
+            }
+        }
     }
 
     public mutating func reset() { histogram.reset() }

@@ -79,6 +79,11 @@ extension LoadResult {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MergeError(description: "cannot read \(path)")
         }
+        return try decode(data, name: path)
+    }
+
+    /// Reads a result from the bytes of a file; `name` is the file the message names.
+    public static func decode(_ data: Data, name path: String) throws(MergeError) -> LoadResult {
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601

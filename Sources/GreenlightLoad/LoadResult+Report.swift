@@ -31,7 +31,7 @@ extension LoadResult {
         var requests =
             "requests    \(s.requests) in \(Format.fixed(s.durationSeconds, 1)) s = \(Format.fixed(s.rps, 1)) req/s"
         if let planned = plannedArrivals {
-            requests += " · \(Int(planned.rounded())) arrivals planned"
+            requests += " · \(Format.whole(planned)) arrivals planned"
         }
         if s.dropped > 0 { requests += " · dropped \(s.dropped)" }
         if s.iterations > 0 { requests += " · \(s.iterations) iterations" }
@@ -56,8 +56,8 @@ extension LoadResult {
             if let rss = r.rss { parts.append("RSS peak \(Format.bytes(rss.peak))") }
             if let read = r.readBytes { parts.append("read \(Format.bytes(read))") }
             if let write = r.writeBytes { parts.append("written \(Format.bytes(write))") }
-            if let files = r.openFiles { parts.append("open files peak \(Int(files.peak))") }
-            if let threads = r.threads { parts.append("threads peak \(Int(threads.peak))") }
+            if let files = r.openFiles { parts.append("open files peak \(Format.whole(files.peak))") }
+            if let threads = r.threads { parts.append("threads peak \(Format.whole(threads.peak))") }
             lines.append("target use  \(r.source): \(parts.isEmpty ? "no samples" : parts.joined(separator: " · "))")
             for problem in r.problems { lines.append("            \(problem)") }
         }
@@ -98,7 +98,7 @@ extension LoadResult {
         }
         if let planned = plannedArrivals, planned > 0, Double(s.dropped) > 0.01 * planned {
             problems.append(
-                "\(s.dropped) of \(Int(planned)) planned arrivals never started (every connection busy, or the data ran out): the load was not applied"
+                "\(s.dropped) of \(Format.whole(planned)) planned arrivals never started (every connection busy, or the data ran out): the load was not applied"
             )
         }
         if s.requests == 0 { problems.append("no response at all") }

@@ -292,7 +292,29 @@ public struct LoadResult: Sendable, Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .durationSeconds, in: c, debugDescription: "the duration or the rate is not a finite number")
         }
+        // A run lasts at most Self.longest seconds at a level (rate or users) of at most Self.highest.
+        guard durationSeconds <= Self.longest, (rate ?? 0) <= Self.highest,
+            profile.segments.allSatisfy({ segment in
+                [segment.from, segment.to].allSatisfy { $0.isFinite && (0...Self.highest).contains($0) }
+                    && segment.seconds.isFinite && (0...Self.longest).contains(segment.seconds)
+            }), profile.totalSeconds <= Self.longest
+        else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .profile, in: c,
+                debugDescription:
+                    "the profile, duration or rate is out of range (at most \(Int(Self.longest)) s at \(Int(Self.highest)) per second)"
+            )
+        }
+        if let bad = timeline.first(where: { !(0...Int(Self.longest)).contains($0.second) }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .timeline, in: c, debugDescription: "second \(bad.second) is out of range")
+        }
     }
+
+    /// The longest run a result file may describe (about 115 days), in seconds.
+    static let longest = 10_000_000.0
+    /// The highest level (requests per second, or virtual users) a result file may describe.
+    static let highest = 10_000_000.0
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

@@ -51,12 +51,12 @@ public enum Thresholds {
                 if p >= 100, slow > 0 { return "'\(t.text)' already failed: a response took longer" }
                 if let planned = plannedArrivals, slow > (1 - p / 100) * planned + 1 {
                     return
-                        "'\(t.text)' can no longer pass: \(Int(slow)) responses already took longer than \(Format.milliseconds(t.limit * 1000)), more than \(Format.fixed(100 - p, 3))% of the \(Int(planned)) planned"
+                        "'\(t.text)' can no longer pass: \(Format.whole(slow)) responses already took longer than \(Format.milliseconds(t.limit * 1000)), more than \(Format.fixed(100 - p, 3))% of the \(Format.whole(planned)) planned"
                 }
             case .errorRate:
                 if let planned = plannedArrivals, Double(counters.requestErrorCount) > t.limit * planned + 1 {
                     return
-                        "'\(t.text)' can no longer pass: \(counters.requestErrorCount) errors already, more than \(Format.fixed(t.limit * 100, 3))% of the \(Int(planned)) planned requests"
+                        "'\(t.text)' can no longer pass: \(counters.requestErrorCount) errors already, more than \(Format.fixed(t.limit * 100, 3))% of the \(Format.whole(planned)) planned requests"
                 }
             case .droppedIterations:
                 if Double(counters.dropped) > t.limit {

@@ -22,6 +22,7 @@ package enum Format {
         if seconds < 0.01 { return fixed(seconds * 1000, 2) + " ms" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         if seconds < 60 { return trimmed(fixed(seconds, seconds < 10 ? 2 : 1)) + " s" }
+        guard seconds < 1e12 else { return number(seconds.rounded()) + " s" }
         let whole = Int(seconds.rounded())
         if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
         return String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
@@ -44,7 +45,14 @@ package enum Format {
 
     /// A rate: `150 req/s`, `12.5 req/s` (a whole number, else one decimal).
     package static func rate(_ perSecond: Double, _ unit: String = "req") -> String {
-        "\(perSecond == perSecond.rounded() ? String(Int(perSecond)) : fixed(perSecond, 1)) \(unit)/s"
+        "\(perSecond == perSecond.rounded() ? whole(perSecond) : fixed(perSecond, 1)) \(unit)/s"
+    }
+
+    /// A number rounded to a whole one: `12`, `4611686018427387904`, `1e+300`; never a trap.
+    package static func whole(_ value: Double) -> String {
+        let rounded = value.rounded()
+        guard rounded.isFinite, abs(rounded) < 9.2e18 else { return number(rounded) }
+        return String(Int(rounded))
     }
 
     /// `1 check`, `3 checks`, `2 dependencies`: a count with its noun.

@@ -162,7 +162,10 @@ extension Greenlight {
                 let spec = try file.map { try SpecInput.load(file: $0, policy: policy).0 }
                 job = try options.job(spec: spec)
             } catch let error as GateError {
-                throw error.usage ? ValidationError(error.message) : error.exit()
+                guard error.usage else { throw error.exit() }
+                // Thrown from here, a ValidationError would carry the root command's usage line.
+                Terminal.error("Error: \(error.message)\n  See 'greenlight load --help' for the options.")
+                throw ExitCode.validationFailure
             }
             let result = try await LoadCommand.execute(
                 job, progress: quiet || json ? .none : Terminal.stderrIsTTY ? .live : .periodic)
