@@ -1,3 +1,4 @@
+import GreenlightCore
 import Histogram
 
 /// Latencies in microseconds, in an HdrHistogram (three significant digits, 1 µs to 100 s).
@@ -70,13 +71,21 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
                 forKey: .significantDigits, in: c, debugDescription: "significant_digits must be 1 to 5")
         }
         self.init(significantDigits: significant)
-        let buckets = try c.decode([[UInt64]].self, forKey: .buckets)
+        let numbers = try c.decode([[Double]].self, forKey: .buckets)
         var total: UInt64 = 0
-        for pair in buckets {
-            guard pair.count == 2 else {
+        for pair in numbers {
+            guard pair.count == 2, pair.allSatisfy({ $0 >= 0 && $0 == $0.rounded() && $0.isFinite }) else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .buckets, in: c, debugDescription: "each bucket is [microseconds, count]")
+                    forKey: .buckets, in: c,
+                    debugDescription:
+                        "each bucket is [microseconds, count], two whole numbers of 0 or more, got \(pair.map(Format.number))"
+                )
             }
+        }
+        // Whole and not negative; bounded before the conversion, so that it cannot trap. (Exact up to 2^53:
+        // a count above 2^50 is refused below, a time above 100 s is the top bucket anyway.)
+        let buckets = numbers.map { [UInt64(min($0[0], 1e15)), UInt64(min($0[1], 1e18))] }
+        for pair in buckets {
             // Counts come from a file: bounded, so that merging thousands of them cannot overflow.
             total += min(pair[1], LoadCounters.largestCount + 1)
             guard total <= LoadCounters.largestCount else {

@@ -89,6 +89,15 @@ extension LoadResult {
             decoder.dateDecodingStrategy = .iso8601
             return try decoder.decode(LoadResult.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
+            {
+                // Valid JSON that Foundation calls invalid: a number that does not fit the type of its field.
+                throw MergeError(
+                    description:
+                        "\(path): not a greenlight load result: a number does not fit its field (negative, fractional or too large where a whole number belongs)"
+                )
+            }
             throw MergeError(description: "\(path): \(Self.describe(error))")
         } catch {
             throw MergeError(description: "\(path): \(error)")

@@ -56,21 +56,18 @@ public struct LoadCounters: Sendable, Codable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func count(_ key: CodingKeys) throws -> UInt64 {
-            let value = try c.decode(UInt64.self, forKey: key)
-            guard value <= Self.largestCount else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: key, in: c, debugDescription: "\(value) is more than a load test can count")
-            }
-            return value
-        }
+        func count(_ key: CodingKeys) throws -> UInt64 { try Self.count(c.decode(Double.self, forKey: key), key, c) }
         sent = try count(.sent)
         responses = try count(.responses)
         dropped = try count(.dropped)
         iterations = try count(.iterations)
         bytesIn = try count(.bytesIn)
         bytesOut = try count(.bytesOut)
-        errors = try c.decode([String: UInt64].self, forKey: .errors)
+        let numbers = try c.decode([String: Double].self, forKey: .errors)
+        errors = [:]
+        for (name, number) in numbers {
+            errors[name] = try Self.count(number, .errors, c, of: " \(name) errors")
+        }
         for (name, value) in errors {
             guard ErrorClass(rawValue: name) != nil else {
                 throw DecodingError.dataCorruptedError(
@@ -85,6 +82,25 @@ public struct LoadCounters: Sendable, Codable, Equatable {
                     debugDescription: "\(value) \(name) errors is more than a load test can count")
             }
         }
+    }
+
+    /// A count read from a file as a JSON number: a whole number from 0 to ``largestCount``, else a
+    /// message naming the field. (Read straight as UInt64, -5 would be "not valid JSON".) A JSON number
+    /// beyond 2^53 reads approximately, but anything beyond 2^50 is refused anyway.
+    static func count<Key: CodingKey>(
+        _ number: Double, _ key: Key, _ c: KeyedDecodingContainer<Key>, of what: String = ""
+    ) throws -> UInt64 {
+        guard number >= 0, number == number.rounded(), number.isFinite else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c,
+                debugDescription: "\(Format.number(number))\(what) is not a count (a whole number, 0 or more)")
+        }
+        guard number <= Double(largestCount) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c,
+                debugDescription: "\(Format.number(number))\(what) is more than a load test can count")
+        }
+        return UInt64(number)  // exact: a Double holds every whole number up to 2^53
     }
 
     public var errorCount: UInt64 { errors.values.reduce(0, +) }

@@ -107,10 +107,7 @@ public struct HTTPRequestSpec: SpecObject {
             Field("method", .choice(methods), "the HTTP method; default GET"),
             Field("path", .string(.text), "a path relative to the environment's base URL, such as /api/login"),
             Field("url", .string(.url), "an absolute URL, instead of path"),
-            Field(
-                "headers",
-                .dictionary(key: .httpHeaderName, value: .string(StringFormat(name: "text", allowsEmpty: true))),
-                "request headers"),
+            Field("headers", .dictionary(key: .httpHeaderName, value: .string(.httpFieldValue)), "request headers"),
             Field(
                 "query", .dictionary(key: .text, value: .string(StringFormat(name: "text", allowsEmpty: true))),
                 "query parameters"),

@@ -88,6 +88,16 @@ extension StringFormat {
             ? nil : "is not a valid HTTP header name"
     }
 
+    /// A header value as sent (RFC 9110 field-value): any text but control characters, tab aside, so that
+    /// no value, typed or from `${VAR}`, can end the header line and start another.
+    package static let httpFieldValue = StringFormat(
+        name: "a header value (text without line breaks or control characters)",
+        pattern: "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$", allowsEmpty: true
+    ) { text in
+        text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }
+            ? "holds a line break or another control character, which would end the header line (RFC 9110)" : nil
+    }
+
     /// A path in the file system, relative to the spec's folder unless absolute.
     package static let path = StringFormat(name: "a file path (relative to the spec's folder)")
 

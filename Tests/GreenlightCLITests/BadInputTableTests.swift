@@ -1,0 +1,287 @@
+import Foundation
+import GreenlightTestSupport
+import Testing
+
+/// One hostile input through the binary: its class, what to run, and what must come back.
+struct BadInput: CustomTestStringConvertible, Sendable {
+    enum Class: String, Sendable {
+        case crash = "numbers and files the code cannot hold"
+        case secret = "secrets"
+        case injection = "request injection"
+        case misleading = "wrong or misleading answers"
+        case peer = "network peers that stall or lie"
+    }
+
+    /// What answers on PORT, when the case needs a peer.
+    enum Peer: Sendable {
+        case none, ok, silent
+    }
+
+    var kind: Class
+    var name: String
+    /// The command line; `DIR` is the case's folder (holding `files`), `PORT` the peer's port.
+    var arguments: [String]
+    var env: [String: String] = [:]
+    /// Files written into DIR first: name and text (`PORT` and `DIR` filled in).
+    var files: [(String, String)] = []
+    var peer: Peer = .none
+    var status: Int32
+    /// Text the output must hold, and text it must not (a secret, a library's raw words).
+    var says: [String]
+    var neverSays: [String] = []
+
+    var testDescription: String { "\(kind.rawValue): \(name)" }
+}
+
+/// A spec around one extra section, with a healthy environment on PORT.
+private func spec(_ extra: String = "", service: String = "shop") -> String {
+    """
+    version: 1
+    service: { name: \(service), version: 1.0.0, owner: shop-team }
+    risk: { likelihood: 2, impact: 2 }
+    environments:
+      staging: { url: "http://127.0.0.1:PORT" }
+    \(extra)
+    """
+}
+
+/// A result of `load --out`, a slice of a two-way split, with `replace` applied to its JSON text.
+private let resultFile = "result.json"
+
+private let secret = "s3cret-" + String(UUID().uuidString.prefix(8))
+
+let badInputs: [BadInput] = [
+    // Numbers and files the code cannot hold: refused at validation with the place, never a trap.
+    BadInput(
+        kind: .crash, name: "a peak of 1e300", arguments: ["load", "DIR/s.yaml"],
+        files: [("s.yaml", spec("traffic: { expected_peak_rps: 1e300 }"))], status: 2,
+        says: ["s.yaml:6:31: traffic.expected_peak_rps:"]),
+    BadInput(
+        kind: .crash, name: "a peak from the environment too big for any counter",
+        arguments: ["validate", "DIR/s.yaml"],
+        env: ["PEAK": "99999999999999999999999"],
+        files: [("s.yaml", spec("traffic: { expected_peak_rps: \"${PEAK}\" }"))], status: 2,
+        says: ["s.yaml:6:31: traffic.expected_peak_rps:"], neverSays: ["99999999999999999999999"]),
+    BadInput(
+        kind: .crash, name: "an environment URL with port 70000", arguments: ["smoke", "DIR/s.yaml"],
+        files: [("s.yaml", spec().replacingOccurrences(of: "PORT", with: "70000"))], status: 2,
+        says: ["s.yaml:5:19: environments.staging.url: has port 70000; a port is from 1 to 65535"]),
+    BadInput(
+        kind: .crash, name: "a dependency address with port 99999", arguments: ["deps", "DIR/s.yaml"],
+        files: [("s.yaml", spec("dependencies:\n  - { name: db, kind: tcp, address: \"127.0.0.1:99999\" }"))],
+        status: 2, says: ["s.yaml:7:37: dependencies[0].address:"]),
+    BadInput(
+        kind: .crash, name: "a result file with a count near 2^62", arguments: ["load", "merge", "DIR/result.json"],
+        files: [(resultFile, "SENT:4611686018427387904")], status: 2,
+        says: ["result.json", "more than a load test can count"]),
+    BadInput(
+        kind: .crash, name: "a result file with a profile of 1e300 seconds",
+        arguments: ["load", "merge", "DIR/result.json"],
+        files: [(resultFile, "SECONDS:1e300")], status: 2, says: ["result.json", "profile"]),
+    BadInput(
+        kind: .crash, name: "a result file nested deeper than any JSON parser should follow",
+        arguments: ["load", "merge", "DIR/a.json"], files: [("a.json", String(repeating: "[", count: 100_000))],
+        status: 2, says: ["a.json"]),
+
+    // Secrets.
+    BadInput(
+        kind: .secret, name: "a secret that looks like a placeholder is data", arguments: ["validate", "DIR/s.yaml"],
+        env: ["TOKEN": "{{\(secret)}}"],
+        files: [
+            (
+                "s.yaml",
+                spec(
+                    """
+                    smoke:
+                      scenarios:
+                        - name: home
+                          steps:
+                            - request: { path: /, headers: { Authorization: "Bearer ${TOKEN}" } }
+                    """)
+            )
+        ], status: 0, says: ["valid"], neverSays: [secret]),
+    BadInput(
+        kind: .secret, name: "a token with a trailing CR (read from a CRLF file)", arguments: ["smoke", "DIR/s.yaml"],
+        env: ["TOKEN": secret + "\r"],
+        files: [
+            (
+                "s.yaml",
+                spec(
+                    """
+                    smoke:
+                      scenarios:
+                        - name: home
+                          steps:
+                            - request: { path: /, headers: { Authorization: "Bearer ${TOKEN}" } }
+                    """)
+            )
+        ], peer: .ok, status: 2,
+        says: ["s.yaml:10:57: smoke.scenarios[0].steps[0].request.headers.Authorization: holds a line break"],
+        neverSays: [secret]),
+
+    // Request injection: every request greenlight builds is checked against RFC 9110.
+    BadInput(
+        kind: .injection, name: "a header value with CR LF on the command line",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "-H", "X-A: a\r\nInjected: yes", "--duration", "1s"],
+        peer: .ok, status: 2, says: ["--header"]),
+    BadInput(
+        kind: .injection, name: "a header name with a space",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "-H", "Bad Name: x", "--duration", "1s"], peer: .ok,
+        status: 2, says: ["--header"]),
+    BadInput(
+        kind: .injection, name: "a method that carries a request line",
+        arguments: [
+            "load", "--url", "http://127.0.0.1:PORT/", "--method", "GET /evil HTTP/1.1\r\nX:", "--duration", "1s",
+        ],
+        peer: .ok, status: 2, says: ["--method"]),
+    BadInput(
+        kind: .injection, name: "a spec header whose value from the environment holds CR LF",
+        arguments: ["load", "DIR/s.yaml", "--duration", "1s"], env: ["H": "a\r\nInjected: yes"],
+        files: [
+            (
+                "s.yaml",
+                spec(
+                    """
+                    traffic: { expected_peak_rps: 5 }
+                    smoke:
+                      scenarios:
+                        - name: home
+                          steps:
+                            - request: { path: /, headers: { X-A: "${H}" } }
+                    load: { multiplier: 3, duration: 5m, mix: [{ weight: 1, scenario: home }] }
+                    """)
+            )
+        ], peer: .ok, status: 2, says: ["request.headers.X-A: holds a line break"], neverSays: ["Injected: yes"]),
+
+    // Wrong or misleading answers.
+    BadInput(
+        kind: .misleading, name: "port 0 on --url is bad input, not a refused connection",
+        arguments: ["load", "--url", "http://127.0.0.1:0/", "--duration", "1s"], status: 2, says: ["port"],
+        neverSays: ["refused"]),
+    BadInput(
+        kind: .misleading, name: "port 70000 on --url", arguments: ["load", "--url", "http://127.0.0.1:70000/"],
+        status: 2, says: ["port"], neverSays: ["refused"]),
+    BadInput(
+        kind: .misleading, name: "--rate inf names the real bounds",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--rate", "inf"], status: 2,
+        says: ["--rate must be above 0 and at most 10000000"]),
+    BadInput(
+        kind: .misleading, name: "--rate 1e400 names the real bounds",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--rate", "1e400"], status: 2,
+        says: ["at most 10000000"]),
+    BadInput(
+        kind: .misleading, name: "a rate that plans less than one request",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--rate", "0.0000001", "--duration", "2s"], status: 2,
+        says: ["fewer than one"]),
+    BadInput(
+        kind: .misleading, name: "a service name that is not ASCII", arguments: ["validate", "DIR/s.yaml"],
+        files: [("s.yaml", spec(service: "café"))], status: 2, says: ["s.yaml:2:18: service.name:", "ASCII"]),
+    BadInput(
+        kind: .misleading, name: "nesting in block style past libyaml's limit", arguments: ["validate", "DIR/s.yaml"],
+        files: [
+            ("s.yaml", "version: 1\nx:\n" + (1...1_100).map { String(repeating: " ", count: $0) + "k:\n" }.joined())
+        ],
+        status: 2, says: ["nesting is deeper than 128 levels"], neverSays: ["yaml_set_max_nest_level"]),
+    BadInput(
+        kind: .misleading, name: "escape sequences in a spec reach the terminal inert",
+        arguments: ["validate", "DIR/s.yaml"], files: [("s.yaml", spec(service: #""bad\e]0;owned\a""#))],
+        status: 2, says: ["service.name"], neverSays: ["\u{1B}", "\u{07}"]),
+    BadInput(
+        kind: .misleading, name: "--report-dir under a file",
+        arguments: ["check", "DIR/s.yaml", "--report-dir", "DIR/s.yaml/r"],
+        files: [("s.yaml", spec())], status: 2, says: ["is a file, not a folder"], neverSays: ["NSCocoaErrorDomain"]),
+    BadInput(
+        kind: .misleading, name: "a result file holding an array", arguments: ["load", "merge", "DIR/a.json"],
+        files: [("a.json", "[1, 2, 3]")], status: 2, says: ["the file must hold one JSON object"],
+        neverSays: ["Dictionary<String, Any>"]),
+    BadInput(
+        kind: .misleading, name: "a result file with a negative count",
+        arguments: ["load", "merge", "DIR/result.json"],
+        files: [(resultFile, "SENT:-5")], status: 2, says: ["result.json"], neverSays: ["not JSON"]),
+    BadInput(
+        kind: .misleading, name: "slices of different tests of one URL",
+        arguments: ["load", "merge", "DIR/result.json", "DIR/other.json"],
+        files: [(resultFile, ""), ("other.json", "RATE:2000")], status: 2, says: ["ran different tests"]),
+
+    // Network peers that stall or lie.
+    BadInput(
+        kind: .peer, name: "a silent target: greenlight closed it after its timeout",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--rate", "5", "--duration", "1s", "--timeout", "1s"],
+        peer: .silent, status: 1, says: ["timeout 5", "no response within 1 s"],
+        neverSays: ["the server closed a connection before answering"]),
+]
+
+@Suite("Bad input, class by class", .serialized)
+struct BadInputTableTests {
+    /// A result file for `load merge` cases: a real one from a short run against `port`, then edited.
+    static func resultText(port: Int, folder: TemporaryFolder) throws -> String {
+        let out = folder.appending("fresh.json").path
+        let r = try CLI.run([
+            "load", "--url", "http://127.0.0.1:\(port)/", "--rate", "20", "--duration", "1s", "--shard", "1/2",
+            "--out", out, "-q",
+        ])
+        #expect(r.status == 0, "\(r.all)")
+        return try String(contentsOfFile: out, encoding: .utf8)
+    }
+
+    /// `SENT:…`, `SECONDS:…` and `RATE:…` edit one number of a real result; other text is the file itself.
+    static func edited(_ edit: String, from result: String) -> String {
+        func replacing(_ pattern: String, _ value: String) -> String {
+            guard let range = result.range(of: pattern, options: .regularExpression) else {
+                Issue.record("no \(pattern) in a result file")
+                return result
+            }
+            let key = result[range].prefix { $0 != ":" }
+            return result.replacingCharacters(in: range, with: "\(key):\(value)")
+        }
+        if edit.isEmpty { return result }
+        if edit.hasPrefix("SENT:") { return replacing(#""sent":[0-9]+"#, String(edit.dropFirst(5))) }
+        if edit.hasPrefix("SECONDS:") { return replacing(#""seconds":[0-9.e+]+"#, String(edit.dropFirst(8))) }
+        if edit.hasPrefix("RATE:") { return replacing(#""rate":[0-9.e+]+"#, String(edit.dropFirst(5))) }
+        return edit
+    }
+
+    @Test("each bad input ends with its exit code and a message that says what is wrong", arguments: badInputs)
+    func badInput(_ c: BadInput) async throws {
+        let folder = try TemporaryFolder("gl-bad")
+        defer { folder.remove() }
+        let peer: LoopbackHTTPServer? =
+            switch c.peer {
+            case .none: nil
+            case .ok: try await LoopbackHTTPServer(.ok)
+            case .silent: try await LoopbackHTTPServer(.silent)
+            }
+        let port = peer?.port ?? 1
+        let helper = c.files.contains { $0.0.hasSuffix(".json") } ? try await LoopbackHTTPServer(.ok) : nil
+        let result = try helper.map { try Self.resultText(port: $0.port, folder: folder) } ?? ""
+        func fill(_ text: String) -> String {
+            text.replacingOccurrences(of: "DIR", with: folder.path).replacingOccurrences(of: "PORT", with: "\(port)")
+        }
+        for (name, text) in c.files {
+            let body = name.hasSuffix(".json") && !text.hasPrefix("[") ? Self.edited(text, from: result) : fill(text)
+            try folder.write(body, to: name)
+        }
+        let r = try CLI.run(c.arguments.map(fill), env: c.env, timeout: 30)
+        await peer?.shutdown()
+        await helper?.shutdown()
+        #expect(r.status == c.status, "exit \(r.status): \(r.all)")
+        for text in c.says.map(fill) {
+            #expect(r.all.contains(text), "no '\(text)' in: \(r.all)")
+        }
+        for text in c.neverSays {
+            #expect(!r.all.contains(text), "'\(text)' in: \(r.all)")
+        }
+        // Never a crash: no trap, no backtrace, no library's internal names.
+        #expect(![132, 133, 134, 139].contains(r.status))
+        for text in ["Fatal error", "Backtrace", "NSCocoaErrorDomain", "Swift.DecodingError"] {
+            #expect(!r.all.contains(text), "'\(text)' in: \(r.all)")
+        }
+    }
+
+    @Test("the table has cases of every class")
+    func coverage() {
+        let classes = Set(badInputs.map(\.kind.rawValue))
+        #expect(classes.count == 5)
+        #expect(badInputs.count >= 25)
+    }
+}
