@@ -19,9 +19,10 @@ public enum LoadExecution {
         }
     }
 
+    /// Runs `plan` to its end, or until `stop` is requested (the result then says it stopped early).
     public static func run(
         _ plan: LoadPlan, watch: WatchSpec?, thresholds: [Threshold], abortWhenHopeless: Bool,
-        progress: (@Sendable (LoadProgress) -> Void)? = nil
+        stop: LoadStop? = nil, progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) async throws(Failure) -> LoadResult {
         var watcher: ResourceWatcher?
         if let watch {
@@ -33,7 +34,8 @@ public enum LoadExecution {
         }
         do {
             return try await LoadEngine(plan: plan).run(
-                watch: watcher, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, progress: progress)
+                watch: watcher, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, stop: stop,
+                progress: progress)
         } catch {
             _ = await watcher?.stop()
             throw .engine("\(error)")

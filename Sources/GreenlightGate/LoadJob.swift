@@ -42,11 +42,14 @@ public struct LoadJob: Sendable {
             boundary: boundary)
     }
 
-    /// Runs the test; the result comes back masked.
-    public func run(progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws -> LoadResult {
+    /// Runs the test, to its end or until `stop` is requested; the result comes back masked.
+    public func run(stop: LoadStop? = nil, progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws
+        -> LoadResult
+    {
         do {
             let result = try await LoadExecution.run(
-                plan, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, progress: progress)
+                plan, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, stop: stop,
+                progress: progress)
             return try boundary.including(plan.secrets).value(result)
         } catch let failure as LoadExecution.Failure {
             let boundary = boundary.including(plan.secrets)

@@ -33,16 +33,16 @@ public final class LoadEngine: Sendable {
         self.plan = plan
     }
 
-    /// Runs to the end of the profile (or until `abort` says stop) and returns the result.
-    /// Throws only when no connection could be opened at all.
+    /// Runs to the end of the profile (or until it is hopeless, with `abortWhenHopeless`, or `stop` is
+    /// requested) and returns the result. Throws only when no connection could be opened at all.
     public func run(
         watch: ResourceWatcher? = nil, thresholds: [Threshold] = [], abortWhenHopeless: Bool = false,
-        progress: (@Sendable (LoadProgress) -> Void)? = nil
+        stop: LoadStop? = nil, progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) async throws -> LoadResult {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, plan.threads))
         do {
             let result = try await run(
-                on: group, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless,
+                on: group, watch: watch, thresholds: thresholds, abortWhenHopeless: abortWhenHopeless, stop: stop,
                 progress: progress)
             try? await group.shutdownGracefully()
             return result
@@ -55,13 +55,13 @@ public final class LoadEngine: Sendable {
     /// Runs on the event loops of `group` (one worker each), which the caller owns and shuts down.
     func run(
         on group: MultiThreadedEventLoopGroup, watch: ResourceWatcher? = nil, thresholds: [Threshold] = [],
-        abortWhenHopeless: Bool = false, progress: (@Sendable (LoadProgress) -> Void)? = nil
+        abortWhenHopeless: Bool = false, stop: LoadStop? = nil, progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) async throws -> LoadResult {
         let workers = WorkerList()
         do {
             let result = try await run(
                 on: group, workers: workers, watch: watch, thresholds: thresholds,
-                abortWhenHopeless: abortWhenHopeless, progress: progress)
+                abortWhenHopeless: abortWhenHopeless, stop: stop, progress: progress)
             await Self.shutdown(workers.all)
             return result
         } catch {
@@ -76,8 +76,8 @@ public final class LoadEngine: Sendable {
 
     private func run(
         on group: MultiThreadedEventLoopGroup, workers list: WorkerList, watch: ResourceWatcher?,
-        thresholds: [Threshold],
-        abortWhenHopeless: Bool, progress: (@Sendable (LoadProgress) -> Void)?
+        thresholds: [Threshold], abortWhenHopeless: Bool, stop: LoadStop?,
+        progress: (@Sendable (LoadProgress) -> Void)?
     ) async throws -> LoadResult {
         let sslContext: NIOSSLContext?
         if plan.target.isTLS {
@@ -120,6 +120,11 @@ public final class LoadEngine: Sendable {
                 worker.begin(at: start) { done.add() }
             }
         }
+        let plannedEnd = start + UInt64(plan.profile.totalSeconds * 1e9)
+        // Queued behind `begin` on each loop, so a stop requested while connecting lands after it.
+        stop?.whenRequested { [workers] in
+            for worker in workers { worker.loop.execute { worker.stop() } }
+        }
 
         // Gather finished seconds while the run goes on, report progress, stop early when hopeless.
         var timeline: [Int: TimelineSecond] = [:]
@@ -149,6 +154,10 @@ public final class LoadEngine: Sendable {
                 }
             }
             if !finished { peakOpen = max(peakOpen, connected) }
+            if abortReason == nil, let (reason, at) = stop?.requested, at < plannedEnd {
+                abortReason = reason
+                stoppedAt = max(at, start)
+            }
             if let progress, !finished {
                 let last = latest.keys.max().flatMap { timeline[$0] }
                 progress(
@@ -184,7 +193,7 @@ public final class LoadEngine: Sendable {
             problems.merge(seen, uniquingKeysWith: +)
         }
         for second in timeline.values { counters.add(second.counters) }
-        let stopped = stoppedAt ?? (start + UInt64(plan.profile.totalSeconds * 1e9))
+        let stopped = stoppedAt ?? plannedEnd
         let resources = await watch?.stop()
         var notes: [String] = []
         if let abortReason { notes.append("stopped early: \(abortReason)") }
@@ -204,6 +213,7 @@ public final class LoadEngine: Sendable {
             durationSeconds: Double(stopped &- start) / 1e9, connectionsOpen: peakOpen, counters: counters,
             latency: latency, timeline: timeline.keys.sorted().map { timeline[$0]! }, resources: resources,
             notes: notes)
+        result.stoppedEarly = abortReason
         result.thresholds = Thresholds.evaluate(thresholds, on: result)
         return result
     }

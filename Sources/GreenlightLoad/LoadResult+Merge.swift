@@ -63,6 +63,10 @@ extension LoadResult {
         merged.slices.sort { $0.index < $1.index }
         merged.timeline = timeline.keys.sorted().map { timeline[$0]! }
         merged.notes = notes
+        let stops = parts.compactMap { part in
+            part.result.stoppedEarly.map { parts.count > 1 ? "\(part.name): \($0)" : $0 }
+        }
+        merged.stoppedEarly = stops.isEmpty ? nil : stops.joined(separator: "; ")
         merged.resources = ResourceReport.merge(resources)
         if let total = counts.first, merged.slices.count < total {
             merged.notes.insert(

@@ -101,6 +101,7 @@ extension LoadResult {
                 "\(s.dropped) of \(Format.whole(planned)) planned arrivals never started (every connection busy, or the data ran out): the load was not applied"
             )
         }
+        if let stoppedEarly { problems.append("stopped early (\(stoppedEarly))") }
         if s.requests == 0 { problems.append("no response at all") }
         let status: CheckStatus = !problems.isEmpty ? .fail : thresholds.isEmpty ? .warn : .pass
         let numbers =

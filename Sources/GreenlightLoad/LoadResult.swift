@@ -216,6 +216,9 @@ public struct LoadResult: Sendable, Codable {
     public var thresholds: [ThresholdOutcome]
     /// Why the run stopped early, or problems worth reading (dropped iterations, exhausted data).
     public var notes: [String]
+    /// Why the run ended before its profile did (interrupted, or hopeless with `abortWhenHopeless`);
+    /// nil for a run that went to the end. Written only when set, so older readers still read the file.
+    public var stoppedEarly: String?
 
     public init(
         target: String, model: LoadSpec.Model, rate: Double?, virtualUsers: Int?, connections: Int, threads: Int,
@@ -250,6 +253,7 @@ public struct LoadResult: Sendable, Codable {
         case durationSeconds = "duration_seconds"
         case connectionsOpen = "connections_open"
         case summary, counters, latency, timeline, resources, thresholds, notes
+        case stoppedEarly = "stopped_early"
     }
 
     public init(from decoder: Decoder) throws {
@@ -288,6 +292,7 @@ public struct LoadResult: Sendable, Codable {
         resources = try c.decodeIfPresent(ResourceReport.self, forKey: .resources)
         thresholds = try c.decodeIfPresent([ThresholdOutcome].self, forKey: .thresholds) ?? []
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+        stoppedEarly = try c.decodeIfPresent(String.self, forKey: .stoppedEarly)
         // Everything read from a file is checked against what a run can produce.
         for (key, value) in [
             (CodingKeys.connections, connections), (.threads, threads), (.connectionsOpen, connectionsOpen),
@@ -352,6 +357,7 @@ public struct LoadResult: Sendable, Codable {
         try c.encodeIfPresent(resources, forKey: .resources)
         try c.encode(thresholds, forKey: .thresholds)
         try c.encode(notes, forKey: .notes)
+        try c.encodeIfPresent(stoppedEarly, forKey: .stoppedEarly)
         try c.encode(latency, forKey: .latency)
         try c.encode(timeline, forKey: .timeline)
     }

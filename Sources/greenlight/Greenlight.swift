@@ -16,7 +16,8 @@ struct Greenlight: AsyncParsableCommand {
               greenlight validate release.yaml       check the spec (errors at file:line:col)
               greenlight check release.yaml --report-dir out
 
-            Exit codes: 0 ready (GO) or success, 1 not ready (NO-GO), 2 invalid input or usage.
+            Exit codes: 0 ready (GO) or success, 1 not ready (NO-GO), 2 invalid input or usage, \
+            130 or 143 interrupted by SIGINT (Ctrl-C) or SIGTERM.
             """,
         version: GreenlightVersion.current,
         subcommands: [
@@ -27,6 +28,7 @@ struct Greenlight: AsyncParsableCommand {
 
     /// Runs the command line with greenlight's exit codes: usage errors exit 2, not ArgumentParser's 64.
     static func main() async {
+        await Interrupts.install()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -147,6 +147,56 @@ struct EngineTests {
         #expect(result.notes.first?.hasPrefix("stopped early: 'error_rate < 1%'") == true, "\(result.notes)")
         #expect(result.thresholds.map(\.passed) == [false, true, true])
         #expect(result.thresholds[0].shown.hasSuffix("%"))
+        #expect(result.stoppedEarly?.hasPrefix("'error_rate < 1%' can no longer pass") == true)
+    }
+
+    @Test("a stop requested from outside (Ctrl-C) ends the run with what it measured, marked stopped early")
+    func stopFromOutside() async throws {
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
+        let stop = LoadStop()
+        let limits = [try Threshold(parsing: "rps >= 1")]
+        let run = Task {
+            try await LoadEngine(plan: plan(server.url, rate: 100, connections: 4, seconds: 30)).run(
+                thresholds: limits, stop: stop)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.requestCount < 20, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let asked = ContinuousClock.now
+        stop.request("interrupted by SIGINT")
+        stop.request("a later reason does not replace the first")
+        let result = try await run.value
+        #expect(ContinuousClock.now - asked < .seconds(2), "stopping took \(ContinuousClock.now - asked)")
+        #expect(result.stoppedEarly == "interrupted by SIGINT")
+        #expect(result.notes.first == "stopped early: interrupted by SIGINT")
+        #expect(result.durationSeconds < 5)
+        #expect(result.summary.requests >= 20)
+        #expect(result.summary.requests == result.summary.sent)
+        #expect(result.thresholds.map(\.passed) == [true])
+    }
+
+    @Test("a stop requested before the first request: the run ends at once, with no response")
+    func stopBeforeStart() async throws {
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
+        let stop = LoadStop()
+        stop.request("interrupted by SIGTERM")
+        let start = ContinuousClock.now
+        let result = try await LoadEngine(plan: plan(server.url, rate: 100, connections: 4, seconds: 30)).run(
+            stop: stop)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(result.stoppedEarly == "interrupted by SIGTERM")
+        #expect(result.durationSeconds < 1)
+    }
+
+    @Test("a run that ends by its profile is not marked stopped early")
+    func notStopped() async throws {
+        let server = try await LoopbackHTTPServer(.ok)
+        defer { Task { await server.shutdown() } }
+        let result = try await LoadEngine(plan: plan(server.url, rate: 100, connections: 4, seconds: 1)).run(
+            stop: LoadStop())
+        #expect(result.stoppedEarly == nil)
+        #expect(!String(decoding: result.encoded(), as: UTF8.self).contains("stopped_early"))
     }
 }
 

@@ -97,6 +97,27 @@ struct HistogramMergeTests {
         #expect(partial?.notes.first?.contains("only 1 of 2 slices") == true)
     }
 
+    @Test("stopped early: written only when set, read back, kept by merge with each slice's name, failed by check")
+    func stoppedEarly() throws {
+        var a = result(slice: 1, of: 2, samples: [100, 200], errors: 0)
+        a.stoppedEarly = "interrupted by SIGINT"
+        let b = result(slice: 2, of: 2, samples: [300], errors: 0)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let readA = try decoder.decode(LoadResult.self, from: a.encoded())
+        let readB = try decoder.decode(LoadResult.self, from: b.encoded())
+        #expect(readA.stoppedEarly == "interrupted by SIGINT")
+        #expect(readB.stoppedEarly == nil)
+        #expect(!String(decoding: b.encoded(), as: UTF8.self).contains("stopped_early"))
+        let merged = try LoadResult.merge([("a.json", readA), ("b.json", readB)])
+        #expect(merged.stoppedEarly == "a.json: interrupted by SIGINT")
+        #expect(try LoadResult.merge([("a.json", readA)]).stoppedEarly == "interrupted by SIGINT")
+        #expect(try LoadResult.merge([("b.json", readB)]).stoppedEarly == nil)
+        let check = readA.gateCheck(requiredRate: nil, requiredSeconds: nil)
+        #expect(check.status == .fail)
+        #expect(check.summary.contains("stopped early (interrupted by SIGINT)"), "\(check.summary)")
+    }
+
     @Test("a result file that is not one is refused with the file and the field")
     func readErrors() throws {
         let dir = try TemporaryFolder("gl-merge")

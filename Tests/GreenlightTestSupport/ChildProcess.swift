@@ -14,13 +14,16 @@ public struct ChildProcess: Sendable {
     /// The file that receives its stdout and stderr.
     public let outputPath: String
 
-    /// Starts `executable` with `arguments`; stdin is /dev/null, stdout and stderr go to a file.
-    public init(_ executable: String, _ arguments: [String]) throws {
+    /// Starts `executable` with `arguments`; stdin is /dev/null, stdout and stderr go to a file. `environment`
+    /// changes or adds variables to this process's.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         outputPath =
             FileManager.default.temporaryDirectory.appendingPathComponent(
                 "greenlight-test-\(UUID().uuidString).log"
             ).path
-        switch ProcessSpawn.start(executable, arguments, outputPath: outputPath) {
+        let inherited = ProcessInfo.processInfo.environment
+        let variables = environment.isEmpty ? nil : inherited.merging(environment) { $1 }
+        switch ProcessSpawn.start(executable, arguments, outputPath: outputPath, environment: variables) {
         case .success(let pid): self.pid = pid
         case .failure(let error):
             unlink(outputPath)

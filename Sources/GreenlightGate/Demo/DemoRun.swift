@@ -41,7 +41,12 @@ public struct DemoRun: Sendable {
     public func run() async throws(GateError) -> Report {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "greenlight-demo-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        // Registered before it exists, so that an interrupt at any moment removes it (see Leftovers).
+        let leftover = Leftovers.add { try? FileManager.default.removeItem(at: folder) }
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            Leftovers.forget(leftover)
+        }
         do {
             try DemoRelease.writeSupportFiles(to: folder)
         } catch {
@@ -59,7 +64,9 @@ public struct DemoRun: Sendable {
         let staging: DemoShopProcess
         let production: RunningDemoShop
         do {
-            staging = try DemoShopProcess.start(executable: executable, arguments: stagingArguments)
+            staging = try await DemoShopProcess.start(
+                executable: executable, arguments: stagingArguments,
+                outputPath: folder.appendingPathComponent("staging.out").path)
         } catch {
             throw GateError("\(error)", isInput: false)
         }

@@ -34,10 +34,19 @@ package struct ShellCommand: Sendable {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "greenlight-cmd-\(UUID().uuidString).log"
         ).path
-        defer { unlink(outputPath) }
+        // An interrupted run removes the file and ends the command's whole group (see Leftovers).
+        let file = Leftovers.add { unlink(outputPath) }
+        defer {
+            unlink(outputPath)
+            Leftovers.forget(file)
+        }
+        let (spawned, group) = Leftovers.track({ spawn(outputPath: outputPath) }) { spawned in
+            if case .success(let pid) = spawned { kill(-pid, SIGKILL) }
+        }
+        defer { Leftovers.forget(group) }
 
         let pid: pid_t
-        switch spawn(outputPath: outputPath) {
+        switch spawned {
         case .success(let spawned): pid = spawned
         case .failure(let message):
             return Outcome(exitCode: nil, timedOut: false, output: "", seconds: 0, launchError: message)
@@ -63,7 +72,7 @@ package struct ShellCommand: Sendable {
             output: String(decoding: tail, as: UTF8.self), seconds: seconds, launchError: nil)
     }
 
-    enum Spawned {
+    enum Spawned: Sendable {
         case success(pid_t)
         case failure(String)
     }

@@ -26,7 +26,8 @@ extension Greenlight {
                 --report-dir writes report.json (versioned schema, with the digest sign-offs bind to), \
                 report.md (also appended to $GITHUB_STEP_SUMMARY when set), junit.xml and report.html.
 
-                Exit codes: 0 GO, 1 NO-GO, 2 invalid input or usage.
+                Exit codes: 0 GO, 1 NO-GO, 2 invalid input or usage, 130 or 143 interrupted by SIGINT \
+                (Ctrl-C) or SIGTERM.
                 """
         )
 

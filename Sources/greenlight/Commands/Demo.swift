@@ -108,6 +108,11 @@ extension Greenlight.Demo {
         @Option(help: ArgumentHelp("Append JSON log lines to this file.", valueName: "file"))
         var log: String?
 
+        /// Set by `greenlight demo` for its staging shop: stdin is a pipe that closes when the demo ends,
+        /// however it ends (SIGKILL included), and the shop must not outlive it.
+        @Flag(help: .hidden)
+        var exitOnStdinClose = false
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, got \(port).") }
             guard ["v1", "v2"].contains(version) else {
@@ -130,9 +135,25 @@ extension Greenlight.Demo {
             if !route.isEmpty { config.regressedRoutes = route }
             config.logPath = log
             let version = self.version
+            if exitOnStdinClose { Self.exitWhenStdinCloses() }
+            // DemoShop shuts down gracefully on SIGINT and SIGTERM itself; then the exit code says which.
+            Interrupts.onFirstSignal { _ in }
             try await DemoShop.run(config) { port in
                 Terminal.error("DemoShop \(version) on http://127.0.0.1:\(port); Ctrl-C stops it")
             }
+            if let signal = Interrupts.received { throw ExitCode(Interrupts.exitStatus(signal)) }
+        }
+
+        /// Exits as soon as stdin reaches its end (or fails), watching it on a thread of its own.
+        static func exitWhenStdinCloses() {
+            Thread {
+                var byte: UInt8 = 0
+                while true {
+                    let count = read(STDIN_FILENO, &byte, 1)
+                    if count == 0 || (count < 0 && errno != EINTR) { break }
+                }
+                Foundation.exit(Interrupts.exitStatus(SIGTERM))  // as if terminated: what it was there for is gone
+            }.start()
         }
     }
 }

@@ -36,8 +36,11 @@ extension Greenlight {
                   greenlight load merge slice-*.json --out load.json
                   greenlight check release.yaml --load-result load.json
 
+                Ctrl-C (or SIGTERM) stops the run early: the summary is printed and --out written, marked \
+                stopped early, and the exit code is 130 (143). A second Ctrl-C quits at once.
+
                 Exit codes: 0 every threshold held, 1 a threshold failed or the target was unreachable, \
-                2 invalid input or usage.
+                2 invalid input or usage, 130 or 143 stopped by SIGINT or SIGTERM.
                 """,
             subcommands: [LoadRun.self, LoadMerge.self],
             defaultSubcommand: LoadRun.self
@@ -167,9 +170,22 @@ extension Greenlight {
                 Terminal.error("Error: \(error.message)\n  See 'greenlight load --help' for the options.")
                 throw ExitCode.validationFailure
             }
+            // Like k6 and wrk: the first Ctrl-C (or SIGTERM) ends the run with its summary and --out file,
+            // a second one exits at once.
+            let stop = LoadStop()
+            let quiet = quiet
+            Interrupts.onFirstSignal { signal in
+                if !quiet {
+                    Terminal.clearProgress()
+                    Terminal.error(
+                        "greenlight load: \(Interrupts.name(signal)): stopping; the summary follows (Ctrl-C again to quit at once)"
+                    )
+                }
+                stop.request("interrupted by \(Interrupts.name(signal))")
+            }
             let result = try await LoadCommand.execute(
-                job, progress: quiet || json ? .none : Terminal.stderrIsTTY ? .live : .periodic)
-            try LoadCommand.finish(result, out: out, json: json, quiet: quiet)
+                job, progress: quiet || json ? .none : Terminal.stderrIsTTY ? .live : .periodic, stop: stop)
+            try LoadCommand.finish(result, out: out, json: json, quiet: quiet, interrupted: Interrupts.received)
         }
     }
 
@@ -216,8 +232,8 @@ extension Greenlight {
 enum LoadCommand {
     enum Progress { case none, live, periodic }
 
-    /// Runs the job with progress on stderr; the result comes back masked.
-    static func execute(_ job: LoadJob, progress: Progress) async throws -> LoadResult {
+    /// Runs the job with progress on stderr, until its end or `stop`; the result comes back masked.
+    static func execute(_ job: LoadJob, progress: Progress, stop: LoadStop? = nil) async throws -> LoadResult {
         let reporter: (@Sendable (LoadProgress) -> Void)?
         switch progress {
         case .none: reporter = nil
@@ -232,7 +248,7 @@ enum LoadCommand {
             Terminal.error(job.boundary.text("greenlight load: \(job.plan.target.baseURL): \(job.plan.shape)"))
         }
         do {
-            let result = try await job.run(progress: reporter)
+            let result = try await job.run(stop: stop, progress: reporter)
             if progress == .live { Terminal.clearProgress() }
             return result
         } catch LoadExecution.Failure.watch(let reason) {
@@ -249,8 +265,9 @@ enum LoadCommand {
     }
 
     /// Writes `--out`, prints the summary or the JSON, and exits 1 when a threshold failed or nothing
-    /// answered. `result` is masked already.
-    static func finish(_ result: LoadResult, out: String?, json: Bool, quiet: Bool) throws {
+    /// answered, 130 or 143 when the run was `interrupted` by SIGINT or SIGTERM: an interrupted run is
+    /// not a pass, whatever its thresholds say. `result` is masked already.
+    static func finish(_ result: LoadResult, out: String?, json: Bool, quiet: Bool, interrupted: Int32? = nil) throws {
         if let out {
             do {
                 try result.encoded().write(to: URL(fileURLWithPath: out))
@@ -264,6 +281,7 @@ enum LoadCommand {
             for line in result.summaryLines() { Terminal.out(TerminalText.clean(line)) }
             if let out { Terminal.out("wrote       \(out)") }
         }
+        if let interrupted { throw ExitCode(Interrupts.exitStatus(interrupted)) }
         if result.thresholds.contains(where: { !$0.passed }) || result.summary.requests == 0 {
             throw ExitCode(ExitStatus.notReady)
         }
