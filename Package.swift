@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GreenlightProbes", targets: ["GreenlightProbes"]),
         .library(name: "GreenlightDemo", targets: ["GreenlightDemo"]),
         .library(name: "GreenlightLoad", targets: ["GreenlightLoad"]),
+        .library(name: "GreenlightObserve", targets: ["GreenlightObserve"]),
         .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
     ],
     dependencies: [
@@ -91,8 +92,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GreenlightObserve",
+            dependencies: [
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "GreenlightGate",
-            dependencies: ["GreenlightCore", "GreenlightHTTP", "GreenlightProbes", "GreenlightLoad", "GreenlightDemo"]
+            dependencies: [
+                "GreenlightCore", "GreenlightHTTP", "GreenlightProbes", "GreenlightLoad", "GreenlightDemo",
+                "GreenlightObserve",
+            ]
         ),
         .executableTarget(
             name: "greenlight",
@@ -144,6 +160,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .testTarget(
+            name: "GreenlightObserveTests",
+            dependencies: [
+                "GreenlightObserve", "GreenlightCore", "GreenlightJSON", "GreenlightDemo", "GreenlightTestSupport",
             ]
         ),
         .testTarget(

@@ -148,6 +148,15 @@ struct SpecRules {
                 "must be at most \(HealthSpec.slaLimit) (the readiness SLA: health known within \(HealthSpec.slaLimit)), got \(Self.shown(within, duration))"
             )
         }
+        if let within = root.at("observability", "logs", "diagnosis", "within"),
+            let duration = within.scalar.flatMap(SpecDuration.init),
+            duration > LogsSpec.Diagnosis.limit
+        {
+            add(
+                within, "observability.logs.diagnosis.within",
+                "must be at most \(LogsSpec.Diagnosis.limit) (root cause within 5 minutes), got \(Self.shown(within, duration))"
+            )
+        }
     }
 
     private mutating func checkRisk() {
