@@ -58,6 +58,7 @@ let package = Package(
                 "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -137,7 +138,10 @@ let package = Package(
             name: "GreenlightReportsTests",
             dependencies: ["GreenlightReports", "GreenlightCore", "GreenlightTestSupport"]
         ),
-        .testTarget(name: "GreenlightHTTPTests", dependencies: ["GreenlightHTTP", "GreenlightCore", "GreenlightDemo"]),
+        .testTarget(
+            name: "GreenlightHTTPTests",
+            dependencies: ["GreenlightHTTP", "GreenlightCore", "GreenlightDemo", "GreenlightTestSupport"]
+        ),
         .testTarget(
             name: "GreenlightProbesTests",
             dependencies: [

@@ -130,6 +130,9 @@ extension LoopWorker {
     func closed(_ conn: LoadConnection) {
         let wasBusy = conn.isBusy
         let wasReady = conn.isReady
+        // Greenlight asked for this close (a timeout, a malformed response, the end): not the server.
+        let ours: Bool
+        if case .closing = conn.state { ours = true } else { ours = false }
         if wasBusy {
             count(.protocolError)
             note("the connection closed before the response was complete")
@@ -149,7 +152,7 @@ extension LoopWorker {
         } else {
             // A failed TLS handshake, or a server that closes before answering: back off, so a
             // refusing server does not get a reconnect storm.
-            if wasReady { note("the server closed a connection before answering on it") }
+            if wasReady && !ours { note("the server closed a connection before answering on it") }
             conn.failures += 1
             reconnectLater(conn)
         }

@@ -273,8 +273,9 @@ final class LoopWorker: @unchecked Sendable {
         let limit = UInt64(plan.requestTimeout * 1e9)
         for conn in connections where conn.isBusy && now &- conn.sentAt > limit {
             count(.timeout)
-            note("no response within \(Format.duration(plan.requestTimeout))")
-            failSession(conn, "no response within \(Format.duration(plan.requestTimeout))")
+            let timeout = Format.duration(plan.requestTimeout)
+            note("request timed out: no response within \(timeout), so greenlight closed the connection")
+            failSession(conn, "request timed out: no response within \(timeout)")
             conn.requestEnded()
             conn.pendingWrite = nil
             conn.capture = nil

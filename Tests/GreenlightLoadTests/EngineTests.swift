@@ -107,6 +107,21 @@ struct EngineTests {
         }
     }
 
+    @Test("a silent target: requests time out, and the notes say greenlight closed the connections, not the server")
+    func silentTarget() async throws {
+        let server = try await LoopbackHTTPServer(.silent)
+        defer { Task { await server.shutdown() } }
+        let result = try await LoadEngine(
+            plan: plan(server.url, rate: 10, connections: 4, seconds: 1, timeout: 0.3)
+        ).run()
+        #expect(result.counters.errors[ErrorClass.timeout.rawValue] == result.summary.sent, "\(result.counters.errors)")
+        #expect(
+            result.notes.contains {
+                $0.hasPrefix("request timed out: no response within 300 ms, so greenlight closed the connection")
+            }, "\(result.notes)")
+        #expect(!result.notes.contains { $0.contains("server closed") }, "\(result.notes)")
+    }
+
     @Test("too few connections for a slow server: arrivals wait, then count as dropped")
     func dropped() async throws {
         let server = try await LoopbackHTTPServer(.silent)

@@ -53,6 +53,24 @@ public enum Loopback {
         } == 0
     }
 
+    /// Whether a TCP connect to `port` is still unanswered after `seconds`: the SYN is dropped, as by
+    /// ``HangingPort``. A test calls it to show that its stall is real. Waits without holding a thread.
+    public static func connectStalls(_ port: Int, for seconds: Double) async -> Bool {
+        let fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = address(port: port)
+        let started = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard started != 0, errno == EINPROGRESS else { return false }
+        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&poller, 1, 0) == 0
+    }
+
     /// Waits (at most `seconds`) until `port` accepts connections; tells whether it did.
     public static func waitUntilListening(_ port: Int, seconds: Double = 10) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

@@ -71,6 +71,9 @@ final class LoopbackHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         case .truncated:
             write(context, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a little")
             context.close(promise: nil)
+        case .stalledBody:
+            closing = true
+            write(context, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
         case .closeWhenIdle(let seconds):
             write(context, ok)
             answered += 1

@@ -49,6 +49,9 @@ public final class LoopbackHTTPServer: Sendable {
         case silent
         /// Answers with part of the body it announces, then closes.
         case truncated
+        /// Answers with a head announcing 100 bytes of body and sends 10 of them, then nothing more,
+        /// keeping the connection open.
+        case stalledBody
         /// As `ok`, and closes a connection that stays idle for this many seconds.
         case closeWhenIdle(Double)
 

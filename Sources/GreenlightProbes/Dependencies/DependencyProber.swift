@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import GreenlightCore
 import NIOCore
@@ -29,13 +28,12 @@ public struct DependencyProber: Sendable {
     }
 
     private func checkAll(_ dependencies: [DependencySpec]) async -> [CheckResult] {
-        let httpClient = dependencies.contains { $0.kind == .http } ? makeHTTPClient() : nil
         var results = [CheckResult?](repeating: nil, count: dependencies.count)
         await withTaskGroup(of: (Int, CheckResult).self) { group in
             var pending = dependencies.enumerated().makeIterator()
             func startNext() {
                 guard let (index, spec) = pending.next() else { return }
-                group.addTask { (index, await self.check(spec, httpClient: httpClient)) }
+                group.addTask { (index, await self.check(spec)) }
             }
             for _ in 0..<concurrency { startNext() }
             while let (index, result) = await group.next() {
@@ -43,21 +41,11 @@ public struct DependencyProber: Sendable {
                 startNext()
             }
         }
-        if let httpClient { await Self.shutDown(httpClient) }
         return results.map { $0! }
     }
 
-    /// Shuts the client down, answering on a queue of its own: the global queues may be busy.
-    static func shutDown(_ client: HTTPClient) async {
-        await withCheckedContinuation { continuation in
-            client.shutdown(queue: shutdownQueue) { _ in continuation.resume() }
-        }
-    }
-
-    private static let shutdownQueue = DispatchQueue(label: "greenlight.dependencies.http-shutdown")
-
-    /// Checks one dependency; `httpClient` serves http checks.
-    func check(_ spec: DependencySpec, httpClient: HTTPClient?) async -> CheckResult {
+    /// Checks one dependency.
+    func check(_ spec: DependencySpec) async -> CheckResult {
         let start = ContinuousClock.now
         let kind = spec.kind
         var outcome: ProbeOutcome
@@ -65,13 +53,10 @@ public struct DependencyProber: Sendable {
         if let kind, let missing = kind.requiredFields.first(where: { !spec.has($0) }) {
             outcome = .error("no \(missing) given; a \(kind.rawValue) dependency needs one")
         } else if let kind {
-            // A dependency with its own trust gets its own settings (and, for http, its own client).
+            // A dependency with its own trust gets its own settings.
             let own = spec.ca != nil || spec.insecure
-            let settings = own ? settings(for: spec) : self.settings
-            let client = own && kind == .http ? makeHTTPClient(settings) : httpClient
-            let probe = Probe(spec: spec, kind: kind, settings: settings, httpClient: client)
+            let probe = Probe(spec: spec, kind: kind, settings: own ? settings(for: spec) : settings)
             let run = await probe.run()
-            if own, let client { await Self.shutDown(client) }
             outcome = run.outcome
             seconds = run.seconds
         } else {
@@ -93,17 +78,6 @@ public struct DependencyProber: Sendable {
     func settings(for spec: DependencySpec) -> ProbeSettings {
         let ca = spec.ca.map { SpecPath.resolve($0, in: directory) }
         return ProbeSettings(trustRoots: trustRoots + (ca.map { [$0] } ?? []), insecure: insecure || spec.insecure)
-    }
-
-    func makeHTTPClient(_ settings: ProbeSettings? = nil) -> HTTPClient {
-        var configuration = HTTPClient.Configuration(
-            tlsConfiguration: (settings ?? self.settings).tlsConfiguration(), redirectConfiguration: .disallow,
-            decompression: .disabled)
-        // A refused connection fails the request at once instead of being retried until its deadline.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.httpVersion = .http1Only
-        return HTTPClient(
-            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
     }
 }
 

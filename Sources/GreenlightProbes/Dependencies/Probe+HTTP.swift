@@ -1,7 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import GreenlightCore
+import GreenlightHTTP
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 extension Probe {
     /// GETs `url` with `headers`: the status, the latency budget, the rate limit left and, for
@@ -13,7 +16,6 @@ extension Probe {
             scheme == "http" || scheme == "https",
             let host = parsed.host, !host.isEmpty
         else { return .error("\(shown) is not an http or https URL") }
-        guard let httpClient else { return .error("no HTTP client for \(shown)") }
         var bareHost = host
         if bareHost.hasPrefix("["), bareHost.hasSuffix("]") { bareHost = String(bareHost.dropFirst().dropLast()) }
         let target = HostPort(host: bareHost, port: parsed.port ?? (scheme == "https" ? 443 : 80))
@@ -22,34 +24,30 @@ extension Probe {
             return .fail("host does not resolve: \(target.host) (NXDOMAIN, a name under .invalid)")
         }
 
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "User-Agent", value: "greenlight/\(GreenlightVersion.current)")
-        for header in spec.headers { request.headers.replaceOrAdd(name: header.key, value: header.value) }
+        var requestHeaders = HTTPHeaders([("User-Agent", "greenlight/\(GreenlightVersion.current)")])
+        for header in spec.headers { requestHeaders.replaceOrAdd(name: header.key, value: header.value) }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: .GET, headers: requestHeaders)
+        } catch {
+            return .error("\(shown) is not an http or https URL")
+        }
         var details = ["GET \(shown)"]
         if !spec.headers.isEmpty {
             details.append("request headers: " + spec.headers.map(\.key).joined(separator: ", "))
         }
 
-        progress.phase = "waiting for \(shown) to answer"
-        let started = ContinuousClock.now
-        let status: Int
-        let reason: String
-        let headers: [(name: String, value: String)]
-        var body: [UInt8] = []
+        let answer: HTTPAnswer
+        let seconds: Double
         do {
-            let response = try await httpClient.execute(request, timeout: timeLeft)
-            status = Int(response.status.code)
-            reason = response.status.reasonPhrase
-            headers = response.headers.map { ($0.name, $0.value) }
-            progress.phase = "reading the body of the answer from \(shown)"
-            for try await chunk in response.body where body.count < 512 {
-                body += chunk.readableBytesView.prefix(512 - body.count)
-            }
+            (answer, seconds) = try await fetch(request, from: target, shown: shown, tls: scheme == "https")
         } catch {
             return .fail(await describeHTTP(error, target: target), details: details)
         }
-        let seconds = Self.seconds(.now - started)
+        let status = Int(answer.head.status.code)
+        let reason = answer.head.status.reasonPhrase
+        let headers = answer.head.headers.map { (name: $0.name, value: $0.value) }
+        let body = Array(answer.body.readableBytesView)
         var measurements: [CheckResult.Measurement] = [.milliseconds("latency_ms", seconds)]
         details.append("status: \(status) \(reason)")
         details.append("time: \(Format.duration(seconds))")
@@ -114,8 +112,68 @@ extension Probe {
         return "answered \(status); expected \(expected)"
     }
 
+    /// GETs `request` with a client of its own, every stage before the check's deadline, keeping
+    /// the first 512 bytes of the body; ``ProbeProgress/phase`` follows the stages. The seconds
+    /// run from sending to the last byte of the body.
+    func fetch(_ request: HTTPClient.Request, from target: HostPort, shown: String, tls: Bool) async throws
+        -> (answer: HTTPAnswer, seconds: Double)
+    {
+        let progress = progress
+        let phase: @Sendable (HTTPStage) -> String = { stage in
+            switch stage {
+            case .connecting:
+                return tls ? "connecting to \(target) (TCP connect or TLS handshake)" : "connecting to \(target)"
+            case .sending:
+                return "sending the request to \(shown)"
+            case .waiting:
+                return "waiting for \(shown) to answer"
+            case .readingBody(let received, let expected):
+                let of = expected.map { " of \($0)" } ?? ""
+                return "reading the body of the answer from \(shown) (\(received)\(of) bytes received)"
+            }
+        }
+        progress.phase = phase(.connecting)
+        let client = makeHTTPClient()
+        let started = ContinuousClock.now
+        let result: Result<(answer: HTTPAnswer, seconds: Double), any Error>
+        do {
+            let answer = try await client.exchange(request, deadline: .now() + timeLeft, body: .keepFirst(512)) {
+                progress.phase = phase($0)
+            }
+            result = .success((answer, Self.seconds(.now - started)))
+        } catch {
+            result = .failure(error)
+        }
+        await Self.shutDown(client)
+        return try result.get()
+    }
+
+    /// A client for this check alone: its trust, no redirects, and a connect timeout that ends with
+    /// the check's deadline, so that no connection outlives the check by more than that.
+    func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: settings.tlsConfiguration(), redirectConfiguration: .disallow,
+            decompression: .disabled)
+        // A refused connection fails the request at once instead of being retried until its deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.httpVersion = .http1Only
+        configuration.timeout.connect = max(timeLeft, .milliseconds(1))
+        return HTTPClient(
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+    }
+
+    /// Shuts the client down, answering on a queue of its own: the global queues may be busy.
+    static func shutDown(_ client: HTTPClient) async {
+        await withCheckedContinuation { continuation in
+            client.shutdown(queue: shutdownQueue) { _ in continuation.resume() }
+        }
+    }
+
+    private static let shutdownQueue = DispatchQueue(label: "greenlight.dependencies.http-shutdown")
+
     /// The reason an HTTP request failed; a refused certificate is inspected to say why.
     func describeHTTP(_ error: any Error, target: HostPort) async -> String {
+        if error is HTTPDeadlineExceeded || error is CancellationError { return timeoutReason }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .connectTimeout, .readTimeout, .cancelled: return timeoutReason

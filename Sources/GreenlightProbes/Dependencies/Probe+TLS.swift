@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightHTTP
 import NIOCore
 import NIOPosix
 import NIOSSL

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import GreenlightCore
 import GreenlightHTTP
@@ -12,16 +11,14 @@ struct Probe: Sendable {
     let spec: DependencySpec
     let kind: DependencySpec.Kind
     let settings: ProbeSettings
-    let httpClient: HTTPClient?
     let start: ContinuousClock.Instant
     let deadline: ContinuousClock.Instant
     let progress = ProbeProgress()
 
-    init(spec: DependencySpec, kind: DependencySpec.Kind, settings: ProbeSettings, httpClient: HTTPClient?) {
+    init(spec: DependencySpec, kind: DependencySpec.Kind, settings: ProbeSettings) {
         self.spec = spec
         self.kind = kind
         self.settings = settings
-        self.httpClient = httpClient
         start = .now
         deadline = start + .milliseconds(Int64((spec.timeout.seconds * 1000).rounded()))
     }

@@ -27,7 +27,14 @@ public struct SmokeRunner: Sendable {
         self.certificateDays = certificateDays
     }
 
+    /// One check per scenario, in the spec's order. The scenarios run on the probes' own threads
+    /// (``ProbeExecutor``), so that a step's timeout holds while other work keeps every concurrency
+    /// thread busy.
     public func run(session: HTTPSession) async -> [CheckResult] {
+        await onProbeExecutor { await runAll(session: session) }
+    }
+
+    private func runAll(session: HTTPSession) async -> [CheckResult] {
         var results = [CheckResult?](repeating: nil, count: smoke.scenarios.count)
         await withTaskGroup(of: (Int, CheckResult).self) { group in
             var next = 0
