@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
     ],
     targets: [
         .target(name: "GreenlightJSON"),
@@ -95,7 +96,8 @@ let package = Package(
         .target(
             name: "GreenlightObserve",
             dependencies: [
-                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightProbes",
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
