@@ -2,20 +2,21 @@ import Foundation
 import GreenlightCore
 import GreenlightHTTP
 import GreenlightLoad
+import GreenlightObserve
 import GreenlightProbes
 
-/// The whole gate for one spec: evidence, smoke, dependencies, parity and load, then the report,
+/// The whole gate for one spec: evidence, smoke, dependencies, parity, observability and load, then the report,
 /// masked at the redaction boundary. `check`, the part commands and `demo` all run it.
 public struct ReadinessRun: Sendable {
     public enum Part: CaseIterable, Sendable {
-        case evidence, smoke, dependencies, parity, load
+        case evidence, smoke, dependencies, parity, observability, load
     }
 
     public var spec: ReleaseSpec
     public var policy: RiskPolicy
     /// The environment to check; ``ReleaseSpec/targetEnvironment(_:)`` picks the default.
     public var environment: String?
-    /// The parts to run; `check` runs them all, `smoke`, `deps` and `parity` one each.
+    /// The parts to run; `check` runs them all, `smoke`, `deps`, `parity` and `observe` one each.
     public var parts: Set<Part> = Set(Part.allCases)
     /// A recorded load result (`check --load-result`) judged instead of running the load test.
     public var loadResult: LoadResult?
@@ -144,6 +145,12 @@ public struct ReadinessRun: Sendable {
             progress("comparing environments…")
             runners.append(
                 RunnerResult(feeds: .environmentParity, checks: await ParityRunner(spec: spec).run(session: session)))
+        }
+        if parts.contains(.observability), let observability = spec.observability, let target {
+            var runner = ObservabilityRunner(
+                observability: observability, baseURL: target.url, directory: spec.directory)
+            runner.progress = progress
+            runners.append(RunnerResult(feeds: .monitoringHooks, checks: await runner.run(session: session)))
         }
         await session.shutdown()
         return (runners, evidence)

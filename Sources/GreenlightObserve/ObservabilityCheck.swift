@@ -7,15 +7,15 @@ import GreenlightCore
 /// together they decide the `monitoring-hooks` checklist item. Like every runner, nothing here masks
 /// secrets or prints: the redaction boundary in GreenlightGate does.
 public enum ObservabilityCheck {
-    /// The ids of the checks, one per part.
-    public static let metrics = "observability.metrics"
-    public static let logs = "observability.logs"
-    public static let diagnosis = "observability.diagnosis"
-    public static let traces = "observability.traces"
-    public static let health = "observability.health"
-    public static let alertRules = "observability.alert-rules"
-    public static let alertRoutes = "observability.alert-routes"
-    public static let alertPipeline = "observability.alert-pipeline"
+    /// The ids of the checks, one per part (a waiver may name one to excuse it alone).
+    public static let metrics = ObservabilitySpec.CheckID.metrics.rawValue
+    public static let logs = ObservabilitySpec.CheckID.logs.rawValue
+    public static let diagnosis = ObservabilitySpec.CheckID.diagnosis.rawValue
+    public static let traces = ObservabilitySpec.CheckID.traces.rawValue
+    public static let health = ObservabilitySpec.CheckID.health.rawValue
+    public static let alertRules = ObservabilitySpec.CheckID.alertRules.rawValue
+    public static let alertRoutes = ObservabilitySpec.CheckID.alertRoutes.rawValue
+    public static let alertPipeline = ObservabilitySpec.CheckID.alertPipeline.rawValue
 
     /// A check of this module, in the observability category.
     package static func result(

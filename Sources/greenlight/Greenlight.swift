@@ -21,7 +21,8 @@ struct Greenlight: AsyncParsableCommand {
             """,
         version: GreenlightVersion.current,
         subcommands: [
-            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Load.self, Risk.self,
+            Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Observe.self,
+            Load.self, Risk.self,
             Demo.self,
         ]
     )

@@ -55,12 +55,14 @@ public struct ChecklistEvaluator: Sendable {
     }
 
     /// A non-negotiable item decided by the checks of the runner that feeds it.
-    func builtin(_ item: BuiltinItem, fed checks: [CheckResult]) -> CheckResult {
+    func builtin(_ item: BuiltinItem, fed: [CheckResult]) -> CheckResult {
+        // A waiver may excuse one check of an item (an observability check such as the alert pipeline).
+        let checks = fed.map { spec.checklist.waiver(for: $0.id) == nil ? $0 : applyWaiver($0, itemID: $0.id) }
         guard !checks.isEmpty else {
             let hasSection = spec.source?[item.section].map { !$0.isNull } ?? false
             let reason =
                 hasSection
-                ? "not run: this greenlight cannot run \(item.section) checks yet, so nothing shows the item holds"
+                ? "not run: nothing in the \(item.section) section was checked (is there an environment to check?), so nothing shows the item holds"
                 : "not run: the spec has no \(item.section) section, so nothing shows the item holds"
             return CheckResult(
                 id: item.checkID, title: item.title, category: .checklist, status: .notRun, summary: reason,
@@ -72,6 +74,11 @@ public struct ChecklistEvaluator: Sendable {
         if checks.count == 1 {
             // One check decides the item: its own words say more than a count.
             summary = failing.isEmpty ? checks[0].summary : "\(checks[0].title): \(checks[0].summary)"
+        } else if failing.isEmpty, worst.status == .waived {
+            let waived = checks.filter { $0.status == .waived }
+            summary =
+                "\(checks.count - waived.count) of \(checks.count) checks passed; waived: "
+                + waived.map { "\($0.title) (\($0.summary))" }.joined(separator: "; ")
         } else if failing.isEmpty {
             summary =
                 "\(Format.count(checks.count, "check")) \(worst.status == .warn ? "passed with warnings" : "passed")"

@@ -1,5 +1,18 @@
 /// What proves the service can be watched: metrics, structured logs, traces, health and the alert path.
 public struct ObservabilitySpec: SpecObject {
+    /// The checks the section's runner returns, which decide the `monitoring-hooks` item. A waiver may
+    /// name one of them to excuse that check alone.
+    public enum CheckID: String, CaseIterable, Sendable {
+        case metrics = "observability.metrics"
+        case logs = "observability.logs"
+        case diagnosis = "observability.diagnosis"
+        case traces = "observability.traces"
+        case health = "observability.health"
+        case alertRules = "observability.alert-rules"
+        case alertRoutes = "observability.alert-routes"
+        case alertPipeline = "observability.alert-pipeline"
+    }
+
     public var metrics: MetricsSpec?
     public var logs: LogsSpec?
     public var traces: TracesSpec?

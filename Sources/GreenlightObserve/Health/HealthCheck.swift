@@ -7,6 +7,9 @@ import GreenlightHTTP
 /// status is a definite unhealthy answer; no answer at all (refused, timed out) is asked again
 /// until the budget runs out.
 public enum HealthCheck {
+    /// Failures that are an answer: asking again within the budget would not change them.
+    static let definite = ["the host does not resolve", "TLS handshake failed"]
+
     public static func run(
         session: HTTPSession, url: String, within: SpecDuration, trace: TraceStamp? = nil
     ) async -> CheckResult {
@@ -40,6 +43,12 @@ public enum HealthCheck {
                     durationSeconds: seconds)
             } catch {
                 lastProblem = "\(error)"
+                // A name that does not resolve, a TLS failure or a bad URL will not mend within the budget.
+                if Self.definite.contains(where: lastProblem.hasPrefix) || lastProblem.contains("is not a URL") {
+                    return ObservabilityCheck.result(
+                        ObservabilityCheck.health, title, .fail, "GET \(url): \(lastProblem)",
+                        durationSeconds: (clock.now - start).seconds)
+                }
             }
             // Asked again every 250 ms, the last time just before the budget runs out.
             let left = deadline - clock.now

@@ -51,12 +51,15 @@ public struct DiagnosisProbe: Sendable {
         let title = "A failing request can be found in the logs"
         let clock = ContinuousClock()
         let deadline = sent.at + .milliseconds(Int64(within.seconds * 1000))
-        let answered = sent.status.map { "answered \($0)" } ?? "got no answer (\(sent.problem ?? ""))"
-        var lastProblem: String?
+        guard let status = sent.status else {
+            return ObservabilityCheck.result(
+                ObservabilityCheck.diagnosis, title, .fail,
+                "GET \(path) got no answer (\(sent.problem ?? "")), so there is nothing to find in the logs")
+        }
+        let answered = "answered \(status)"
         while true {
             do {
                 let reading = try await logs.read()
-                lastProblem = nil
                 if LogsCheck.contains(stamp.traceID, in: reading) {
                     let seconds = (clock.now - sent.at).seconds
                     return ObservabilityCheck.result(
@@ -66,7 +69,10 @@ public struct DiagnosisProbe: Sendable {
                         durationSeconds: seconds)
                 }
             } catch {
-                lastProblem = error.description
+                // Logs that cannot be read now will not be readable in a moment: no waiting.
+                return ObservabilityCheck.result(
+                    ObservabilityCheck.diagnosis, title, .fail,
+                    "cannot look for trace \(stamp.traceID) of GET \(path): \(error.description)")
             }
             if clock.now + .milliseconds(250) >= deadline { break }
             try? await Task.sleep(for: .milliseconds(250))
@@ -74,7 +80,6 @@ public struct DiagnosisProbe: Sendable {
         return ObservabilityCheck.result(
             ObservabilityCheck.diagnosis, title, .fail,
             "trace \(stamp.traceID) of GET \(path) (\(answered)) is not in \(logs.name) after \(within): a failing request cannot be traced to its log lines",
-            details: lastProblem.map { ["reading the logs: \($0)"] } ?? [],
             durationSeconds: (clock.now - sent.at).seconds)
     }
 
@@ -85,6 +90,11 @@ public struct DiagnosisProbe: Sendable {
     ) async -> CheckResult {
         let title = "Traces carry greenlight's trace id (\(stamp.propagation.rawValue))"
         let header = stamp.propagation == .w3c ? "traceparent" : "b3"
+        guard sent.status != nil else {
+            return ObservabilityCheck.result(
+                ObservabilityCheck.traces, title, .fail,
+                "GET \(sent.url) got no answer (\(sent.problem ?? "")), so nothing shows that the service carries \(header) on")
+        }
         var found: [String] = []
         if stamp.isContinued(by: sent.headers) { found.append("the response's \(header) header") }
         if let logs, let reading = try? await logs.read(), LogsCheck.contains(stamp.traceID, in: reading) {

@@ -23,9 +23,11 @@ struct PartRun {
         }
         Terminal.clearProgress()
         guard !checks.isEmpty else {
+            let needsEnvironment =
+                (part == .smoke && spec.smoke != nil) || (part == .observability && spec.observability != nil)
             let reason =
-                part == .smoke && spec.smoke != nil
-                ? "declares no environment to run the smoke scenarios against" : "declares no \(noun) to check"
+                needsEnvironment
+                ? "declares no environment to run the \(noun) against" : "declares no \(noun) to check"
             throw GateError("\(self.spec.file) \(reason)").exit()
         }
         Terminal.out(CheckListRenderer.render(checks, color: Terminal.colorEnabled()))
@@ -56,6 +58,32 @@ extension Greenlight {
         @OptionGroup var spec: SpecOptions
         func run() async throws {
             try await PartRun(spec: spec, env: nil, part: .dependencies, noun: "dependencies").run()
+        }
+    }
+
+    struct Observe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "observe",
+            abstract: "Check that the service can be watched: metrics, logs, traces, health and the alert path.",
+            discussion: """
+                Runs the checks of the spec's observability section against one environment: the \
+                metrics endpoint and the families it must expose (and move), structured logs and the \
+                diagnosis test (a failing request found in the logs by greenlight's trace id), trace \
+                propagation, health within its budget, the alert rules, and a test alert through \
+                Alertmanager to the receiver that must be paged. Together they decide the \
+                monitoring-hooks checklist item of `greenlight check`.
+
+                  greenlight observe release.yaml --env staging
+
+                Exit codes: 0 all pass, 1 a check failed, 2 invalid input.
+                """)
+        @OptionGroup var spec: SpecOptions
+        @Option(
+            help: ArgumentHelp(
+                "The environment to check (default: staging, if the spec has one).", valueName: "name"))
+        var env: String?
+        func run() async throws {
+            try await PartRun(spec: spec, env: env, part: .observability, noun: "observability section").run()
         }
     }
 
