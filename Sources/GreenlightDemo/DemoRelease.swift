@@ -90,11 +90,6 @@ public enum DemoRelease {
             - id: upload-fixture
               title: Upload fixture in place
               evidence: { command: "test -s fixtures/receipt.txt", timeout: 5s }
-          waivers:
-            - item: monitoring-hooks
-              reason: greenlight's observability runner arrives in a later release
-              approver: sre-lead@example.com
-              expires: <expires>
 
         smoke:
           scenarios:
@@ -185,6 +180,14 @@ public enum DemoRelease {
           - { name: shop-health, kind: http, url: "http://127.0.0.1:<staging>/healthz", status: 200, latency: "< 500ms", timeout: 2s }
           - { name: shop-port, kind: tcp, address: "127.0.0.1:<staging>", timeout: 1s }
           - { name: localhost, kind: dns, host: localhost, timeout: 2s }
+
+        observability:
+          logs:
+            file: staging.log               # the staging DemoShop writes one JSON line per request here
+            require_fields: [ts, level, msg, trace_id]
+            diagnosis: { within: 10s }      # a failing request must be found by its trace id
+          traces: { propagation: w3c }
+          health: { path: /healthz, within: 30s }
 
         risk:
           summary: checkout flow reworked behind the demoshop-v2 flag
