@@ -47,6 +47,43 @@ struct ChecklistTests {
         #expect(report.verdict.reasons.contains { $0.hasPrefix("Load testing: not run") })
     }
 
+    @Test("a waiver may excuse one observability check; the item is then decided by the others")
+    func waiveOneObservabilityCheck() throws {
+        let waiver = """
+            checklist:
+              waivers:
+                - { item: observability.alert-pipeline, reason: no Alertmanager on this machine, approver: sre@example.com, expires: 2026-12-10 }
+
+            """
+        let spec = try Self.spec(Self.rollback + waiver)
+        func check(_ id: ObservabilitySpec.CheckID, _ status: CheckStatus) -> CheckResult {
+            CheckResult(id: id.rawValue, title: id.rawValue, category: .observability, status: status, summary: "s")
+        }
+        let waived = RunnerResult(
+            feeds: .monitoringHooks, checks: [check(.health, .pass), check(.logs, .pass), check(.alertPipeline, .fail)])
+        let hooks = item(
+            Gate(spec: spec, policy: .standard, now: Self.today).evaluate(runners: [waived]), "monitoring-hooks")
+        #expect(hooks?.status == .waived)
+        #expect(
+            hooks?.summary
+                == "2 of 3 checks passed; waived: observability.alert-pipeline (waived by sre@example.com until 2026-12-10: no Alertmanager on this machine)"
+        )
+        // The waiver excuses that check only: another failing check still fails the item.
+        let other = RunnerResult(
+            feeds: .monitoringHooks, checks: [check(.health, .fail), check(.alertPipeline, .fail)])
+        let failing = item(
+            Gate(spec: spec, policy: .standard, now: Self.today).evaluate(runners: [other]), "monitoring-hooks")
+        #expect(failing?.status == .fail)
+        // A waiver must name an item or an observability check.
+        let diagnostics = SpecFixtures.diagnostics(
+            SpecFixtures.minimal
+                + "checklist:\n  waivers:\n    - { item: observability.alert-pipe, reason: r, approver: a, expires: 2026-12-10 }\n",
+            env: [:])
+        #expect(
+            diagnostics.first?.contains("no checklist item has the id 'observability.alert-pipe'") == true,
+            "\(diagnostics)")
+    }
+
     @Test("runner results decide the item they feed; all items passing gives GO")
     func runnersFeedItems() throws {
         let spec = try Self.spec(Self.rollback)

@@ -54,7 +54,7 @@ struct SpecRules {
             // The checks of the monitoring-hooks item may be waived one by one.
             let checks = ObservabilitySpec.CheckID.allCases.map(\.rawValue)
             if !known.contains(text), !checks.contains(text) {
-                let hint = Suggest.closest(to: text, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggest.closest(to: text, among: known + checks).map { "; did you mean '\($0)'?" } ?? ""
                 add(
                     item, "checklist.waivers[\(i)].item",
                     "no checklist item has the id \(item.shownForError)\(hint) (items: \(known.joined(separator: ", ")))"

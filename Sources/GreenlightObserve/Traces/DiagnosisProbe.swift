@@ -93,7 +93,8 @@ public struct DiagnosisProbe: Sendable {
         guard sent.status != nil else {
             return ObservabilityCheck.result(
                 ObservabilityCheck.traces, title, .fail,
-                "GET \(sent.url) got no answer (\(sent.problem ?? "")), so nothing shows that the service carries \(header) on")
+                "GET \(sent.url) got no answer (\(sent.problem ?? "")), so nothing shows that the service carries \(header) on"
+            )
         }
         var found: [String] = []
         if stamp.isContinued(by: sent.headers) { found.append("the response's \(header) header") }
