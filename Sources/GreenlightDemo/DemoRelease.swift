@@ -12,12 +12,31 @@ public enum DemoRelease {
 
         """
 
-    /// The spec with the shops' ports, the staging shop's pid (its load test watches it) and the
-    /// dates (YYYY-MM-DD) of the monitoring waiver's expiry and of the last rollback rehearsal.
+    /// The spec with the shops' ports, the staging shop's pid (its load test watches it), Alertmanager's
+    /// and greenlight's webhook ports, and the dates (YYYY-MM-DD) of the alert-pipeline waiver's expiry
+    /// (used only without Alertmanager) and of the last rollback rehearsal.
     public static func spec(
-        stagingPort: Int, productionPort: Int, stagingPID: Int, waiverExpires: String, rehearsed: String
+        stagingPort: Int, productionPort: Int, stagingPID: Int, waiverExpires: String, rehearsed: String,
+        alertmanagerPort: Int, webhookPort: Int, alertmanagerInstalled: Bool
     ) -> String {
-        template
+        // Without an Alertmanager on this machine, the alert pipeline alone is waived; every other
+        // observability check still runs (the rules, and the routes walked offline).
+        let waivers =
+            alertmanagerInstalled
+            ? ""
+            : """
+              waivers:
+                - item: observability.alert-pipeline
+                  reason: Alertmanager is not installed on this machine, so no test alert can be sent
+                  approver: sre-lead@example.com
+                  expires: <expires>
+
+            """
+        return
+            template
+            .replacingOccurrences(of: "<waivers>", with: waivers)
+            .replacingOccurrences(of: "<alertmanager>", with: String(alertmanagerPort))
+            .replacingOccurrences(of: "<webhook>", with: String(webhookPort))
             .replacingOccurrences(of: "<staging>", with: String(stagingPort))
             .replacingOccurrences(of: "<production>", with: String(productionPort))
             .replacingOccurrences(of: "<staging-pid>", with: String(stagingPID))
@@ -36,7 +55,38 @@ public enum DemoRelease {
         try Data("sku\nSKU-1\nSKU-2\nSKU-3\nSKU-4\n".utf8).write(to: folder.appendingPathComponent("data/skus.csv"))
         try Data("DemoShop receipt #1001: 1 x SKU-1, 19.99 EUR\n".utf8).write(
             to: folder.appendingPathComponent("fixtures/receipt.txt"))
+        try fm.createDirectory(at: folder.appendingPathComponent("monitoring"), withIntermediateDirectories: true)
+        try Data(alertRules.utf8).write(to: folder.appendingPathComponent("monitoring/demoshop-rules.yml"))
     }
+
+    /// DemoShop's alert rules: two that page (each with a severity, a summary and a runbook), one ticket.
+    public static let alertRules = """
+        groups:
+          - name: demoshop
+            rules:
+              - alert: DemoShopDown
+                expr: up{job="demoshop"} == 0
+                for: 1m
+                labels: { severity: page, team: shop }
+                annotations:
+                  summary: DemoShop is not answering its scrapes
+                  runbook_url: runbooks/demoshop.md
+              - alert: DemoShopHighErrorRate
+                expr: sum(rate(http_requests_total{job="demoshop",status=~"5.."}[5m])) / sum(rate(http_requests_total{job="demoshop"}[5m])) > 0.05
+                for: 5m
+                labels: { severity: critical, team: shop }
+                annotations:
+                  summary: More than 5% of DemoShop's requests fail
+                  runbook_url: runbooks/demoshop.md
+              - alert: DemoShopSlow
+                expr: histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="demoshop"}[5m]))) > 0.5
+                for: 10m
+                labels: { severity: ticket, team: shop }
+                annotations:
+                  summary: DemoShop's p99 latency is above 500 ms
+                  runbook_url: runbooks/demoshop.md
+
+        """
 
     static let runbook = """
         # DemoShop on-call runbook
@@ -90,7 +140,7 @@ public enum DemoRelease {
             - id: upload-fixture
               title: Upload fixture in place
               evidence: { command: "test -s fixtures/receipt.txt", timeout: 5s }
-
+        <waivers>
         smoke:
           scenarios:
             - name: browse the catalog
@@ -188,6 +238,14 @@ public enum DemoRelease {
             diagnosis: { within: 10s }      # a failing request must be found by its trace id
           traces: { propagation: w3c }
           health: { path: /healthz, within: 30s }
+          alerts:
+            rules: [monitoring/demoshop-rules.yml]
+            alertmanager:
+              url: http://127.0.0.1:<alertmanager>
+              receiver: demoshop-oncall
+              within: 10s
+              config: alertmanager.yml        # its routes are walked offline too
+              webhook: 127.0.0.1:<webhook>    # greenlight receives the page itself
 
         risk:
           summary: checkout flow reworked behind the demoshop-v2 flag

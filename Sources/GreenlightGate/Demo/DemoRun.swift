@@ -29,14 +29,21 @@ public struct DemoRun: Sendable {
     }()
 
     /// The demo's spec for shops on these ports, dated from `today`.
-    public static func spec(stagingPort: Int, productionPort: Int, stagingPID: Int, today: CalendarDate) -> String {
+    public static func spec(
+        stagingPort: Int, productionPort: Int, stagingPID: Int, today: CalendarDate, alertmanagerPort: Int = 9093,
+        webhookPort: Int = 9097, alertmanagerInstalled: Bool = true
+    ) -> String {
         func day(_ offset: Int) -> String {
             CalendarDate(Date(timeIntervalSince1970: Double(today.daysSinceEpoch + offset) * 86400)).description
         }
         return DemoRelease.spec(
             stagingPort: stagingPort, productionPort: productionPort, stagingPID: stagingPID,
-            waiverExpires: day(30), rehearsed: day(-7))
+            waiverExpires: day(30), rehearsed: day(-7), alertmanagerPort: alertmanagerPort, webhookPort: webhookPort,
+            alertmanagerInstalled: alertmanagerInstalled)
     }
+
+    /// Called with a note the user should keep (not progress): how to get the full run, say.
+    public var notice: @Sendable (String) -> Void = { _ in }
 
     public func run() async throws(GateError) -> Report {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -78,10 +85,36 @@ public struct DemoRun: Sendable {
         }
         defer { staging.stop() }
 
+        // The alert path: a real Alertmanager routing pages to greenlight's receiver, when one is installed.
+        let webhookPort = DemoAlertmanager.freePort()
+        var alertmanager: DemoAlertmanager?
+        let configFile = folder.appendingPathComponent("alertmanager.yml")
+        do {
+            try Data(DemoAlertmanager.configuration(webhookPort: webhookPort).utf8).write(to: configFile)
+        } catch {
+            await production.stop()
+            throw GateError(
+                "cannot write the demo's Alertmanager configuration: \(error.localizedDescription)", isInput: false)
+        }
+        if let binary = DemoAlertmanager.installed() {
+            progress("starting Alertmanager on loopback…")
+            do {
+                alertmanager = try await DemoAlertmanager.start(binary: binary, config: configFile.path, folder: folder)
+            } catch {
+                notice("greenlight demo: \(error); the alert pipeline is waived")
+            }
+        } else {
+            notice(
+                "greenlight demo: Alertmanager is not installed, so the alert pipeline is waived; \(DemoAlertmanager.installHint)"
+            )
+        }
+        defer { alertmanager?.stop() }
+
         let specFile = folder.appendingPathComponent("release.yaml")
         let text = Self.spec(
             stagingPort: staging.port, productionPort: production.port, stagingPID: Int(staging.pid),
-            today: CalendarDate(Date()))
+            today: CalendarDate(Date()), alertmanagerPort: alertmanager?.port ?? DemoAlertmanager.freePort(),
+            webhookPort: webhookPort, alertmanagerInstalled: alertmanager != nil)
         let spec: ReleaseSpec
         do {
             try Data(text.utf8).write(to: specFile)

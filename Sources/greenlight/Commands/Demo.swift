@@ -63,6 +63,10 @@ extension Greenlight.Demo {
             let show = !quiet && Terminal.stderrIsTTY
             var demo = DemoRun(executable: Bundle.main.executablePath ?? CommandLine.arguments[0])
             demo.broken = broken
+            demo.notice = { note in
+                Terminal.clearProgress()
+                Terminal.error(note)
+            }
             if show {
                 demo.progress = { Terminal.progress($0) }
                 demo.loadProgress = { Terminal.progress("load test: " + $0.line) }
