@@ -118,7 +118,9 @@ public struct ReadinessRun: Sendable {
         let trust = target.map { TLSTrust($0, directory: spec.directory) } ?? .system
         let session: HTTPSession
         do {
-            session = try HTTPSession(trust: trust)
+            // Smoke and observability requests carry a trace context in the propagation the service declares.
+            let tracing = spec.observability?.traces.flatMap { TraceStamp.Propagation(rawValue: $0.propagation) }
+            session = try HTTPSession(trust: trust, tracing: tracing ?? .w3c)
         } catch {
             throw GateError(RedactionBoundary(spec: spec).text("\(error)"))
         }

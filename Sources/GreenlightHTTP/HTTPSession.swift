@@ -37,8 +37,12 @@ public final class HTTPSession: Sendable {
     /// The clients by timeout in milliseconds; nil once shut down.
     private let clients = Mutex<[Int64: HTTPClient]?>([:])
     package let bodyLimit: Int
+    /// When set, every request that carries no trace context of its own gets a new one (W3C
+    /// `traceparent` or B3), so that the service's logs and traces can be searched for it.
+    public let tracing: TraceStamp.Propagation?
 
-    public init(trust: TLSTrust = .system, bodyLimit: Int = 16 << 20) throws {
+    public init(trust: TLSTrust = .system, bodyLimit: Int = 16 << 20, tracing: TraceStamp.Propagation? = nil) throws {
+        self.tracing = tracing
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: try trust.clientConfiguration(), redirectConfiguration: .disallow)
         configuration.decompression = .enabled(limit: .ratio(100))
@@ -80,9 +84,13 @@ public final class HTTPSession: Sendable {
             throw HTTPFailure(description: "the HTTP session is shut down")
         }
         do {
+            var headers = record.headers
+            if let tracing, !headers.contains(where: { TraceStamp.headerNames.contains($0.name.lowercased()) }) {
+                headers += TraceStamp(propagation: tracing).headers
+            }
             let request = try HTTPClient.Request(
                 url: record.url, method: HTTPMethod(rawValue: record.method),
-                headers: HTTPHeaders(record.headers.map { ($0.name, $0.value) }),
+                headers: HTTPHeaders(headers.map { ($0.name, $0.value) }),
                 body: record.body.isEmpty ? nil : .bytes(record.body))
             let answer = try await client.exchange(request, deadline: deadline, body: .failAbove(bodyLimit))
             let elapsed = ContinuousClock.now - start

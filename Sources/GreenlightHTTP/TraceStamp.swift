@@ -27,6 +27,9 @@ public struct TraceStamp: Sendable, Hashable {
         self.propagation = propagation
     }
 
+    /// Header names (lowercased) that carry a trace context, of either propagation.
+    public static let headerNames: Set<String> = ["traceparent", "b3", "x-b3-traceid"]
+
     /// The request headers that carry it: `traceparent`, or B3 (single `b3` and the multi-header form,
     /// since services read one or the other).
     public var headers: [(name: String, value: String)] {
