@@ -152,6 +152,7 @@ public struct ReadinessRun: Sendable {
             var runner = ObservabilityRunner(
                 observability: observability, baseURL: target.url, directory: spec.directory)
             runner.progress = progress
+            runner.trust = trust
             runners.append(RunnerResult(feeds: .monitoringHooks, checks: await runner.run(session: session)))
         }
         await session.shutdown()

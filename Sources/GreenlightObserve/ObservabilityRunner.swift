@@ -19,6 +19,8 @@ public struct ObservabilityRunner: Sendable {
     public var progress: @Sendable (String) -> Void = { _ in }
     /// How many requests greenlight sends so that a family required to move has something to count.
     public var ownRequests = 10
+    /// How HTTPS servers are trusted (the environment's CA, or insecure), for requests of their own.
+    public var trust: TLSTrust = .system
 
     public init(observability: ObservabilitySpec, baseURL: String, directory: String) {
         self.observability = observability
@@ -74,6 +76,49 @@ public struct ObservabilityRunner: Sendable {
             progress("checking that traces carry greenlight's trace id…")
             checks.append(await probe.traces(sent, logs: logs, backend: traces.backend, session: session))
         }
+        if let alerts = o.alerts {
+            checks += await alertChecks(alerts, session: session)
+        }
         return checks
+    }
+
+    /// The rules, their routes (offline) and a test alert per paging rule through Alertmanager.
+    func alertChecks(_ alerts: AlertsSpec, session: HTTPSession) async -> [CheckResult] {
+        var checks: [CheckResult] = []
+        if !alerts.rules.isEmpty {
+            progress("checking \(Format.count(alerts.rules.count, "alert rule file"))…")
+            checks.append(await AlertRulesCheck(alerts: alerts, directory: directory).run(session: session))
+        }
+        if alerts.alertmanager?.config != nil {
+            checks.append(AlertRoutesCheck.run(alerts: alerts, directory: directory))
+        }
+        if let alertmanager = alerts.alertmanager {
+            let testAlerts = Self.testAlerts(alerts, directory: directory)
+            progress("sending \(Format.count(testAlerts.count, "test alert")) through Alertmanager…")
+            checks.append(await AlertPipeline(alertmanager, trust: trust).check(testAlerts))
+        }
+        return checks
+    }
+
+    /// A test alert per paging rule, with the rule's labels and annotations (so the routing tested is
+    /// the routing a real alert takes); without rules that page, one generic page.
+    static func testAlerts(_ alerts: AlertsSpec, directory: String) -> [TestAlert] {
+        let rules = (try? RuleFiles.load(paths: alerts.rules, directory: directory)) ?? []
+        let paging = PagingRules(from: rules, paging: alerts.paging).rules
+        guard !paging.isEmpty else {
+            var annotations: [(String, String)] = []
+            if let runbook = alerts.runbook { annotations.append(("runbook_url", runbook)) }
+            return [
+                TestAlert(name: "GreenlightReadinessTest", labels: [("severity", "page")], annotations: annotations)
+            ]
+        }
+        var seen = Set<String>()
+        return paging.compactMap { rule in
+            let labels = rule.alertLabels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            // One alert per distinct label set: two rules of one name and severity page the same way.
+            guard seen.insert(labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")).inserted else { return nil }
+            let annotations = rule.annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            return TestAlert(labels: labels, annotations: annotations)
+        }
     }
 }

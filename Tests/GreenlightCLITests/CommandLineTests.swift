@@ -303,6 +303,29 @@ struct DemoCommandTests {
         #expect(r.stdout.contains("Smoke: sign in and buy"))
     }
 
+    @Test("demo with a real Alertmanager: the test page is delivered, and no Alertmanager is left running")
+    func demoAlertPipeline() throws {
+        let folder = try TemporaryFolder("gl-demo-report")
+        defer { folder.remove() }
+        let r = try CLI.run(["demo", "--report-dir", folder.path], timeout: 120)
+        #expect(r.status == 0, "\(r.all)")
+        let report = try String(contentsOf: folder.appending("report.json"), encoding: .utf8)
+        #expect(report.contains("reached demoshop-oncall and were delivered in"), "\(report)")
+        #expect(report.contains("2 paging alerts reach demoshop-oncall in alertmanager.yml"))
+        #expect(!r.stderr.contains("Alertmanager is not installed"))
+        let left = try CLI.runProgram("/usr/bin/pgrep", ["-f", "alertmanager --config.file=/tmp/greenlight-demo-"])
+        #expect(left.stdout.isEmpty, "left running: \(left.stdout)")
+    }
+
+    @Test("demo without Alertmanager: still GO with only the alert pipeline waived, and says how to install it")
+    func demoWithoutAlertmanager() throws {
+        let r = try CLI.run(["demo"], env: ["GREENLIGHT_ALERTMANAGER": "none"], timeout: 120)
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("GO demoshop 1.1.0: 21 checks, none blocking (1 waived)"), "\(r.stdout)")
+        #expect(r.stdout.contains("6 of 7 checks passed; waived: Alert → page through"), "\(r.stdout)")
+        #expect(r.stderr.contains("apt-get install prometheus-alertmanager"), "\(r.stderr)")
+    }
+
     @Test("demo --broken: NO-GO naming the regression and the drift")
     func demoBroken() throws {
         let r = try CLI.run(["demo", "--broken"], timeout: 120)
