@@ -19,6 +19,9 @@ struct SignalTests {
         let demo = try ChildProcess(CLI.binary.path, ["demo"], environment: ["TMPDIR": tmp.path])
         defer { Processes.end(demo) }
         let shop = try Processes.runningShop(of: demo, tmp: tmp)
+        // The demo's Alertmanager (scripts/test installs one) must go with it too.
+        let alertmanagers = Processes.alertmanagers(under: tmp)
+        #expect(alertmanagers.count == 1, "no Alertmanager of the demo: \(demo.output)")
 
         let sent = ContinuousClock.now
         kill(demo.pid, signal)
@@ -27,22 +30,30 @@ struct SignalTests {
         #expect(status == .exited(128 + signal), "\(demo.output)")
         #expect(took < .seconds(2), "exited \(took) after the signal")
         #expect(Processes.ended(shop, within: 2), "DemoShop (pid \(shop)) is still running")
+        for pid in alertmanagers {
+            #expect(Processes.ended(pid, within: 2), "Alertmanager (pid \(pid)) is still running")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == [], "left in TMPDIR")
         #expect(demo.output.contains("greenlight: interrupted (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))"))
     }
 
-    @Test("SIGKILL to demo: the staging shop dies with it")
+    @Test("SIGKILL to demo: the staging shop and Alertmanager die with it")
     func demoKilled() throws {
         let tmp = try TemporaryFolder("gl-signal-tmp")
         defer { tmp.remove() }
         let demo = try ChildProcess(CLI.binary.path, ["demo"], environment: ["TMPDIR": tmp.path])
         defer { Processes.end(demo) }
         let shop = try Processes.runningShop(of: demo, tmp: tmp)
+        let alertmanagers = Processes.alertmanagers(under: tmp)
+        #expect(alertmanagers.count == 1, "no Alertmanager of the demo: \(demo.output)")
 
         let sent = ContinuousClock.now
         kill(demo.pid, SIGKILL)
         #expect(Processes.exitStatus(of: demo.pid, within: 5) == .signalled(SIGKILL))
         #expect(Processes.ended(shop, within: 2), "DemoShop (pid \(shop)) outlived its parent")
+        for pid in alertmanagers {
+            #expect(Processes.ended(pid, within: 2), "Alertmanager (pid \(pid)) outlived the demo")
+        }
         #expect(ContinuousClock.now - sent < .seconds(2))
     }
 
@@ -190,6 +201,17 @@ enum Processes {
             else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == pid ? child : nil
+        }
+    }
+
+    /// The running Alertmanagers whose configuration lies under `tmp` (the demo's, when one is installed).
+    static func alertmanagers(under tmp: TemporaryFolder) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = pid_t(entry), isRunning(pid) else { return nil }
+            let line = commandLine(pid)
+            guard let program = line.first, program.hasSuffix("alertmanager") else { return nil }
+            return line.contains { $0.hasPrefix("--config.file=\(tmp.path)") } ? pid : nil
         }
     }
 

@@ -9,6 +9,7 @@ import Glibc
 /// loopback port, routing DemoShop's pages to greenlight's own webhook receiver within a second.
 final class DemoAlertmanager: Sendable {
     let port: Int
+    /// The holding shell's pid, the leader of the process group Alertmanager runs in.
     let pid: pid_t
     private let leftover: Leftovers.Token
 
@@ -78,16 +79,30 @@ final class DemoAlertmanager: Sendable {
                 "--cluster.listen-address=", "--log.level=warn",
             ]
             let output = folder.appendingPathComponent("alertmanager.out").path
+            // Alertmanager must die with greenlight, even on SIGKILL: a shell starts it, and a subshell
+            // reads a pipe whose other end only greenlight holds; when that end closes, it kills Alertmanager.
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw StartError(description: "cannot start \(binary): no pipe") }
+            let (input, lifeline) = (ends[0], ends[1])
+            _ = fcntl(input, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(lifeline, F_SETFD, FD_CLOEXEC)
+            // The shell waits for Alertmanager (so its exit shows), while a subshell reads the pipe.
+            let script =
+                #"exec 3<&0; "$@" </dev/null 3<&- & child=$!; (read _ <&3; kill -9 $child 2>/dev/null) & exec 3<&-; wait $child"#
             let (spawned, leftover) = Leftovers.track({
-                ProcessSpawn.start(binary, arguments, outputPath: output, newProcessGroup: true)
+                ProcessSpawn.start(
+                    "/bin/sh", ["-c", script, "greenlight-alertmanager", binary] + arguments, outputPath: output,
+                    newProcessGroup: true, input: input)
             }) { spawned in
                 if case .success(let pid) = spawned { kill(-pid, SIGKILL) }
             }
+            close(input)
             guard case .success(let pid) = spawned else {
                 Leftovers.forget(leftover)
+                close(lifeline)
                 throw StartError(description: "cannot start \(binary)")
             }
-            let manager = DemoAlertmanager(port: port, pid: pid, leftover: leftover)
+            let manager = DemoAlertmanager(port: port, pid: pid, lifeline: lifeline, leftover: leftover)
             if await manager.waitUntilReady(seconds: 15) { return manager }
             manager.stop()
             lastProblem =
@@ -97,9 +112,13 @@ final class DemoAlertmanager: Sendable {
         throw StartError(description: "Alertmanager did not start: \(lastProblem)")
     }
 
-    private init(port: Int, pid: pid_t, leftover: Leftovers.Token) {
+    /// The write end of the holding shell's stdin: closing it (or greenlight's death) ends Alertmanager.
+    private let lifeline: Int32
+
+    private init(port: Int, pid: pid_t, lifeline: Int32, leftover: Leftovers.Token) {
         self.port = port
         self.pid = pid
+        self.lifeline = lifeline
         self.leftover = leftover
     }
 
@@ -165,6 +184,7 @@ final class DemoAlertmanager: Sendable {
 
     /// Ends it and its process group.
     func stop() {
+        close(lifeline)
         kill(-pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
