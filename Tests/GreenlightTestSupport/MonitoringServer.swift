@@ -54,11 +54,13 @@ public struct MonitoringServer: Sendable {
     /// `http://127.0.0.1:PORT`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// The path of the server's binary, or an error saying to install it.
-    public static func executable(_ kind: Kind) throws -> String {
+    /// The path of the server's binary in `folders` (by default the PATH, /usr/bin and /usr/sbin), or an
+    /// error saying to install it.
+    public static func executable(_ kind: Kind, in folders: [String]? = nil) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let folders = folders ?? path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin"]
         for name in kind.binaries {
-            for folder in path.split(separator: ":") + ["/usr/bin", "/usr/sbin"] {
+            for folder in folders {
                 let candidate = "\(folder)/\(name)"
                 if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             }

@@ -273,6 +273,7 @@ extension ExpositionReader {
     mutating func readValue(of name: Range<Int>) throws(ExpositionError) -> Double {
         let start = position
         scanToken()
+        guard position > start else { throw failure("the sample \(quoted(name)) has no value", at: start) }
         guard let value = parseFloat(start..<position, allowHex: !openMetrics) else {
             throw failure(
                 "the value of \(quoted(name)) is \(token(start..<position)), not a number (such as 1, 0.5, 1e-3, +Inf or NaN)\(crHint(start..<position))",

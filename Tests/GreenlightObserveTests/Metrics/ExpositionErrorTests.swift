@@ -101,6 +101,7 @@ struct ExpositionErrorTests {
             "a line starting with '#' must be '# HELP', '# TYPE', '# UNIT' or '# EOF' in OpenMetrics"),
         Case("a  1\n# EOF\n", om: true, 1, 3, "expected the value of 'a' after one space, found a space"),
         Case("a 1 \n# EOF\n", om: true, 1, 4, "a space at the end of the sample 'a'; OpenMetrics allows none"),
+        Case("a{b=\"1\"} \n# EOF\n", om: true, 1, 10, "the sample 'a' has no value"),
         Case(" a 1\n# EOF\n", om: true, 1, 1, "expected a metric name or '#', found a space"),
         Case("a{b=\"1\",} 1\n# EOF\n", om: true, 1, 9, "expected a label name in the labels of 'a', found '}'"),
         Case("a{b = \"1\"} 1\n# EOF\n", om: true, 1, 4, "expected '=' after label name 'b', found a space"),

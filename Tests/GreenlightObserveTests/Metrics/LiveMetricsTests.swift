@@ -117,4 +117,16 @@ struct LiveMetricsTests {
             await reader.shutdown()
         }
     }
+
+    @Test("a missing binary fails the test with how to install it, rather than skipping it")
+    func missingBinary() {
+        for kind in [MonitoringServer.Kind.prometheus, .alertmanager] {
+            #expect {
+                try MonitoringServer.executable(kind, in: ["/nonexistent"])
+            } throws: { error in
+                "\(error)".contains(
+                    "is not installed; install it with `apt-get install -y prometheus prometheus-alertmanager`")
+            }
+        }
+    }
 }
