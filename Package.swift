@@ -121,6 +121,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks/exposition-bench.sh: times the exposition parser on a large input, built in release.
+        .executableTarget(
+            name: "exposition-bench", dependencies: ["GreenlightObserve"], path: "Benchmarks/exposition-bench"),
         // Test-only: the helpers the test targets share (loopback servers, folders, processes, specs).
         .target(
             name: "GreenlightTestSupport",
@@ -171,8 +174,10 @@ let package = Package(
         .testTarget(
             name: "GreenlightObserveTests",
             dependencies: [
-                "GreenlightObserve", "GreenlightCore", "GreenlightJSON", "GreenlightDemo", "GreenlightTestSupport",
-            ]
+                "GreenlightObserve", "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightDemo",
+                "GreenlightTestSupport",
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GreenlightGateTests",
