@@ -232,6 +232,11 @@ public enum DemoRelease {
           - { name: localhost, kind: dns, host: localhost, timeout: 2s }
 
         observability:
+          metrics:
+            endpoint: /metrics
+            require:
+              - { name: http_requests_total, type: counter, labels: [route, method, status], moves: true }
+              - { name: http_request_duration_seconds, type: histogram, labels: [route] }
           logs:
             file: staging.log               # the staging DemoShop writes one JSON line per request here
             require_fields: [ts, level, msg, trace_id]

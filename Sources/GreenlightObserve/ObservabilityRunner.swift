@@ -40,6 +40,14 @@ public struct ObservabilityRunner: Sendable {
         let o = observability
         let propagation = TraceStamp.Propagation(rawValue: o.traces?.propagation ?? "w3c") ?? .w3c
 
+        // The metrics' "before", ahead of any request greenlight sends.
+        let metrics = o.metrics.map { MetricsSource($0, baseURL: baseURL, trust: trust) }
+        var before: Result<Exposition, MetricsReadError>?
+        if let metrics, o.metrics?.require.contains(where: \.moves) == true {
+            progress("reading the metrics from \(metrics.name)…")
+            before = await metrics.read()
+        }
+
         if let health = o.health {
             progress("asking \(health.path) for health…")
             checks.append(
@@ -55,6 +63,11 @@ public struct ObservabilityRunner: Sendable {
             progress("sending a failing request with trace \(diagnosis.stamp.traceID)…")
             sent = await diagnosis.send(session: session)
             probe = diagnosis
+        }
+
+        if let spec = o.metrics, let metrics {
+            checks.append(await metricsCheck(spec, metrics, before: before, session: session))
+            await metrics.shutdown()
         }
 
         let logs = o.logs.map { LogSource($0, directory: directory) }
@@ -81,6 +94,49 @@ public struct ObservabilityRunner: Sendable {
         }
         return checks
     }
+
+    /// The metrics check: greenlight's own requests between the two readings when a family must move.
+    func metricsCheck(
+        _ spec: MetricsSpec, _ metrics: MetricsSource, before: Result<Exposition, MetricsReadError>?,
+        session: HTTPSession
+    ) async -> CheckResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var previous: Exposition?
+        if let before {
+            switch before {
+            case .success(let exposition): previous = exposition
+            case .failure(let error): return MetricsCheck.unreadable("\(metrics.name): \(error.description)")
+            }
+            progress("sending \(ownRequests) requests for the metrics to count…")
+            let target = url(o.health?.path ?? "/")
+            for _ in 0..<ownRequests {
+                _ = try? await session.send(
+                    HTTPRequestRecord(
+                        method: "GET", url: target, headers: [("User-Agent", "greenlight")], body: Data()),
+                    timeout: .seconds(5))
+            }
+        }
+        progress("reading the metrics from \(metrics.name)…")
+        let check = MetricsCheck(required: spec.require)
+        // A Prometheus server shows the requests after its next scrape: read again until they show (or 30 s).
+        let patience: Duration = metrics.isPrometheus && previous != nil ? .seconds(30) : .zero
+        while true {
+            switch await metrics.read() {
+            case .failure(let error):
+                return MetricsCheck.unreadable(
+                    "\(metrics.name): \(error.description)", durationSeconds: (clock.now - start).seconds)
+            case .success(let after):
+                let result = check.run(
+                    after, before: previous, requests: previous == nil ? 0 : ownRequests, source: metrics.name,
+                    durationSeconds: (clock.now - start).seconds)
+                if result.status == .pass || clock.now - start >= patience { return result }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private var o: ObservabilitySpec { observability }
 
     /// The rules, their routes (offline) and a test alert per paging rule through Alertmanager.
     func alertChecks(_ alerts: AlertsSpec, session: HTTPSession) async -> [CheckResult] {
@@ -121,4 +177,49 @@ public struct ObservabilityRunner: Sendable {
             return TestAlert(labels: labels, annotations: annotations)
         }
     }
+}
+
+/// Where the metrics are read: the service's endpoint, or a Prometheus server's API.
+struct MetricsSource: Sendable {
+    let name: String
+    let isPrometheus: Bool
+    private let read: @Sendable () async -> Result<Exposition, MetricsReadError>
+    private let close: @Sendable () async -> Void
+
+    init(_ spec: MetricsSpec, baseURL: String, trust: TLSTrust) {
+        if let prometheus = spec.prometheus {
+            let names = spec.require.map(\.name)
+            let reader = Result { () throws(MetricsReadError) in try PrometheusMetricsReader(prometheus, trust: trust) }
+            name = "Prometheus at \(prometheus.url)"
+            isPrometheus = true
+            read = {
+                switch reader {
+                case .success(let reader):
+                    do throws(MetricsReadError) { return .success(try await reader.read(names)) } catch {
+                        return .failure(error)
+                    }
+                case .failure(let error): return .failure(error)
+                }
+            }
+            close = { if case .success(let reader) = reader { await reader.shutdown() } }
+        } else {
+            let url = MetricsScraper.url(of: spec.endpoint ?? "/metrics", base: baseURL)
+            let scraper = Result { () throws(MetricsReadError) in try MetricsScraper(trust: trust) }
+            name = url
+            isPrometheus = false
+            read = {
+                switch scraper {
+                case .success(let scraper):
+                    do throws(MetricsReadError) { return .success(try await scraper.scrape(url)) } catch {
+                        return .failure(error)
+                    }
+                case .failure(let error): return .failure(error)
+                }
+            }
+            close = { if case .success(let scraper) = scraper { await scraper.shutdown() } }
+        }
+    }
+
+    func read() async -> Result<Exposition, MetricsReadError> { await read() }
+    func shutdown() async { await close() }
 }

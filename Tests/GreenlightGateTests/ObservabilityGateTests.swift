@@ -64,6 +64,11 @@ struct ObservabilityGateTests {
         let text = Self.spec(
             port: shop.port,
             observability: """
+                  metrics:
+                    endpoint: /metrics
+                    require:
+                      - { name: http_requests_total, labels: [route, tenant] }
+                      - { name: checkout_orders_total, type: counter, moves: true }
                   logs: { file: shop.log, require_fields: [ts, request_id], diagnosis: { within: 2s } }
                   health: { path: /no-such-health, within: 2s }
                 """)
@@ -73,8 +78,10 @@ struct ObservabilityGateTests {
         let hooks = try #require(report.checks.first { $0.id == "checklist.monitoring-hooks" })
         #expect(hooks.status == .fail)
         #expect(
-            hooks.summary.hasPrefix("2 of 3 checks did not pass: Health known within 2s; Structured logs"),
+            hooks.summary.hasPrefix("3 of 4 checks did not pass: Health known within 2s; Metrics; Structured logs"),
             "\(hooks.summary)")
+        #expect(hooks.details.contains { $0.contains("checkout_orders_total") }, "\(hooks.details)")
+        #expect(hooks.details.contains { $0.contains("has no label 'tenant'") }, "\(hooks.details)")
         #expect(
             hooks.details.contains { $0.contains("answered 404: the service says it is not healthy") },
             "\(hooks.details)")
