@@ -50,10 +50,14 @@ public struct ObservabilityRunner: Sendable {
 
         if let health = o.health {
             progress("asking \(health.path) for health…")
-            checks.append(
-                await HealthCheck.run(
-                    session: session, url: url(health.path), within: health.within,
-                    trace: TraceStamp(propagation: propagation)))
+            var result = await HealthCheck.run(
+                session: session, url: url(health.path), within: health.within,
+                trace: TraceStamp(propagation: propagation))
+            if let prometheus = o.metrics?.prometheus, let job = prometheus.job {
+                let interval = await ScrapeInterval.of(job: job, prometheus: prometheus.url, session: session)
+                result = ScrapeInterval.judge(result, interval: interval, job: job, within: health.within)
+            }
+            checks.append(result)
         }
 
         var sent: DiagnosisProbe.Sent?
