@@ -88,6 +88,7 @@ public enum AlertRoutesCheck {
         }
         let details = failures + warnings + passes
         let count = Format.count(paging.rules.count, "paging alert")
+        let reach = paging.rules.count == 1 ? "reaches" : "reach"
         if !failures.isEmpty {
             return ObservabilityCheck.result(
                 ObservabilityCheck.alertRoutes, title, .fail,
@@ -97,11 +98,11 @@ public enum AlertRoutesCheck {
         if !warnings.isEmpty {
             return ObservabilityCheck.result(
                 ObservabilityCheck.alertRoutes, title, .warn,
-                "\(count) reach \(receiver) in \(routes.file), \(Format.count(warnings.count, "alert")) routed on a templated label",
+                "\(count) \(reach) \(receiver) in \(routes.file), \(Format.count(warnings.count, "alert")) routed on a templated label",
                 details: details)
         }
         return ObservabilityCheck.result(
-            ObservabilityCheck.alertRoutes, title, .pass, "\(count) reach \(receiver) in \(routes.file)",
+            ObservabilityCheck.alertRoutes, title, .pass, "\(count) \(reach) \(receiver) in \(routes.file)",
             details: details)
     }
 }
