@@ -99,7 +99,8 @@ struct BackendAndScrapeTests {
         await server.stop()
         // The test kit's configuration scrapes Prometheus itself every second.
         let interval = try found.get()
-        #expect(interval.seconds == 1, "\(interval)")  // the running configuration writes the global interval into each job
+        // The running configuration writes the global interval into each job.
+        #expect(interval.seconds == 1, "\(interval)")
         #expect {
             try missing.get()
         } throws: { "\($0)" == "Prometheus has no scrape job 'checkout' (its jobs: prometheus)" }
