@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GreenlightDemo", targets: ["GreenlightDemo"]),
         .library(name: "GreenlightLoad", targets: ["GreenlightLoad"]),
         .library(name: "GreenlightObserve", targets: ["GreenlightObserve"]),
+        .library(name: "GreenlightLedger", targets: ["GreenlightLedger"]),
         .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
     ],
     dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "GreenlightJSON"),
@@ -107,6 +109,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GreenlightLedger",
+            dependencies: [
+                "GreenlightCore", "GreenlightJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .target(
             name: "GreenlightGate",
             dependencies: [
                 "GreenlightCore", "GreenlightHTTP", "GreenlightProbes", "GreenlightLoad", "GreenlightDemo",
@@ -178,6 +189,10 @@ let package = Package(
                 "GreenlightTestSupport",
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "GreenlightLedgerTests",
+            dependencies: ["GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightTestSupport"]
         ),
         .testTarget(
             name: "GreenlightGateTests",
