@@ -40,27 +40,35 @@ enum KeyFile {
         return (String(lines[1].dropFirst("Name: ".count)), bytes)
     }
 
-    static func readText(path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KeyError(
-                "cannot read key file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")"
-            )
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Refuses a private key file that group or others may read, write or run.
-    static func requirePrivateMode(path: String) throws {
+    /// The file's text; with `privateKey`, refuses a file that group or others may read, write or
+    /// run, as ssh does. The mode is checked on the descriptor that is read, not on the path.
+    static func readText(path: String, privateKey: Bool = false) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw KeyError("cannot read key file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard fstat(fd, &info) == 0 else {
             throw KeyError("cannot read key file \(path): \(String(cString: strerror(errno)))")
         }
         let mode = info.st_mode & 0o777
-        guard mode & 0o077 == 0 else {
+        if privateKey, mode & 0o077 != 0 {
             throw KeyError(
                 "private key \(path) is accessible by others (mode \(String(mode, radix: 8))); it must be readable by its owner only: chmod 600 \(path)"
             )
         }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw KeyError("cannot read key file \(path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+            guard data.count <= 65_536 else { throw KeyError("\(path) is too large to be a key file") }
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Creates `path` with `mode` from the first byte (O_CREAT|O_EXCL), writes and syncs `contents`.
@@ -71,7 +79,12 @@ enum KeyFile {
                 errno == EEXIST ? "it exists; greenlight never overwrites a key file" : String(cString: strerror(errno))
             throw KeyError("cannot create \(path): \(reason)")
         }
-        defer { close(fd) }
+        var done = false
+        defer {
+            close(fd)
+            // Nothing half-written is left behind.
+            if !done { unlink(path) }
+        }
         // The umask may have taken bits away; set exactly the mode asked for.
         guard fchmod(fd, mode) == 0 else {
             throw KeyError("cannot set the mode of \(path): \(String(cString: strerror(errno)))")
@@ -88,5 +101,6 @@ enum KeyFile {
             }
         }
         guard fsync(fd) == 0 else { throw KeyError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        done = true
     }
 }

@@ -49,17 +49,22 @@ public struct SigningKey: Sendable {
     }
 
     /// Writes the private key (created with mode 0600) and the public key (0644); refuses to
-    /// overwrite either file.
+    /// overwrite either file, and leaves neither when the second cannot be written.
     public func write(privateTo privatePath: String, publicTo publicPath: String) throws {
         let text = KeyFile.text(kind: .privateKey, name: name, bytes: privateBytes)
         try KeyFile.create(path: privatePath, mode: 0o600, contents: Data(text.utf8))
-        try publicKey.write(to: publicPath)
+        do {
+            try publicKey.write(to: publicPath)
+        } catch {
+            // A pair or nothing.
+            unlink(privatePath)
+            throw error
+        }
     }
 
     /// Reads a private key file; refuses one that group or others may read, like ssh does.
     public static func read(path: String) throws -> SigningKey {
-        try KeyFile.requirePrivateMode(path: path)
-        let text = try KeyFile.readText(path: path)
+        let text = try KeyFile.readText(path: path, privateKey: true)
         let (name, bytes) = try KeyFile.parse(text, kind: .privateKey, path: path)
         do {
             return try SigningKey(name: name, rawRepresentation: bytes)

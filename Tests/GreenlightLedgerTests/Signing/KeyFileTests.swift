@@ -83,6 +83,37 @@ struct KeyFileTests {
         }
     }
 
+    @Test("when the public file cannot be written, no private file is left")
+    func pairOrNothing() throws {
+        try withTemporaryFolder { folder in
+            let existing = try folder.write("someone else's", to: "hana.pub")
+            let privatePath = folder.appending("hana.key").path
+            #expect(throws: KeyError.self) {
+                try SigningKey.generate(name: "hana").write(privateTo: privatePath, publicTo: existing.path)
+            }
+            #expect(!FileManager.default.fileExists(atPath: privatePath))
+        }
+    }
+
+    @Test("a missing or garbled key file is refused, naming the file")
+    func unreadable() throws {
+        try withTemporaryFolder { folder in
+            let missing = folder.appending("none.key").path
+            let error = #expect(throws: KeyError.self) { try SigningKey.read(path: missing) }
+            #expect(error?.description.contains(missing) == true)
+
+            let begin = "-----BEGIN GREENLIGHT ED25519 PUBLIC KEY-----\nName: x\n"
+            let end = "\n-----END GREENLIGHT ED25519 PUBLIC KEY-----\n"
+            let garbled = try folder.write(begin + "not base64!" + end, to: "x.pub")
+            let garbledError = #expect(throws: KeyError.self) { try PublicKey.read(path: garbled.path) }
+            #expect(garbledError?.description.contains(garbled.path) == true)
+
+            let short = try folder.write(begin + "AAAA" + end, to: "short.pub")
+            let shortError = #expect(throws: KeyError.self) { try PublicKey.read(path: short.path) }
+            #expect(shortError?.description.contains("32 expected") == true)
+        }
+    }
+
     @Test("a public key file is not read as a private key")
     func wrongKind() throws {
         try withTemporaryFolder { folder in
