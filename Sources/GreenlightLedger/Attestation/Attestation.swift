@@ -99,7 +99,7 @@ public enum Attestation {
             throw AttestationError("\(who): key id \(approval.keyid.prefix(16)) does not match its public key")
         }
         guard key.verify(sig, for: payload) else { throw AttestationError("\(who): the signature does not verify") }
-        let signOff = try JSONDecoder.snakeCase.decode(SignOff.self, from: payload)
+        let signOff = try SignOff.decode(payload)
         guard signOff.signer == approval.signer, signOff.role == approval.role,
             signOff.decision.rawValue == approval.decision, signOff.signedAt == approval.signedAt,
             signOff.reportDigest == reportDigest
@@ -119,14 +119,5 @@ public enum Attestation {
 
     static func isSHA256Hex(_ hex: String) -> Bool {
         hex.utf8.count == 64 && hex.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
-    }
-}
-
-extension JSONDecoder {
-    /// Reads what `Report.encoder` wrote.
-    fileprivate static var snakeCase: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
     }
 }

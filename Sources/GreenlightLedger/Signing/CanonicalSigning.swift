@@ -8,6 +8,13 @@ enum CanonicalSigning {
         try Report.encoder(pretty: false).encode(value)
     }
 
+    /// Reads what ``bytes(of:)`` wrote (snake_case keys).
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: data)
+    }
+
     /// The ISO 8601 UTC time greenlight records, to the second.
     static func utc(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle())  // 2026-11-30T15:45:10Z

@@ -39,6 +39,11 @@ public struct SignOff: Codable, Sendable, Hashable {
     /// The bytes a signer signs: the canonical JSON of the sign-off.
     public func signedBytes() throws -> Data { try CanonicalSigning.bytes(of: self) }
 
+    /// A sign-off from its canonical JSON (``signedBytes()``), as a ledger record or an attestation holds it.
+    public static func decode(_ data: Data) throws -> SignOff {
+        try CanonicalSigning.decode(SignOff.self, from: data)
+    }
+
     /// The sign-off with `key`'s signature over ``signedBytes()``.
     public func signed(by key: SigningKey) throws -> SignedSignOff {
         SignedSignOff(signOff: self, keyID: key.keyID, signature: try key.sign(signedBytes()).base64EncodedString())
@@ -52,6 +57,20 @@ public struct SignedSignOff: Codable, Sendable, Hashable {
     public var keyID: String
     /// Base64 of the signature over `signOff.signedBytes()`.
     public var signature: String
+
+    enum CodingKeys: String, CodingKey {
+        // `keyId`, so that snake_case gives `key_id` and reads it back.
+        case keyID = "keyId"
+        case signOff, signature
+    }
+
+    /// The signed sign-off as canonical JSON (snake_case, sorted keys), for storing.
+    public func json() throws -> Data { try CanonicalSigning.bytes(of: self) }
+
+    /// A signed sign-off from ``json()``.
+    public static func decode(_ data: Data) throws -> SignedSignOff {
+        try CanonicalSigning.decode(SignedSignOff.self, from: data)
+    }
 
     /// Throws unless the sign-off is for `reportDigest` (and `release`, when given), the registration
     /// names its signer, holds its role and its key, and the signature is that key's.

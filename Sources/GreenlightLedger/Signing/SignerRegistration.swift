@@ -23,6 +23,12 @@ public struct SignerRegistration: Codable, Sendable, Hashable {
     /// Base64 of the admin's Ed25519 signature over ``signedBytes()``; nil before signing.
     public var signature: String?
 
+    enum CodingKeys: String, CodingKey {
+        // `keyId`, so that snake_case gives `key_id` and reads it back.
+        case keyID = "keyId"
+        case format, name, roles, publicKey, registeredAt, registeredBy, signature
+    }
+
     /// A registration of `key` for `roles`, signed by `admin`.
     public static func register(
         name: String, roles: [String], key: PublicKey, at date: Date = Date(), admin: SigningKey
@@ -39,6 +45,14 @@ public struct SignerRegistration: Codable, Sendable, Hashable {
         var copy = self
         copy.signature = nil
         return try CanonicalSigning.bytes(of: copy)
+    }
+
+    /// The registration, signature included, as canonical JSON (snake_case, sorted keys), for storing.
+    public func json() throws -> Data { try CanonicalSigning.bytes(of: self) }
+
+    /// A registration from ``json()``.
+    public static func decode(_ data: Data) throws -> SignerRegistration {
+        try CanonicalSigning.decode(SignerRegistration.self, from: data)
     }
 
     /// The signer's public key.

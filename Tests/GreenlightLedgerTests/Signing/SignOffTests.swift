@@ -18,6 +18,19 @@ struct SignOffTests {
         }
     }
 
+    @Test("a signed sign-off and a registration read back from their JSON still verify")
+    func storedForm() throws {
+        let (key, registration) = try SigningFixtures.signer("alice", roles: ["sre"], admin: admin)
+        let signed = try SigningFixtures.signOff(key, role: "sre")
+        let readRegistration = try SignerRegistration.decode(registration.json())
+        let readSignOff = try SignedSignOff.decode(signed.json())
+        #expect(readRegistration == registration)
+        #expect(readSignOff == signed)
+        try readRegistration.verify(adminKey: admin.publicKey)
+        try readSignOff.verify(against: readRegistration, reportDigest: SigningFixtures.digest)
+        #expect(try SignOff.decode(signed.signOff.signedBytes()).signedBytes() == signed.signOff.signedBytes())
+    }
+
     @Test("a role the signer does not hold is refused")
     func wrongRole() throws {
         let (key, registration) = try SigningFixtures.signer("alice", roles: ["engineering"], admin: admin)
