@@ -25,8 +25,14 @@ enum LedgerFixtures {
             guard let key = registered[signature.keyID] else {
                 return .rejected("signed by '\(signature.keyID)', who is not a registered signer")
             }
-            return key.isValidSignature(signature.bytes, for: record.signedContent)
-                ? .accepted : .rejected("the signature of '\(signature.keyID)' does not verify")
+            // The key type is not Sendable: the deferred work rebuilds it from its bytes.
+            let raw = key.rawRepresentation
+            let content = record.signedContent
+            return .deferred {
+                let valid = (try? Curve25519.Signing.PublicKey(rawRepresentation: raw))?
+                    .isValidSignature(signature.bytes, for: content)
+                return valid == true ? .accepted : .rejected("the signature of '\(signature.keyID)' does not verify")
+            }
         }
     }
 

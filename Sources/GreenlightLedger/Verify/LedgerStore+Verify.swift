@@ -1,7 +1,12 @@
+import Foundation
+
 extension LedgerStore {
     /// Walks the whole chain in order, in batches of `batchSize`: recomputes each record's hash, checks
     /// its link to the record before and that sequence numbers follow on, and has `signatures` judge each
     /// record. Returns the head, or the first record edited, deleted, reordered or forged.
+    ///
+    /// Signature work a verifier defers (``SignatureCheck/deferred(_:)``) runs at the end of each batch
+    /// on all cores.
     ///
     /// The chain alone cannot tell that records were removed from the *end* (or that the whole chain
     /// after some record was rewritten and re-hashed): compare the head with a copy kept elsewhere for
@@ -12,6 +17,7 @@ extension LedgerStore {
         var verifier = signatures
         var previous: LedgerRecord?
         var next = 1
+        var pending: [PendingSignature] = []
         while true {
             let batch: [LedgerRecord]
             do {
@@ -27,23 +33,29 @@ extension LedgerStore {
                     readable.append(record)
                     from = record.sequence + 1
                 }
-                if let found = try await check(readable, previous: &previous, next: &next, verifier: &verifier) {
-                    return .broken(found)
-                }
-                if sequence > next { return .broken(missing(from: next, before: sequence, kind: nil)) }
-                return .broken(LedgerBreak(.edited, sequence: sequence, kind: nil, detail: error.message))
+                let found =
+                    try await check(
+                        readable, previous: &previous, next: &next, verifier: &verifier, pending: &pending)
+                    ?? (sequence > next
+                        ? missing(from: next, before: sequence, kind: nil)
+                        : LedgerBreak(.edited, sequence: sequence, kind: nil, detail: error.message))
+                return .broken(await Self.settle(pending, before: found.sequence) ?? found)
             }
             if batch.isEmpty { break }
-            if let found = try await check(batch, previous: &previous, next: &next, verifier: &verifier) {
-                return .broken(found)
+            if let found = try await check(
+                batch, previous: &previous, next: &next, verifier: &verifier, pending: &pending)
+            {
+                return .broken(await Self.settle(pending, before: found.sequence) ?? found)
             }
+            if let forged = await Self.settle(pending, before: .max) { return .broken(forged) }
+            pending.removeAll(keepingCapacity: true)
         }
         return .intact(previous.map { LedgerHead(count: $0.sequence, hash: $0.hash) } ?? .empty)
     }
 
     private func check(
         _ batch: [LedgerRecord], previous: inout LedgerRecord?, next: inout Int,
-        verifier: inout some SignatureVerifier
+        verifier: inout some SignatureVerifier, pending: inout [PendingSignature]
     ) async throws -> LedgerBreak? {
         for record in batch {
             if record.sequence != next {
@@ -68,8 +80,12 @@ extension LedgerStore {
                     .edited, sequence: record.sequence, kind: record.kind,
                     detail: "the first record does not start the chain (its previous hash is not 64 zeros)")
             }
-            if case .rejected(let why) = verifier.check(record) {
+            switch verifier.check(record) {
+            case .accepted: break
+            case .rejected(let why):
                 return LedgerBreak(.forged, sequence: record.sequence, kind: record.kind, detail: why)
+            case .deferred(let work):
+                pending.append(PendingSignature(sequence: record.sequence, kind: record.kind, work: work))
             }
             previous = record
             next += 1
@@ -108,5 +124,46 @@ extension LedgerStore {
             }
         }
         return nil
+    }
+}
+
+/// A signature check a verifier deferred, to run beside others.
+struct PendingSignature: Sendable {
+    var sequence: Int
+    var kind: LedgerRecord.Kind
+    var work: @Sendable () -> SignatureCheck
+}
+
+extension LedgerStore {
+    /// Runs the deferred checks of records before `limit` on all cores; the first refused, by sequence.
+    static func settle(_ pending: [PendingSignature], before limit: Int) async -> LedgerBreak? {
+        let due = pending.filter { $0.sequence < limit }
+        if due.isEmpty { return nil }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, due.count / 64))
+        let chunk = (due.count + workers - 1) / workers
+        return await withTaskGroup(of: LedgerBreak?.self) { group in
+            for start in stride(from: 0, to: due.count, by: chunk) {
+                let slice = due[start..<min(start + chunk, due.count)]
+                group.addTask {
+                    for item in slice {
+                        switch item.work() {
+                        case .accepted: continue
+                        case .rejected(let why):
+                            return LedgerBreak(.forged, sequence: item.sequence, kind: item.kind, detail: why)
+                        case .deferred:
+                            return LedgerBreak(
+                                .forged, sequence: item.sequence, kind: item.kind,
+                                detail: "the signature verifier deferred its judgement twice")
+                        }
+                    }
+                    return nil
+                }
+            }
+            var first: LedgerBreak?
+            for await found in group {
+                if let found, found.sequence < first?.sequence ?? .max { first = found }
+            }
+            return first
+        }
     }
 }

@@ -10,10 +10,15 @@ public protocol SignatureVerifier {
 }
 
 /// A verifier's judgement of one record.
-public enum SignatureCheck: Sendable, Hashable {
+public enum SignatureCheck: Sendable {
     case accepted
     /// The record's signature is forged, made by a key that may not sign it, or missing; with why.
     case rejected(String)
+    /// The judgement is `work`'s, which verify runs later, on any thread, beside the work of other records
+    /// (checking an Ed25519 signature is most of verify's time). `work` answers ``accepted`` or
+    /// ``rejected(_:)``; a verifier decides in ``SignatureVerifier/check(_:)`` what depends on the order
+    /// of records (who was registered by then) and defers only the signature arithmetic.
+    case deferred(@Sendable () -> SignatureCheck)
 }
 
 /// A verifier made of a closure.
