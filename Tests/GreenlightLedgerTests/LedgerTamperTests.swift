@@ -122,4 +122,25 @@ struct LedgerTamperTests {
                 == LedgerBreak(
                     .forged, sequence: 11, kind: .signoff, detail: "the signature of 'alice' does not verify"))
     }
+
+    @Test("a forged signature before an edit is the one named, though signatures are checked in parallel")
+    func forgedBeforeEdit() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try await LedgerFixtures.ledger(folder, count: 3)
+        let payload: JSONValue = .object([("decision", .string("approve"))])
+        let fake = try LedgerFixtures.sign(.signoff, "shop@1.2.0", payload, by: LedgerFixtures.mallory, as: "alice")
+        _ = try await store.append(kind: .signoff, release: "shop@1.2.0", payload: payload, signature: fake)
+        for index in 5...300 {
+            let signature = try LedgerFixtures.sign(
+                .signoff, "shop@1.2.0", LedgerFixtures.payload(index), by: LedgerFixtures.alice, as: "alice")
+            _ = try await store.append(
+                kind: .signoff, release: "shop@1.2.0", payload: LedgerFixtures.payload(index), signature: signature)
+        }
+        try LedgerFixtures.tamper(store, "UPDATE ledger_record SET release = 'shop@6.6.6' WHERE sequence = 250")
+
+        let found = try #require(try await store.verify(signatures: LedgerFixtures.verifier).failure)
+        #expect(found.problem == .forged)
+        #expect(found.sequence == 4)
+    }
 }
