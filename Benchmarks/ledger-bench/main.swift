@@ -90,10 +90,9 @@ func verify(folder: String, count: Int, runs: Int, signed: Bool) async throws {
         let verifier = ClosureSignatureVerifier { record in
             guard let signature = record.signature else { return .accepted }
             guard signature.keyID == "alice" else { return .rejected("unknown key") }
-            let content = record.signedContent
             return .deferred {
                 let key = try? Curve25519.Signing.PublicKey(rawRepresentation: rawKey)
-                return key?.isValidSignature(signature.bytes, for: content) == true
+                return key?.isValidSignature(signature.bytes, for: record.signedContent) == true
                     ? .accepted : .rejected("bad signature")
             }
         }

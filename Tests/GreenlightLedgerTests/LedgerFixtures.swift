@@ -27,10 +27,9 @@ enum LedgerFixtures {
             }
             // The key type is not Sendable: the deferred work rebuilds it from its bytes.
             let raw = key.rawRepresentation
-            let content = record.signedContent
             return .deferred {
                 let valid = (try? Curve25519.Signing.PublicKey(rawRepresentation: raw))?
-                    .isValidSignature(signature.bytes, for: content)
+                    .isValidSignature(signature.bytes, for: record.signedContent)
                 return valid == true ? .accepted : .rejected("the signature of '\(signature.keyID)' does not verify")
             }
         }

@@ -57,11 +57,12 @@ extension LedgerStore {
         _ batch: [LedgerRecord], previous: inout LedgerRecord?, next: inout Int,
         verifier: inout some SignatureVerifier, pending: inout [PendingSignature]
     ) async throws -> LedgerBreak? {
-        for record in batch {
+        let intact = await Self.hashesMatch(batch)
+        for (record, intact) in zip(batch, intact) {
             if record.sequence != next {
                 return missing(from: next, before: record.sequence, kind: record.kind)
             }
-            if record.computeHash() != record.hash {
+            if !intact {
                 return try await misplacement(of: record)
                     ?? LedgerBreak(
                         .edited, sequence: record.sequence, kind: record.kind,
@@ -135,6 +136,24 @@ struct PendingSignature: Sendable {
 }
 
 extension LedgerStore {
+    /// Whether each record's content matches its hash, computed on all cores.
+    static func hashesMatch(_ batch: [LedgerRecord]) async -> [Bool] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batch.count / 256))
+        if workers == 1 { return batch.map { $0.computeHash() == $0.hash } }
+        let chunk = (batch.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [Bool]).self) { group in
+            for start in stride(from: 0, to: batch.count, by: chunk) {
+                let slice = batch[start..<min(start + chunk, batch.count)]
+                group.addTask { (start, slice.map { $0.computeHash() == $0.hash }) }
+            }
+            var results = [Bool](repeating: false, count: batch.count)
+            for await (start, matches) in group {
+                results.replaceSubrange(start..<(start + matches.count), with: matches)
+            }
+            return results
+        }
+    }
+
     /// Runs the deferred checks of records before `limit` on all cores; the first refused, by sequence.
     static func settle(_ pending: [PendingSignature], before limit: Int) async -> LedgerBreak? {
         let due = pending.filter { $0.sequence < limit }
