@@ -5,7 +5,8 @@
 //        ledger-bench verify FOLDER [COUNT] [RUNS] [--signed]
 //                                                       fills a ledger with COUNT records (every one signed
 //                                                       with Ed25519 with --signed), verifies it RUNS times
-//        ledger-bench burst PATH                        appends until killed (the kill -9 test's child)
+//        ledger-bench burst PATH [COUNT]                appends COUNT records, or until killed (the tests'
+//                                                       child process)
 import Crypto
 import Foundation
 import GreenlightJSON
@@ -35,10 +36,10 @@ func signoff(_ index: Int) -> JSONValue {
     ])
 }
 
-func burst(path: String) async throws -> Never {
+func burst(path: String, count: Int) async throws {
     let store = try SQLiteLedgerStore(path: path)
     var index = 0
-    while true {
+    while count == 0 || index < count {
         _ = try await store.append(kind: .signoff, release: "shop@1.4.0", payload: signoff(index))
         if index == 0 {
             // Unbuffered: the test that kills this process waits for the line.
@@ -117,7 +118,7 @@ let count = arguments.count > 2 ? Int(arguments[2]) ?? 0 : 0
 let runs = arguments.count > 3 ? max(1, Int(arguments[3]) ?? 5) : 5
 do {
     switch mode {
-    case "burst": try await burst(path: arguments[1])
+    case "burst": try await burst(path: arguments[1], count: count)
     case "appends": try await appends(folder: arguments[1], count: count > 0 ? count : 5000, runs: runs)
     case "verify":
         try await verify(
