@@ -135,6 +135,14 @@ let package = Package(
         // Benchmarks/exposition-bench.sh: times the exposition parser on a large input, built in release.
         .executableTarget(
             name: "exposition-bench", dependencies: ["GreenlightObserve"], path: "Benchmarks/exposition-bench"),
+        // Benchmarks/ledger-bench.sh: durable SQLite appends per second and verify of 100,000 records.
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "GreenlightLedger", "GreenlightJSON", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/ledger-bench"
+        ),
         // Test-only: the helpers the test targets share (loopback servers, folders, processes, specs).
         .target(
             name: "GreenlightTestSupport",
@@ -192,7 +200,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GreenlightLedgerTests",
-            dependencies: ["GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightTestSupport"]
+            dependencies: [
+                "GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "GreenlightGateTests",

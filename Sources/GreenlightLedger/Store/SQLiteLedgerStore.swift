@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import GreenlightJSON
+
+/// The ledger in one SQLite file, through GRDB: the default store, `.greenlight/ledger.sqlite` beside
+/// the spec.
+///
+/// Durability: the file is in WAL mode with `synchronous = FULL`, so every append is its own transaction
+/// and is on disk (the WAL fsynced) when ``append(kind:release:payload:signature:at:)`` returns; it
+/// survives a crash of the process *and* of the machine. (`NORMAL` would only survive the process: in WAL
+/// mode it fsyncs at checkpoints, and a power loss can take the last appends away.)
+///
+/// Several processes may append at once: each append takes the write lock first (`BEGIN IMMEDIATE`,
+/// waiting up to ``busyTimeout`` for another writer), reads the head inside that transaction and writes
+/// the next sequence number, so the chain stays linear. Triggers refuse any `UPDATE` or `DELETE` of a
+/// record, whoever issues it.
+public struct SQLiteLedgerStore: LedgerStore {
+    /// How long an append waits for another process's write to finish.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// The ledger file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens the ledger at `path`, creating it (and its folder) if needed and bringing its schema up to
+    /// date.
+    public init(path: String) throws {
+        self.path = path
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(Self.busyTimeout)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw LedgerError(.storage, "cannot open the ledger \(path): \(Self.describe(error))")
+        }
+        try migrate()
+    }
+
+    private func migrate() throws {
+        let migrator = Self.migrator
+        do {
+            let unknown = try pool.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            }
+            if !unknown.isEmpty {
+                throw LedgerError(
+                    .newerFormat,
+                    "the ledger \(path) was written by a newer greenlight (migrations \(unknown.sorted().joined(separator: ", "))); upgrade greenlight"
+                )
+            }
+            try migrator.migrate(pool)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            // Another process may have applied the same migration between our check and our write; each
+            // migration is one transaction, so the ledger is either migrated or untouched.
+            if (try? pool.read(migrator.hasCompletedMigrations)) == true { return }
+            throw LedgerError(.storage, "cannot prepare the ledger \(path): \(Self.describe(error))")
+        }
+    }
+
+    public func append(
+        kind: LedgerRecord.Kind, release: String?, payload: JSONValue, signature: LedgerSignature?, at time: Date
+    ) async throws -> LedgerRecord {
+        let stored = try LedgerPayload.canonical(payload)
+        let time = LedgerTime.truncated(time)
+        let timeText = LedgerTime.string(time)
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var record: LedgerRecord?
+                try db.inTransaction(.immediate) {
+                    let head = try Self.head(db)
+                    var next = LedgerRecord(
+                        sequence: head.count + 1, kind: kind, release: release, time: time, payload: stored.value,
+                        previousHash: head.hash, hash: "", signature: signature)
+                    next.hash = next.computeHash()
+                    try db.execute(
+                        sql: """
+                            INSERT INTO ledger_record
+                                (sequence, kind, release, time, payload, previous_hash, hash, signature, signer_key_id)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            next.sequence, kind.rawValue, release, timeText, stored.text, next.previousHash,
+                            next.hash, signature?.bytes.base64EncodedString(), signature?.keyID,
+                        ])
+                    record = next
+                    return .commit
+                }
+                return record!
+            }
+        } catch {
+            throw LedgerError(.storage, "cannot append to the ledger \(path): \(Self.describe(error))")
+        }
+    }
+
+    public func records(from sequence: Int, limit: Int) async throws -> [LedgerRecord] {
+        try await read { db in
+            var records: [LedgerRecord] = []
+            records.reserveCapacity(min(limit, 4096))
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.columns) FROM ledger_record WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                arguments: [sequence, limit])
+            while let row = try rows.next() { records.append(try Self.record(row)) }
+            return records
+        }
+    }
+
+    public func latest(release: String, kind: LedgerRecord.Kind) async throws -> LedgerRecord? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(Self.columns) FROM ledger_record WHERE release = ? AND kind = ?
+                    ORDER BY sequence DESC LIMIT 1
+                    """,
+                arguments: [release, kind.rawValue]
+            ).map(Self.record)
+        }
+    }
+
+    public func head() async throws -> LedgerHead {
+        try await read { try Self.head($0) }
+    }
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.storage, "cannot read the ledger \(path): \(Self.describe(error))")
+        }
+    }
+
+    static func head(_ db: Database) throws -> LedgerHead {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT sequence, hash FROM ledger_record ORDER BY sequence DESC LIMIT 1")
+        else { return .empty }
+        return LedgerHead(count: row[0], hash: row[1])
+    }
+
+    static let columns = "sequence, kind, release, time, payload, previous_hash, hash, signature, signer_key_id"
+
+    /// A stored row as a record; a row that is not one throws `LedgerError.Code.unreadableRecord`
+    /// naming its sequence number.
+    static func record(_ row: Row) throws -> LedgerRecord {
+        // Every column is read as a DatabaseValue and converted by hand: a hand-edited row may hold a
+        // number where text belongs, which GRDB's typed subscripts would treat as a programming error.
+        let sequence = Int.fromDatabaseValue(row[0] as DatabaseValue) ?? 0
+        func unreadable(_ what: String) -> LedgerError {
+            LedgerError(.unreadableRecord, "record \(sequence): \(what)", sequence: sequence)
+        }
+        func text(_ index: Int, _ column: String) throws -> String? {
+            let value: DatabaseValue = row[index]
+            if value.isNull { return nil }
+            guard case .string(let text) = value.storage else { throw unreadable("\(column) is not text") }
+            return text
+        }
+        func required(_ index: Int, _ column: String) throws -> String {
+            guard let value = try text(index, column) else { throw unreadable("\(column) is missing") }
+            return value
+        }
+        let kindText = try required(1, "kind")
+        guard let kind = LedgerRecord.Kind(rawValue: kindText) else {
+            throw unreadable("unknown kind '\(kindText)'")
+        }
+        let timeText = try required(3, "time")
+        guard let time = LedgerTime.date(timeText) else { throw unreadable("malformed time '\(timeText)'") }
+        let payload: JSONValue
+        do {
+            payload = try JSONValue(parsing: Data(try required(4, "payload").utf8))
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw unreadable("(\(kind.rawValue)) payload is not JSON: \(error)")
+        }
+        var signature: LedgerSignature?
+        switch (try text(7, "signature"), try text(8, "signer_key_id")) {
+        case (nil, nil): break
+        case (let text?, let keyID?):
+            guard let bytes = Data(base64Encoded: text) else {
+                throw unreadable("(\(kind.rawValue)) signature is not base64")
+            }
+            signature = LedgerSignature(keyID: keyID, bytes: bytes)
+        default: throw unreadable("(\(kind.rawValue)) has a signature without a key, or a key without a signature")
+        }
+        return LedgerRecord(
+            sequence: sequence, kind: kind, release: try text(2, "release"), time: time, payload: payload,
+            previousHash: try required(5, "previous_hash"), hash: try required(6, "hash"), signature: signature)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "\(error.resultCode)"
+        }
+        return "\(error)"
+    }
+}
+
+extension SQLiteLedgerStore {
+    /// Appends many records in one transaction: for filling large ledgers in benchmarks and tests, where
+    /// one transaction per record would only measure the disk.
+    package func appendAll(
+        _ entries: [(kind: LedgerRecord.Kind, release: String?, payload: JSONValue, signature: LedgerSignature?)],
+        at time: Date = Date()
+    ) async throws {
+        let time = LedgerTime.truncated(time)
+        let timeText = LedgerTime.string(time)
+        let stored = try entries.map { try LedgerPayload.canonical($0.payload) }
+        try await pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                var head = try Self.head(db)
+                let insert = try db.makeStatement(
+                    sql: """
+                        INSERT INTO ledger_record
+                            (sequence, kind, release, time, payload, previous_hash, hash, signature, signer_key_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for (entry, payload) in zip(entries, stored) {
+                    var next = LedgerRecord(
+                        sequence: head.count + 1, kind: entry.kind, release: entry.release, time: time,
+                        payload: payload.value, previousHash: head.hash, hash: "", signature: entry.signature)
+                    next.hash = next.computeHash()
+                    try insert.execute(arguments: [
+                        next.sequence, entry.kind.rawValue, entry.release, timeText, payload.text, next.previousHash,
+                        next.hash, entry.signature?.bytes.base64EncodedString(), entry.signature?.keyID,
+                    ])
+                    head = LedgerHead(count: next.sequence, hash: next.hash)
+                }
+                return .commit
+            }
+        }
+    }
+}
