@@ -34,11 +34,27 @@ public struct SQLiteLedgerStore: LedgerStore {
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.open(path: path, configuration: configuration)
         } catch {
             throw LedgerError(.storage, "cannot open the ledger \(path): \(Self.describe(error))")
         }
         try migrate()
+    }
+
+    /// Opens the pool, waiting out other processes that open the same new file at the same moment:
+    /// switching a new file to WAL needs a moment alone, and SQLite answers "database is locked" at
+    /// once there instead of waiting for the busy timeout.
+    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline
+            {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.05))
+            }
+        }
     }
 
     private func migrate() throws {
