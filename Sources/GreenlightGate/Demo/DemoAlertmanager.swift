@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightObserve
 
 #if canImport(Glibc)
 import Glibc
@@ -23,14 +24,7 @@ final class DemoAlertmanager: Sendable {
         if let chosen = environment["GREENLIGHT_ALERTMANAGER"], !chosen.isEmpty {
             return chosen == "none" ? nil : chosen
         }
-        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for name in binaries {
-            for folder in path.split(separator: ":") {
-                let candidate = "\(folder)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            }
-        }
-        return nil
+        return binaries.lazy.compactMap { ToolRun.find($0) }.first
     }
 
     /// How to get one, for the demo's note.

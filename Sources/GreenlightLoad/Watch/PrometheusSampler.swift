@@ -66,7 +66,7 @@ struct PrometheusSampler: ResourceSampler {
     /// The number the query gives now, or why there is none; nil when there is no such query.
     private func query(_ name: String, _ promQL: String?) async -> Answer? {
         guard let promQL else { return nil }
-        let url = base + "/api/v1/query?query=" + Self.percentEncoded(promQL)
+        let url = base + "/api/v1/query?query=" + percentEncodedQueryValue(promQL)
         let request = HTTPRequestRecord(
             method: "GET", url: url, headers: [("Accept", "application/json")], body: Data())
         do {
@@ -115,21 +115,5 @@ struct PrometheusSampler: ResourceSampler {
         }
         guard value.isFinite else { return .problem("\(name) query returned \(text)") }
         return .value(value)
-    }
-
-    /// Text for a URL query value: every byte but the unreserved characters of RFC 3986 as %XX.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightProbes
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
 /// Runs a program (no shell) with a deadline, as the leader of its own process group, its output
 /// (stdout and stderr together) in a temporary file of which the tail is kept. The child and the
 /// file are registered with ``Leftovers`` while they exist, so an interrupt removes both.
-struct ToolRun: Sendable {
+package struct ToolRun: Sendable {
     var executable: String
     var arguments: [String]
     var timeout: Duration
@@ -61,7 +62,7 @@ struct ToolRun: Sendable {
             kill(-pid, SIGKILL)
             return true
         }
-        let status = await Self.wait(for: pid)
+        let status = await ShellCommand.wait(for: pid)
         watchdog.cancel()
         let timedOut = (try? await watchdog.value) == true
         // Whatever the program left running in its group goes too.
@@ -70,32 +71,13 @@ struct ToolRun: Sendable {
         let exited = status & 0x7F == 0
         return Outcome(
             exitCode: !timedOut && exited ? (status >> 8) & 0xFF : nil, timedOut: timedOut,
-            output: Self.tail(of: outputPath, bytes: outputLimit),
+            output: String(decoding: ShellCommand.tail(of: outputPath, bytes: outputLimit), as: UTF8.self),
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             launchError: nil)
     }
 
-    /// Waits for the process on a thread of its own, so no concurrency thread blocks in waitpid.
-    private static func wait(for pid: pid_t) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            Thread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-                continuation.resume(returning: status)
-            }.start()
-        }
-    }
-
-    private static func tail(of path: String, bytes: Int) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
-        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
-    }
-
     /// The absolute path of `name` in the folders of `PATH`, when it is there and executable.
-    static func find(_ name: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
+    package static func find(_ name: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
         for folder in (path ?? "").split(separator: ":") where !folder.isEmpty {
             let candidate = (String(folder) as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false

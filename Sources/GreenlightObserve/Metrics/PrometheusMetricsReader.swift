@@ -77,7 +77,7 @@ public final class PrometheusMetricsReader: Sendable {
     /// The series of the family, each as a sample (its name, its labels, its value now).
     func series(of name: String, family: String) async throws(MetricsReadError) -> [MetricFamily.Sample] {
         let query = selector(of: name)
-        let data = try await get("/api/v1/query?query=" + Self.percentEncoded(query), what: "query \(query)")
+        let data = try await get("/api/v1/query?query=" + percentEncodedQueryValue(query), what: "query \(query)")
         guard case .string("vector")? = data["resultType"], case .array(let results)? = data["result"] else {
             throw MetricsReadError("Prometheus answered the query \(query) with something other than a vector")
         }
@@ -116,7 +116,7 @@ public final class PrometheusMetricsReader: Sendable {
         if name.hasSuffix("_total") { candidates.append(String(name.dropLast(6))) }
         for candidate in candidates {
             let data = try await get(
-                "/api/v1/metadata?metric=" + Self.percentEncoded(candidate), what: "metadata of \(candidate)")
+                "/api/v1/metadata?metric=" + percentEncodedQueryValue(candidate), what: "metadata of \(candidate)")
             guard case .array(let entries)? = data[candidate], let entry = entries.first,
                 case .string(let typeName)? = entry["type"]
             else { continue }
@@ -173,22 +173,6 @@ public final class PrometheusMetricsReader: Sendable {
         for scalar in text.unicodeScalars {
             if "\\.+*?()|[]{}^$".unicodeScalars.contains(scalar) { out += "\\" }
             out.unicodeScalars.append(scalar)
-        }
-        return out
-    }
-
-    /// Text for a URL query value: every byte but the unreserved characters of RFC 3986 as %XX.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += String(format: "%%%02X", byte)
-            }
         }
         return out
     }

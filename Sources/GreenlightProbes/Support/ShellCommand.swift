@@ -92,7 +92,7 @@ package struct ShellCommand: Sendable {
     }
 
     /// Waits for the process on a thread of its own, so no concurrency thread blocks in waitpid.
-    private static func wait(for pid: pid_t) async -> Int32 {
+    package static func wait(for pid: pid_t) async -> Int32 {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 var status: Int32 = 0
@@ -104,7 +104,7 @@ package struct ShellCommand: Sendable {
     }
 
     /// The last `bytes` of a file, read without loading the rest.
-    static func tail(of path: String, bytes: Int) -> Data {
+    package static func tail(of path: String, bytes: Int) -> Data {
         guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
