@@ -115,6 +115,10 @@ struct ProcessWatchTests {
         let name = "greenlight-watch-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: folder + "/" + name)
         try await ChildProcess.with(folder + "/" + name, ["60"]) { child in
+            // Until the child has exec'd, its argv[0] is the parent's: wait for the new one.
+            for _ in 0..<200 where FileBytes.text("/proc/\(child.pid)/cmdline")?.contains(name) != true {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let watcher = try ResourceWatcher.start(.make { $0.process = name })
             let report = await watcher.stop()
             #expect(report.source == "process \(name) (pid \(child.pid))")
