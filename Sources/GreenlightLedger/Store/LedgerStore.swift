@@ -18,6 +18,13 @@ public protocol LedgerStore: Sendable {
     /// stored row that is not a record.
     func records(from sequence: Int, limit: Int) async throws -> [LedgerRecord]
 
+    /// The records of `release` (nil: the ledger-wide records, such as signers and the admin key), only
+    /// those of `kind` when given, with a sequence number above `sequence`, in sequence order, up to
+    /// `limit`. Served from an index on (release, kind, sequence), so that the gate reads only what it
+    /// needs from a large ledger.
+    func records(release: String?, kind: LedgerRecord.Kind?, after sequence: Int, limit: Int) async throws
+        -> [LedgerRecord]
+
     /// The newest record of `kind` for `release`, if any.
     func latest(release: String, kind: LedgerRecord.Kind) async throws -> LedgerRecord?
 

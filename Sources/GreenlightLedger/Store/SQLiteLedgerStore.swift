@@ -127,6 +127,29 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func records(release: String?, kind: LedgerRecord.Kind?, after sequence: Int, limit: Int) async throws
+        -> [LedgerRecord]
+    {
+        var conditions = [release == nil ? "release IS NULL" : "release = ?"]
+        var arguments: StatementArguments = release.map { [$0] } ?? []
+        if let kind {
+            conditions.append("kind = ?")
+            arguments += [kind.rawValue]
+        }
+        conditions.append("sequence > ?")
+        arguments += [sequence, limit]
+        let sql = """
+            SELECT \(Self.columns) FROM ledger_record WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY sequence LIMIT ?
+            """
+        return try await read { [arguments] db in
+            var records: [LedgerRecord] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() { records.append(try Self.record(row)) }
+            return records
+        }
+    }
+
     public func latest(release: String, kind: LedgerRecord.Kind) async throws -> LedgerRecord? {
         try await read { db in
             try Row.fetchOne(
