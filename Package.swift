@@ -128,7 +128,7 @@ let package = Package(
             name: "greenlight",
             dependencies: [
                 "GreenlightCore", "GreenlightReports", "GreenlightGate", "GreenlightDemo", "GreenlightLoad",
-                "GreenlightProbes",
+                "GreenlightProbes", "GreenlightLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

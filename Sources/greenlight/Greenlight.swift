@@ -22,8 +22,8 @@ struct Greenlight: AsyncParsableCommand {
         version: GreenlightVersion.current,
         subcommands: [
             Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Observe.self,
-            Load.self, Risk.self,
-            Demo.self,
+            Load.self, Risk.self, LedgerCommand.self, KeyCommand.self, SignerCommand.self, SignOffCommand.self,
+            GateCommand.self, Demo.self,
         ]
     )
 

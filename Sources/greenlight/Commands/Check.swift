@@ -23,6 +23,10 @@ extension Greenlight {
                 built-in policy). --load-result judges a result recorded earlier instead, such as slices \
                 run on several machines and merged with `greenlight load merge`.
 
+                The report is recorded in the release ledger (.greenlight/ledger.sqlite beside the spec, \
+                --ledger or GREENLIGHT_LEDGER for another; --no-record to skip), where sign-offs bind to its \
+                digest and `greenlight gate` finds it.
+
                 --report-dir writes report.json (versioned schema, with the digest sign-offs bind to), \
                 report.md (also appended to $GITHUB_STEP_SUMMARY when set), junit.xml and report.html.
 
@@ -49,6 +53,11 @@ extension Greenlight {
                 "Judge this recorded load result (greenlight load --out / load merge) instead of running the load test.",
                 valueName: "file"))
         var loadResult: String?
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Flag(help: "Do not record the report in the release ledger.")
+        var noRecord = false
 
         @Flag(name: .shortAndLong, help: "Print only the verdict line.")
         var quiet = false
@@ -91,6 +100,19 @@ extension Greenlight {
             }
             if showProgress { Terminal.clearProgress() }
             try ReportOutput.write(report, to: reportDir, announce: !quiet && !json)
+            if !noRecord {
+                let announce = !quiet && !json
+                try await ledger.with(besideSpec: self.spec.file) { open in
+                    let record = try await open.ledger.record(
+                        report: report, specRoles: spec.signoff?.required ?? [],
+                        forbidAuthorApproval: spec.signoff?.forbidAuthorApproval ?? true)
+                    if announce {
+                        Terminal.error(
+                            "recorded report \(report.digest ?? report.computeDigest()) in \(open.location) (record \(record.sequence))"
+                        )
+                    }
+                }
+            }
             if json {
                 Terminal.out(String(decoding: report.json(), as: UTF8.self))
             } else {
