@@ -121,7 +121,7 @@ let package = Package(
             name: "GreenlightGate",
             dependencies: [
                 "GreenlightCore", "GreenlightHTTP", "GreenlightProbes", "GreenlightLoad", "GreenlightDemo",
-                "GreenlightObserve",
+                "GreenlightObserve", "GreenlightLedger",
             ]
         ),
         .executableTarget(

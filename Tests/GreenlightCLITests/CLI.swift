@@ -36,11 +36,14 @@ enum CLI {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GITHUB_STEP_SUMMARY")
+        let dir = try TemporaryFolder("gl-cli")
+        defer { dir.remove() }
+        // `check` records its report in a ledger beside the spec; tests that do not name one get a
+        // throwaway ledger, so the repository's Examples/ never gain a .greenlight folder.
+        environment["GREENLIGHT_LEDGER"] = dir.appending("ledger.sqlite").path
         for (k, v) in env { environment[k] = v }
         process.environment = environment
         process.currentDirectoryURL = directory ?? SpecFixtures.repository
-        let dir = try TemporaryFolder("gl-cli")
-        defer { dir.remove() }
         let out = dir.appending("out")
         let err = dir.appending("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)

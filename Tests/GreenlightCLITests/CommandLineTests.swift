@@ -303,6 +303,28 @@ struct DemoCommandTests {
         #expect(r.stdout.contains("Smoke: sign in and buy"))
     }
 
+    @Test("demo: the report is recorded, three demo signers approve its digest, and the gate opens")
+    func demoSignOff() throws {
+        let folder = try TemporaryFolder("gl-demo-ledger")
+        defer { folder.remove() }
+        let ledger = folder.appending("demo.sqlite").path
+        let r = try CLI.run(["demo", "--ledger", ledger], timeout: 120)
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("Sign-off: report recorded in \(ledger)"), "\(r.stdout)")
+        for (name, role) in [("dana", "engineering"), ("priya", "product"), ("sam", "sre")] {
+            #expect(r.stdout.contains("\(name) approves as \(role) report sha256:"), "\(r.stdout)")
+            #expect(r.stdout.contains("✓ \(role): \(name) approved at "), "\(r.stdout)")
+        }
+        #expect(r.stdout.contains("gate demoshop@1.1.0: OPEN"))
+        // The kept ledger is a real one: the commands read it.
+        let verify = try CLI.run(["ledger", "verify", "--ledger", ledger])
+        #expect(verify.status == 0 && verify.stdout.contains("intact, 9 records"), "\(verify.all)")
+        let gate = try CLI.run(["gate", "demoshop@1.1.0", "--ledger", ledger])
+        #expect(gate.status == 0, "\(gate.all)")
+        let again = try CLI.run(["demo", "--ledger", ledger])
+        #expect(again.status == 2 && again.stderr.contains("the demo writes a new ledger"), "\(again.all)")
+    }
+
     @Test("demo with a real Alertmanager: the test page is delivered, and no Alertmanager is left running")
     func demoAlertPipeline() throws {
         let folder = try TemporaryFolder("gl-demo-report")
@@ -333,6 +355,8 @@ struct DemoCommandTests {
         #expect(r.stdout.contains("NO-GO demoshop 1.1.0"))
         #expect(r.stdout.contains("step 'buy one' (3 of 4): status: expected 201, got 500"))
         #expect(r.stdout.contains("undeclared differences:") && r.stdout.contains("config.max_connections"))
+        #expect(r.stdout.contains("gate demoshop@1.1.0: CLOSED"))
+        #expect(r.stdout.contains("is NO-GO"))
     }
 
     @Test("demo --print-spec prints a spec that validates")

@@ -102,7 +102,7 @@ extension Greenlight {
             try ReportOutput.write(report, to: reportDir, announce: !quiet && !json)
             if !noRecord {
                 let announce = !quiet && !json
-                try await ledger.with(besideSpec: self.spec.file) { open in
+                try await ledger.with(besideSpec: self.spec.file, create: true) { open in
                     let record = try await open.ledger.record(
                         report: report, specRoles: spec.signoff?.required ?? [],
                         forbidAuthorApproval: spec.signoff?.forbidAuthorApproval ?? true)

@@ -3,6 +3,7 @@ import Foundation
 import GreenlightCore
 import GreenlightDemo
 import GreenlightGate
+import GreenlightLedger
 import GreenlightReports
 
 extension Greenlight {
@@ -13,11 +14,14 @@ extension Greenlight {
             discussion: """
                 Starts DemoShop twice on free loopback ports (as staging and as production), runs the \
                 gate with a release spec built into greenlight, prints the report and stops the shops. \
-                Nothing else needs to run.
+                Then the report goes into a release ledger, three demo signers (engineering, product, SRE) \
+                sign off on its digest with their own Ed25519 keys, and `gate` decides. Nothing else needs \
+                to run.
 
                   greenlight demo                 a ready release: GO
                   greenlight demo --broken        a regressed, drifted release: NO-GO, with the reasons
                   greenlight demo --print-spec    the spec the demo runs (--print-policy: its policy)
+                  greenlight demo --ledger demo.sqlite    keep the demo's ledger (then: greenlight ledger verify --ledger demo.sqlite)
                   greenlight demo shop --port 8080 --version v2 --error-rate 0.05 --added-latency 80ms
                 """,
             subcommands: [Run.self, Shop.self],
@@ -43,10 +47,22 @@ extension Greenlight.Demo {
         @Option(help: ArgumentHelp("Write report.json, report.md, junit.xml and report.html here.", valueName: "dir"))
         var reportDir: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Keep the demo's release ledger in this new SQLite file (default: a throwaway one).", valueName: "path")
+        )
+        var ledger: String?
+
         @Flag(name: .shortAndLong, help: "Print only the verdict line.")
         var quiet = false
 
-        func validate() throws { try ReportOutput.check(reportDir) }
+        func validate() throws {
+            try ReportOutput.check(reportDir)
+            if let ledger, FileManager.default.fileExists(atPath: ledger) {
+                throw ValidationError(
+                    "--ledger \(ledger) exists; the demo writes a new ledger (remove it, or name another file).")
+            }
+        }
 
         func run() async throws {
             if printPolicy {
@@ -81,7 +97,41 @@ extension Greenlight.Demo {
             if show { Terminal.clearProgress() }
             try ReportOutput.write(report, to: reportDir, announce: !quiet)
             Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
-            if !report.isGo { throw ExitCode(ExitStatus.notReady) }
+            let gateOpen = try await signOff(report)
+            if !report.isGo || !gateOpen { throw ExitCode(ExitStatus.notReady) }
+        }
+
+        /// Records the report in a ledger, has the demo signers approve it, and prints what the gate says.
+        private func signOff(_ report: Report) async throws -> Bool {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "greenlight-demo-ledger-\(UUID().uuidString)")
+            let leftover = Leftovers.add { try? FileManager.default.removeItem(at: folder) }
+            defer {
+                try? FileManager.default.removeItem(at: folder)
+                Leftovers.forget(leftover)
+            }
+            let path = ledger ?? folder.appendingPathComponent("ledger.sqlite").path
+            let outcome: DemoSignOff.Outcome
+            do {
+                let store = try SQLiteLedgerStore(path: path)
+                outcome = try await DemoSignOff.run(
+                    report: report, specRoles: DemoSignOff.signers.map(\.role), store: store)
+            } catch {
+                throw GateError("the demo's sign-off failed: \(error)", isInput: false).exit()
+            }
+            if quiet {
+                Terminal.out("gate: \(outcome.decision.isOpen ? "OPEN" : "CLOSED")")
+                return outcome.decision.isOpen
+            }
+            var lines = [
+                "",
+                "Sign-off: report recorded in \(ledger ?? "a throwaway ledger (--ledger FILE keeps it)") (record \(outcome.reportRecord.sequence))",
+            ]
+            for record in outcome.signOffs { lines.append("  #\(record.sequence) \(HistoryLine.summary(record))") }
+            lines.append("")
+            lines.append(Greenlight.GateCommand.render(outcome.decision, attestation: nil, requested: nil))
+            Terminal.out(lines.joined(separator: "\n"))
+            return outcome.decision.isOpen
         }
     }
 

@@ -203,6 +203,8 @@ enum HistoryLine {
             if case .string(let text)? = p[key] { return text }
             return "?"
         }
+        // A digest's first 12 hex digits, as git shortens; `--json` has them whole.
+        func short(_ key: String) -> String { String(s(key).prefix("sha256:".count + 12)) }
         switch record.kind {
         case .release:
             var text = "\(s("service")) \(s("version")), owner \(s("owner"))"
@@ -219,7 +221,7 @@ enum HistoryLine {
         case .signoff:
             let comment = s("comment")
             return
-                "\(s("signer")) \(s("decision"))s as \(s("role")) report \(s("report_digest"))\(comment.isEmpty ? "" : ": \(comment)")"
+                "\(s("signer")) \(s("decision"))s as \(s("role")) report \(short("report_digest"))\(comment.isEmpty ? "" : ": \(comment)")"
         case .waiver:
             return "\(s("check")) waived by \(s("approver")) until \(s("expires")): \(s("reason"))"
         default:

@@ -158,8 +158,10 @@ extension Greenlight {
 
 extension LedgerOptions {
     /// Opens the ledger beside `specFile`, runs `body`, closes it; errors print and exit 2 (refusals 1).
-    func with<T>(besideSpec specFile: String? = nil, _ body: (OpenLedger) async throws -> T) async throws -> T {
-        let open = try await self.open(besideSpec: specFile)
+    func with<T>(
+        besideSpec specFile: String? = nil, create: Bool = false, _ body: (OpenLedger) async throws -> T
+    ) async throws -> T {
+        let open = try await self.open(besideSpec: specFile, create: create)
         do {
             let result = try await body(open)
             await open.close()

@@ -22,9 +22,15 @@ struct LedgerOptions: ParsableArguments {
         return LedgerInput.relative(folder + "/.greenlight/ledger.sqlite")
     }
 
-    /// Opens the ledger; exits 2 with the reason when it cannot be opened.
-    func open(besideSpec specFile: String? = nil) async throws -> OpenLedger {
+    /// Opens the ledger; exits 2 with the reason when it cannot be opened. Only `create` makes a new
+    /// SQLite file: a command that reads the ledger must not leave an empty one behind a typo.
+    func open(besideSpec specFile: String? = nil, create: Bool = false) async throws -> OpenLedger {
         let location = location(besideSpec: specFile)
+        if !create, !LedgerInput.isURL(location), !FileManager.default.fileExists(atPath: location) {
+            throw LedgerInput.usage(
+                "there is no ledger at \(location): greenlight check records the first report there, or run greenlight ledger init"
+            )
+        }
         do {
             let place = try LedgerLocation(location)
             return OpenLedger(ledger: ReleaseLedger(store: try await place.open()), location: place.description)
@@ -70,6 +76,11 @@ struct ReleaseTarget {
 }
 
 enum LedgerInput {
+    /// Whether the ledger is named by a URL (a server) rather than a file.
+    static func isURL(_ location: String) -> Bool {
+        location.range(of: "^[A-Za-z][A-Za-z0-9+.-]*://", options: .regularExpression) != nil
+    }
+
     /// The folder of key files: $GREENLIGHT_KEYS, else ~/.greenlight/keys.
     static var keyFolder: String {
         if let folder = ProcessInfo.processInfo.environment["GREENLIGHT_KEYS"], !folder.isEmpty { return folder }
