@@ -184,9 +184,11 @@ extension Greenlight {
                     return
                 }
                 var lines = ["\(target.release) in \(location): \(Format.count(records.count, "record"))"]
+                let width = String(records.last?.sequence ?? 0).count
                 for record in records {
+                    let number = String(record.sequence)
                     lines.append(
-                        "  #\(record.sequence)  \(LedgerTime.string(record.time))  \(record.kind.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(HistoryLine.summary(record))"
+                        "  #\(number)\(String(repeating: " ", count: width - number.count))  \(LedgerTime.string(record.time))  \(record.kind.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(HistoryLine.summary(record))"
                     )
                 }
                 Terminal.out(lines.joined(separator: "\n"))
@@ -217,7 +219,7 @@ enum HistoryLine {
                 roles = list.compactMap { if case .string(let r) = $0 { return r } else { return nil } }
             }
             return
-                "\(s("verdict")) \(s("digest")), risk \(s("risk_class")), needs \(roles.isEmpty ? "no sign-off" : roles.joined(separator: ", "))"
+                "\(s("verdict")) \(short("digest")), risk \(s("risk_class")), needs \(roles.isEmpty ? "no sign-off" : roles.joined(separator: ", "))"
         case .signoff:
             let comment = s("comment")
             return
