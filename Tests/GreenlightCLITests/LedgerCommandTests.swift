@@ -148,6 +148,16 @@ struct LedgerCommandTests {
                 with: Data(contentsOf: team.folder.appending("readiness.intoto.json"))) as? [String: Any]
         #expect(envelope?["payloadType"] as? String == "application/vnd.in-toto+json")
         #expect((envelope?["signatures"] as? [[String: Any]])?.count == 1)
+        // An independent reader (in-toto's Python bindings and `cryptography`) accepts what the command wrote.
+        let alicePublic = try String(contentsOf: team.folder.appending("keys/alice.pub"), encoding: .utf8)
+            .split(separator: "\n")[2]
+        let reader = try CLI.python(
+            InTotoReader.script,
+            [
+                team.folder.appending("readiness.intoto.json").path, String(alicePublic),
+                String(repeating: "4f", count: 32), "https://greenlight.dev/release-readiness/v1",
+            ])
+        #expect(reader.stdout.contains("verified: 1 envelope signature, 2 approvals"), "\(reader.all)")
 
         // A newer check makes both approvals stale; bob rejects the new report, and it stands.
         #expect(try team.run(["check", "go.yaml", "-q"]).status == 0)
