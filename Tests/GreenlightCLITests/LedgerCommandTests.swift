@@ -9,7 +9,7 @@ import Testing
 struct LedgerCommandTests {
     /// A spec that is GO without any server: every checklist item waived (until `expires`), low risk,
     /// engineering and SRE must sign, and carol is the author.
-    static func spec(version: String = "2.0.0", expires: CalendarDate) -> String {
+    static func spec(version: String = "2.0.0", owner: String = "team", expires: CalendarDate) -> String {
         let waivers = ["environment-parity", "load-testing", "monitoring-hooks", "rollback-plan"].map {
             """
                 - item: \($0)
@@ -23,7 +23,7 @@ struct LedgerCommandTests {
             service:
               name: shop
               version: "\(version)"
-              owner: team
+              owner: \(owner)
               author: carol
             risk:
               likelihood: 1
@@ -48,9 +48,9 @@ struct LedgerCommandTests {
             try write(version: "2.0.0")
         }
 
-        func write(version: String) throws {
+        func write(version: String, owner: String = "team") throws {
             let expires = CalendarDate(Date().addingTimeInterval(10 * 86_400))
-            try Data(LedgerCommandTests.spec(version: version, expires: expires).utf8).write(
+            try Data(LedgerCommandTests.spec(version: version, owner: owner, expires: expires).utf8).write(
                 to: folder.appending("go.yaml"))
         }
 
@@ -159,6 +159,13 @@ struct LedgerCommandTests {
             ])
         #expect(reader.stdout.contains("verified: 1 envelope signature, 2 approvals"), "\(reader.all)")
 
+        // Given the spec, the gate also sees that the spec changed since the signed report was made.
+        try team.write(version: "2.0.0", owner: "platform")
+        let drifted = try team.run(["gate", "go.yaml"])
+        #expect(drifted.status == 1)
+        #expect(drifted.stdout.contains("✗ go.yaml changed since the latest report was made from it"), "\(drifted.all)")
+        #expect(try team.run(["gate", "shop@2.0.0"]).status == 0)
+
         // A newer check makes both approvals stale; bob rejects the new report, and it stands.
         #expect(try team.run(["check", "go.yaml", "-q"]).status == 0)
         let stale = try team.run(["gate", "go.yaml"])
@@ -183,18 +190,20 @@ struct LedgerCommandTests {
         let show = try team.run(["ledger", "show", "shop@2.0.0"])
         #expect(show.status == 0, "\(show.all)")
         #expect(show.stdout.contains("release       shop 2.0.0, owner team, author carol"))
+        #expect(show.stdout.contains("release       shop 2.0.0, owner platform, author carol"))
         #expect(show.stdout.contains("signoff       bob rejects as sre report sha256:"))
         let showJSON = try team.run(["ledger", "show", "go.yaml", "--json"])
         let history = try JSONSerialization.jsonObject(with: Data(showJSON.stdout.utf8)) as? [String: Any]
         let kinds = (history?["records"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
         #expect(
             kinds == [
-                "release", "report", "waiver", "waiver", "waiver", "waiver", "signoff", "signoff", "report", "signoff",
+                "release", "report", "waiver", "waiver", "waiver", "waiver", "signoff", "signoff", "release", "report",
+                "signoff",
             ])
 
         let verified = try team.run(["ledger", "verify"])
         #expect(verified.status == 0, "\(verified.all)")
-        #expect(verified.stdout.contains("intact, 14 records, head "))
+        #expect(verified.stdout.contains("intact, 15 records, head "))
     }
 
     @Test("ledger verify names a sign-off edited in the file by hand, and exits 1")

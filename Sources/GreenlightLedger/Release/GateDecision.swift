@@ -35,7 +35,10 @@ extension ReleaseLedger {
     /// report, the release's sign-offs and the ledger-wide records through the store's index, so its cost
     /// does not grow with the rest of the ledger; it checks the hashes and signatures of what it reads, but
     /// not the whole chain: `ledger verify` does that.
-    public func gate(release: String, now: Date = Date()) async throws -> GateDecision {
+    ///
+    /// With `specSHA256` (the spec file's SHA-256, when the gate was given the spec), the gate also stays
+    /// closed when the spec changed since the latest report was made from it.
+    public func gate(release: String, now: Date = Date(), specSHA256: String? = nil) async throws -> GateDecision {
         var decision = GateDecision(release: release)
         guard let latest = try await latestReport(release: release) else {
             decision.missing.append(
@@ -51,7 +54,13 @@ extension ReleaseLedger {
             decision.missing.append(
                 "the latest report's record (\(record.sequence)) no longer matches its hash; run greenlight ledger verify"
             )
-        } else if (try? report(in: record).computeDigest()) != digest {
+        } else if let report = try? report(in: record), report.computeDigest() == digest {
+            if let specSHA256, report.spec.sha256 != specSHA256 {
+                decision.missing.append(
+                    "\(report.spec.file) changed since the latest report was made from it (sha256 \(report.spec.sha256.prefix(12))…, now \(specSHA256.prefix(12))…): run greenlight check and sign the new report"
+                )
+            }
+        } else {
             decision.missing.append(
                 "the latest report's record (\(record.sequence)) holds a report whose digest is not \(digest)")
         }

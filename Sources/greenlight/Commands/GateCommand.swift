@@ -11,7 +11,8 @@ extension Greenlight {
             discussion: """
                 Opens (exit 0) when the release's latest recorded report is GO, every role the spec and the \
                 risk class require approved that exact report with a valid signature, no rejection stands, and \
-                no waiver of the report has expired since. Otherwise prints each missing piece and exits 1. A \
+                no waiver of the report has expired since; given the spec file, also that the spec has not \
+                changed since that report was made from it. Otherwise prints each missing piece and exits 1. A \
                 newer check run makes older approvals stale.
 
                   greenlight gate release.yaml
@@ -64,7 +65,7 @@ extension Greenlight {
             let target = try ReleaseTarget.resolve(self.target, policy: policy)
             let signing = try attestKey.map { try LedgerInput.readPrivateKey($0, option: "--attest-key") }
             let (decision, report) = try await ledger.with(besideSpec: target.specFile) { open in
-                let decision = try await open.ledger.gate(release: target.release)
+                let decision = try await open.ledger.gate(release: target.release, specSHA256: target.spec?.sha256)
                 let report = try decision.report.map { try open.ledger.report(in: $0.record) }
                 return (decision, report)
             }
