@@ -112,6 +112,12 @@ struct LedgerCommandTests {
         #expect(stranger.status == 1)
         #expect(stranger.stderr.contains("(mallory) is not registered"), "\(stranger.all)")
 
+        let pinned = try team.run([
+            "signoff", "go.yaml", "--role", "engineering", "--decision", "approve", "--key", "alice", "--report",
+            "sha256:" + String(repeating: "0", count: 64),
+        ])
+        #expect(pinned.status == 1)
+        #expect(pinned.stderr.contains("you reviewed report sha256:000"), "\(pinned.all)")
         let alice = try team.run([
             "signoff", "go.yaml", "--role", "engineering", "--decision", "approve", "--comment", "code reviewed",
             "--key", "alice",

@@ -17,6 +17,10 @@ extension Greenlight {
 
                   greenlight signoff release.yaml --role sre --decision approve --comment "dashboards, runbook ok"
                   greenlight signoff checkout@2.14.0 --role product --decision reject --comment "copy not final" --key bob
+                  greenlight signoff release.yaml --role sre --decision approve --key alice --report sha256:4f2a…
+
+                --report pins the report you reviewed: the sign-off is refused if the latest recorded report \
+                is another one (a newer check ran, or someone appended a report since).
 
                 The key is --key, else $GREENLIGHT_KEY: a private key file, or a name in the key folder.
 
@@ -39,6 +43,13 @@ extension Greenlight {
 
         @Option(help: ArgumentHelp("Your private key file, or its name in the key folder.", valueName: "path"))
         var key: String?
+
+        @Option(
+            name: .customLong("report"),
+            help: ArgumentHelp(
+                "Sign only if the latest report is this one: the digest of the report you reviewed (report.json).",
+                valueName: "sha256:hex"))
+        var reportDigest: String?
 
         @Option(help: ArgumentHelp("A risk policy file (when the target is a spec).", valueName: "file"))
         var policy: String?
@@ -63,6 +74,11 @@ extension Greenlight {
                 guard let (_, latest) = try await open.ledger.latestReport(release: target.release) else {
                     throw SignOffRefusal(
                         "no readiness report is recorded for \(target.release) in \(open.location): run greenlight check first"
+                    )
+                }
+                if let reportDigest, reportDigest != latest.digest {
+                    throw SignOffRefusal(
+                        "you reviewed report \(reportDigest), but the latest report of \(target.release) is \(latest.digest) (\(latest.verdict), generated \(latest.generatedAt)); review that one"
                     )
                 }
                 let (signatures, _) = try await open.ledger.registry()
