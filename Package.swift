@@ -139,7 +139,8 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "GreenlightLedger", "GreenlightJSON", .product(name: "Crypto", package: "swift-crypto"),
+                "GreenlightLedger", "GreenlightCore", "GreenlightJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/ledger-bench"
         ),
