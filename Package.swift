@@ -210,7 +210,8 @@ let package = Package(
         .testTarget(
             name: "GreenlightGateTests",
             dependencies: [
-                "GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad", "GreenlightTestSupport",
+                "GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad", "GreenlightLedger",
+                "GreenlightTestSupport",
             ]
         ),
         .testTarget(
