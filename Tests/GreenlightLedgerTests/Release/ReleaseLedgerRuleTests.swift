@@ -93,6 +93,56 @@ struct ReleaseLedgerRuleTests {
         #expect(record.signature?.keyID == newKey.keyID)
     }
 
+    @Test("a key already registered to another signer is refused: the registry finds signers by key")
+    func sharedKey() async throws {
+        let setup = try await ReleaseFixtures.setup(signers: [("erin", ["engineering"])])
+        defer { setup.remove() }
+        let erin = try #require(setup.keys["erin"])
+        let digest = try await ReleaseFixtures.record(ReleaseFixtures.report(), in: setup)
+        let head = try await setup.store.head()
+        let error = await #expect(throws: LedgerError.self) {
+            try await setup.ledger.addSigner(
+                SignerRegistration.register(name: "sam", roles: ["sre"], key: erin.publicKey, admin: setup.admin))
+        }
+        #expect(
+            error?.message
+                == "key \(erin.keyID.prefix(16)) is already registered to signer erin; each signer needs a key of their own"
+        )
+        #expect(try await setup.store.head() == head)
+        // erin's sign-offs still verify, under the ledger's rules and the gate's.
+        try await setup.record("erin", "engineering", digest)
+        #expect(try await setup.store.verify(signatures: LedgerSignatures()) == .intact(try await setup.store.head()))
+        #expect(try await setup.ledger.gate(release: ReleaseFixtures.release).ignored == [])
+        // Re-registering erin herself with her own key (new roles) is allowed.
+        try await setup.ledger.addSigner(
+            SignerRegistration.register(
+                name: "erin", roles: ["engineering", "sre"], key: erin.publicKey, admin: setup.admin))
+        #expect(try await setup.ledger.registry().signatures.signers["erin"]?.roles == ["engineering", "sre"])
+    }
+
+    @Test("a report whose digest does not match its content is refused, and nothing is recorded")
+    func mismatchedDigest() async throws {
+        let setup = try await ReleaseFixtures.setup(signers: [])
+        defer { setup.remove() }
+        var report = ReleaseFixtures.report()
+        let stated = try #require(report.digest)
+        report.verdict.reasons = ["edited after the digest was computed"]
+        let error = await #expect(throws: LedgerError.self) {
+            try await setup.ledger.record(report: report, specRoles: [], forbidAuthorApproval: true)
+        }
+        #expect(
+            error?.message
+                == "the report's digest \(stated) does not match its content (\(report.computeDigest())): it was changed after it was made; run greenlight check again"
+        )
+        #expect(try await setup.store.head().count == 1)
+        // Without a digest, the ledger computes it.
+        report.digest = nil
+        try await setup.ledger.record(report: report, specRoles: [], forbidAuthorApproval: true)
+        #expect(
+            try await setup.ledger.latestReport(release: ReleaseFixtures.release)?.entry.digest
+                == report.computeDigest())
+    }
+
     @Test("recording a report writes the release record once, and again only when its owner, author or ticket changes")
     func releaseRecordOnce() async throws {
         let setup = try await ReleaseFixtures.setup(signers: [])
