@@ -139,7 +139,8 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "GreenlightLedger", "GreenlightJSON", .product(name: "Crypto", package: "swift-crypto"),
+                "GreenlightLedger", "GreenlightCore", "GreenlightJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/ledger-bench"
         ),
@@ -209,7 +210,8 @@ let package = Package(
         .testTarget(
             name: "GreenlightGateTests",
             dependencies: [
-                "GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad", "GreenlightTestSupport",
+                "GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad", "GreenlightLedger",
+                "GreenlightTestSupport",
             ]
         ),
         .testTarget(

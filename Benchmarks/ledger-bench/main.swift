@@ -7,6 +7,7 @@
 //                                                       with Ed25519 with --signed), verifies it RUNS times
 //        ledger-bench burst PATH [COUNT]                appends COUNT records, or until killed (the tests'
 //                                                       child process)
+//        ledger-bench signoffs|gate …                   the release workflow: see SignOffBurst.swift
 import Crypto
 import Foundation
 import GreenlightJSON
@@ -119,6 +120,8 @@ let runs = arguments.count > 3 ? max(1, Int(arguments[3]) ?? 5) : 5
 do {
     switch mode {
     case "burst": try await burst(path: arguments[1], count: count)
+    case "signoffs": try await signOffs(Array(arguments.dropFirst()))
+    case "gate": try await gate(folder: arguments[1], count: count > 0 ? count : 100_000, runs: runs)
     case "appends": try await appends(folder: arguments[1], count: count > 0 ? count : 5000, runs: runs)
     case "verify":
         try await verify(

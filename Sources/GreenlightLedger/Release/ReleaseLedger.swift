@@ -57,6 +57,16 @@ public struct ReleaseLedger: Sendable {
         guard let signature = registration.signature.flatMap({ Data(base64Encoded: $0) }) else {
             throw LedgerError(.invalidRecord, "signer \(registration.name)'s registration is not signed")
         }
+        // The registry finds a signer by key id: a key held under two names would leave one of them unable
+        // to sign (and re-registering one would revoke the other's key).
+        if let holder = try await registry().signatures.registration(keyID: registration.keyID),
+            holder.name != registration.name
+        {
+            throw LedgerError(
+                .invalidRecord,
+                "key \(registration.keyID.prefix(16)) is already registered to signer \(holder.name); each signer needs a key of their own"
+            )
+        }
         return try await store.append(
             kind: .signer, release: nil, payload: try LedgerJSON.payload(registration),
             signature: LedgerSignature(keyID: admin.keyID, bytes: signature))
@@ -97,7 +107,15 @@ public struct ReleaseLedger: Sendable {
         -> LedgerRecord
     {
         var report = report
-        report.digest = report.digest ?? report.computeDigest()
+        let digest = report.computeDigest()
+        if let given = report.digest, given != digest {
+            // Sign-offs bind to the digest: one that does not identify the content would be signed blind.
+            throw LedgerError(
+                .invalidRecord,
+                "the report's digest \(given) does not match its content (\(digest)): it was changed after it was made; run greenlight check again"
+            )
+        }
+        report.digest = digest
         let release = ReleaseEntry(report.release)
         if let latest = try await store.latest(release: release.name, kind: .release),
             (try? LedgerJSON.decode(ReleaseEntry.self, latest.payload)) == release
