@@ -69,11 +69,19 @@ extension ReleaseLedger {
                 "the latest report (\(digest), recorded \(LedgerTime.string(record.time))) is \(entry.verdict)")
         }
 
-        let (signatures, _) = try await registry()
+        // Each sign-off is judged against the signers registered when it was recorded, in chain order as
+        // `verify` does: re-registering a signer (a new key, other roles) applies to what they sign next,
+        // and neither revives nor drops what they signed before.
+        var pendingRegistrations = try await all(release: nil, kind: nil)[...]
+        var signatures = LedgerSignatures()
         var approvedBy: [String: GateDecision.Approval] = [:]
         var rejections: [(signOff: SignOff, sequence: Int)] = []
         for signOffRecord in try await all(release: release, kind: .signoff) {
             let sequence = signOffRecord.sequence
+            while let next = pendingRegistrations.first, next.sequence < sequence {
+                pendingRegistrations.removeFirst()
+                _ = Self.learn(next, into: &signatures)
+            }
             guard signOffRecord.computeHash() == signOffRecord.hash else {
                 decision.ignored.append("record \(sequence): no longer matches its hash")
                 continue

@@ -77,24 +77,25 @@ public struct ReleaseLedger: Sendable {
     public func registry() async throws -> (signatures: LedgerSignatures, refused: [String]) {
         var signatures = LedgerSignatures()
         var refused: [String] = []
-        var after = 0
-        while true {
-            let batch = try await store.records(release: nil, kind: nil, after: after, limit: 1024)
-            guard let last = batch.last else { break }
-            for record in batch where record.kind == .adminKey || record.kind == .signer {
-                var trial = signatures
-                let intact = record.computeHash() == record.hash
-                if intact, case .accepted = trial.check(record).settled() {
-                    signatures = trial
-                } else {
-                    refused.append(
-                        "record \(record.sequence) (\(record.kind.rawValue)): "
-                            + (intact ? "its signature is refused" : "its content no longer matches its hash"))
-                }
-            }
-            after = last.sequence
+        for record in try await all(release: nil, kind: nil) {
+            if let problem = Self.learn(record, into: &signatures) { refused.append(problem) }
         }
         return (signatures, refused)
+    }
+
+    /// Applies an admin-key or signer record to `signatures` when it is intact and its signature is
+    /// accepted; otherwise leaves them as they were and says why. Other records are ignored.
+    static func learn(_ record: LedgerRecord, into signatures: inout LedgerSignatures) -> String? {
+        guard record.kind == .adminKey || record.kind == .signer else { return nil }
+        guard record.computeHash() == record.hash else {
+            return "record \(record.sequence) (\(record.kind.rawValue)): its content no longer matches its hash"
+        }
+        var trial = signatures
+        guard case .accepted = trial.check(record).settled() else {
+            return "record \(record.sequence) (\(record.kind.rawValue)): its signature is refused"
+        }
+        signatures = trial
+        return nil
     }
 
     // MARK: - Reports

@@ -105,6 +105,36 @@ struct ReleaseGateTests {
             ])
     }
 
+    @Test("a new key for a signer applies to what they sign next: their earlier approval and rejection stand")
+    func keyRotation() async throws {
+        let setup = try await ReleaseFixtures.setup()
+        defer { setup.remove() }
+        let digest = try await ReleaseFixtures.record(ReleaseFixtures.report(), in: setup)
+        let erin = try await setup.record("erin", "engineering", digest)
+        let rejection = try await setup.record("sam", "sre", digest, decision: .reject, comment: "error budget spent")
+        for name in ["erin", "sam"] {
+            let roles = try #require(ReleaseFixtures.signers.first { $0.name == name }).roles
+            try await setup.ledger.addSigner(
+                SignerRegistration.register(
+                    name: name, roles: roles, key: SigningKey.generate(name: name).publicKey, admin: setup.admin))
+        }
+        let decision = try await setup.ledger.gate(release: Self.release)
+        #expect(decision.approvals.map(\.sequence) == [erin.sequence])
+        #expect(
+            decision.missing == [
+                "sam rejected as sre (record \(rejection.sequence)): error budget spent; it stands until sre approves a newer report",
+                "no approval by sre of report \(digest)",
+            ])
+        #expect(decision.ignored == [])
+        // The old key signs nothing new.
+        await #expect(throws: SignOffRefusal.self) { try await setup.record("erin", "engineering", digest) }
+        let verification = try await setup.store.verify(signatures: LedgerSignatures())
+        guard case .intact = verification else {
+            Issue.record("verify: \(verification)")
+            return
+        }
+    }
+
     @Test("a waiver that has expired closes the gate, from the day after its expiry")
     func expiredWaiver() async throws {
         let setup = try await ReleaseFixtures.setup()
