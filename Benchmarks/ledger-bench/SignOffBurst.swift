@@ -169,3 +169,39 @@ func gate(folder: String, count: Int, runs: Int) async throws {
         "gate_median_ms=\(String(format: "%.1f", result * 1000)) records=\(head.count) target=200ms \(result < 0.2 ? "PASS" : "FAIL")"
     )
 }
+
+/// Signed approvals per second through ReleaseLedger.record(signOff:) from one process, each checked
+/// against the ledger's rules (the latest report, the signer registry, the signature) and appended in
+/// its own durable transaction: COUNT per run, RUNS runs, each in a fresh ledger with 8 signers.
+func signOffRate(folder: String, count: Int, runs: Int) async throws {
+    var rates: [Double] = []
+    for run in 0..<runs {
+        let store = try SQLiteLedgerStore(path: "\(folder)/signoff-rate-\(run).sqlite")
+        let ledger = ReleaseLedger(store: store)
+        let admin = SigningKey.generate(name: "admin")
+        try await ledger.initialize(admin: admin)
+        var keys: [SigningKey] = []
+        for index in 0..<8 {
+            let key = SigningKey.generate(name: "signer-\(index)")
+            try await ledger.addSigner(
+                SignerRegistration.register(name: key.name, roles: ["sre"], key: key.publicKey, admin: admin))
+            keys.append(key)
+        }
+        let report = try benchReport(service: "checkout", version: "2.14.0")
+        try await ledger.record(report: report, specRoles: [], forbidAuthorApproval: true)
+        let start = ContinuousClock.now
+        for index in 0..<count {
+            let key = keys[index % keys.count]
+            try await ledger.record(
+                signOff: SignOff(
+                    signer: key.name, role: "sre", decision: .approve, comment: "sign-off \(index)",
+                    release: "checkout@2.14.0", reportDigest: report.digest!
+                ).signed(by: key))
+        }
+        let rate = Double(count) / seconds(ContinuousClock.now - start)
+        rates.append(rate)
+        print("run \(run + 1): \(count) signed sign-offs through ReleaseLedger at \(Int(rate))/s")
+    }
+    let result = median(rates)
+    print("signoffs_median_per_s=\(Int(result)) target=2000 \(result >= 2000 ? "PASS" : "FAIL")")
+}

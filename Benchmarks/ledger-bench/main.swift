@@ -122,6 +122,7 @@ do {
     case "burst": try await burst(path: arguments[1], count: count)
     case "signoffs": try await signOffs(Array(arguments.dropFirst()))
     case "gate": try await gate(folder: arguments[1], count: count > 0 ? count : 100_000, runs: runs)
+    case "signoff-rate": try await signOffRate(folder: arguments[1], count: count > 0 ? count : 2000, runs: runs)
     case "appends": try await appends(folder: arguments[1], count: count > 0 ? count : 5000, runs: runs)
     case "verify":
         try await verify(

@@ -7,6 +7,8 @@ import GreenlightJSON
 /// same ones.
 public struct ReleaseLedger: Sendable {
     public let store: any LedgerStore
+    /// What this process already read and checked: records never change, so only newer ones are read.
+    let cache = ReadCache()
 
     public init(store: any LedgerStore) { self.store = store }
 
@@ -75,11 +77,17 @@ public struct ReleaseLedger: Sendable {
     /// The signer registry as the ledger-wide records build it, with each record's signature checked;
     /// a record whose signature is refused is left out and named in `refused`.
     public func registry() async throws -> (signatures: LedgerSignatures, refused: [String]) {
-        var signatures = LedgerSignatures()
-        var refused: [String] = []
-        for record in try await all(release: nil, kind: nil) {
-            if let problem = Self.learn(record, into: &signatures) { refused.append(problem) }
+        var (after, signatures, refused) = cache.registry()
+        let start = after
+        while true {
+            let batch = try await store.records(release: nil, kind: nil, after: after, limit: 1024)
+            guard let last = batch.last else { break }
+            for record in batch {
+                if let problem = Self.learn(record, into: &signatures) { refused.append(problem) }
+            }
+            after = last.sequence
         }
+        if after > start { cache.keep(registry: (after, signatures, refused)) }
         return (signatures, refused)
     }
 
@@ -143,8 +151,20 @@ public struct ReleaseLedger: Sendable {
 
     /// The newest report recorded for `release`, with its record.
     public func latestReport(release: String) async throws -> (record: LedgerRecord, entry: ReportEntry)? {
-        guard let record = try await store.latest(release: release, kind: .report) else { return nil }
-        return (record, try ReportEntry.read(record))
+        guard var latest = cache.report(release: release) else {
+            guard let record = try await store.latest(release: release, kind: .report) else { return nil }
+            let found = (record: record, entry: try ReportEntry.read(record))
+            cache.keep(report: found, release: release)
+            return found
+        }
+        // Only reports recorded since the one known are read (usually none).
+        while let newer = try await store.records(
+            release: release, kind: .report, after: latest.record.sequence, limit: 16
+        ).last {
+            latest = (newer, try ReportEntry.read(newer))
+            cache.keep(report: latest, release: release)
+        }
+        return latest
     }
 
     /// The report held by a `report` record.
@@ -234,4 +254,31 @@ public struct ReleaseLedger: Sendable {
 public struct SignOffRefusal: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Records a ReleaseLedger already read and checked, shared by its copies. A record never changes once
+/// appended (and `verify` is what proves it), and sequence numbers become visible in order, so what was
+/// read stays true and only records after it need reading.
+final class ReadCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var registryState: (after: Int, signatures: LedgerSignatures, refused: [String]) = (0, .init(), [])
+    private var reports: [String: (record: LedgerRecord, entry: ReportEntry)] = [:]
+
+    func registry() -> (after: Int, signatures: LedgerSignatures, refused: [String]) {
+        lock.withLock { registryState }
+    }
+
+    func keep(registry state: (after: Int, signatures: LedgerSignatures, refused: [String])) {
+        lock.withLock { if state.after > registryState.after { registryState = state } }
+    }
+
+    func report(release: String) -> (record: LedgerRecord, entry: ReportEntry)? {
+        lock.withLock { reports[release] }
+    }
+
+    func keep(report: (record: LedgerRecord, entry: ReportEntry), release: String) {
+        lock.withLock {
+            if report.record.sequence > reports[release]?.record.sequence ?? 0 { reports[release] = report }
+        }
+    }
 }
