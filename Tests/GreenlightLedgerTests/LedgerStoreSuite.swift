@@ -203,6 +203,53 @@ struct LedgerStoreSuite {
         await store.close()
     }
 
+    @Test("the PostgreSQL store's connections commit durably, even when the role's default says otherwise")
+    func postgresDurability() async throws {
+        let ledger = try await TestLedger.make(.postgres)
+        let url = try PostgresLedgerURL(ledger.text)
+        try await ledger.tamper(
+            dropTriggers: false, ["ALTER ROLE \(url.user) IN DATABASE \(url.database) SET synchronous_commit = off"])
+        let store = try #require(try await ledger.open() as? PostgresLedgerStore)
+        let setting = try await store.client.withConnection { connection in
+            var value = ""
+            for try await row in try await connection.query("SHOW synchronous_commit", logger: TestLedger.quiet) {
+                value = try row.decode(String.self)
+            }
+            return value
+        }
+        #expect(setting == "on")
+        await store.close()
+    }
+
+    @Test("a PostgreSQL role with only INSERT and SELECT opens a migrated ledger and appends, and cannot edit")
+    func leastPrivilege() async throws {
+        let server = try #require(PostgresServer.current)
+        let ledger = try await TestLedger.make(.postgres)
+        let owner = try await ledger.open()
+        try await LedgerFixtures.fill(owner, count: 3)
+        await owner.close()
+        let role = "runner_\(UUID().uuidString.prefix(8).lowercased())"
+        let database = try PostgresLedgerURL(ledger.text).database
+        try await ledger.tamper(
+            dropTriggers: false,
+            [
+                "CREATE ROLE \(role) LOGIN PASSWORD 'runner-Secret-1'",
+                "GRANT SELECT, INSERT ON ledger_record TO \(role)",
+                "GRANT SELECT ON greenlight_ledger_migration TO \(role)",
+            ])
+        let runner = TestLedger(
+            kind: .postgres, text: server.url(user: role, password: "runner-Secret-1", database: database), folder: nil)
+        let store = try await runner.open()
+        let record = try await store.append(kind: .report, release: "shop@1.0.0", payload: .object([]))
+        #expect(record.sequence == 4)
+        #expect(try await store.verify() == .intact(try await store.head()))
+        await store.close()
+        let error = await #expect(throws: DatabaseRefusal.self) {
+            try await runner.tamper(dropTriggers: false, ["UPDATE ledger_record SET payload = '{}'"])
+        }
+        #expect(error?.message.contains("permission denied") == true, "\(String(describing: error))")
+    }
+
     // MARK: - Opening a PostgreSQL ledger that cannot be opened
 
     func openError(_ text: String) async throws -> LedgerError? {

@@ -56,7 +56,9 @@ extension PostgresLedgerStore {
             ])
     ]
 
-    /// The key of the transaction-scoped advisory lock that migrations (`pg_advisory_xact_lock`) and
-    /// appends take: "glledger" in ASCII.
-    static let migrationLock: Int64 = 0x676C_6C65_6467_6572
+    /// The key of the transaction-scoped advisory lock (`pg_advisory_xact_lock`) under which migrations
+    /// are applied: "glmigrat" in ASCII.
+    static let migrationLock: Int64 = 0x676C_6D69_6772_6174
+    /// The key of the advisory lock each append holds from reading the head to its commit: "glledger".
+    static let appendLock: Int64 = 0x676C_6C65_6467_6572
 }

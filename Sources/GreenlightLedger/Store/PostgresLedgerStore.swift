@@ -7,12 +7,14 @@ import PostgresNIO
 /// ledger. The same table as the SQLite store (`ledger_record`, every value as `TEXT`, the sequence
 /// number a `BIGINT` primary key), the same append-only triggers, the same records and hashes.
 ///
-/// Durability: each append is its own transaction with `synchronous_commit = on`, so it is in the
-/// server's write-ahead log, flushed, when ``append(kind:release:payload:signature:at:)`` returns.
+/// Durability: each append is its own transaction, on a connection that signed in with
+/// `synchronous_commit = on`, so it is in the server's write-ahead log, flushed, when
+/// ``append(kind:release:payload:signature:at:)`` returns.
 ///
-/// Several processes may append at once: each append takes `LOCK TABLE ledger_record IN EXCLUSIVE
-/// MODE` (writers wait for each other, readers do not), reads the head inside that transaction and
-/// inserts the next sequence number, so the chain stays linear. Triggers refuse any `UPDATE`, `DELETE`
+/// Several processes may append at once: each append takes a transaction-scoped advisory lock
+/// (`pg_advisory_xact_lock`, so writers wait for each other and readers do not), reads the head inside
+/// that transaction and inserts the next sequence number, so the chain stays linear; a writer that
+/// skipped the lock would be refused by the primary key, never fork the chain. Triggers refuse any `UPDATE`, `DELETE`
 /// or `TRUNCATE` of the table, whoever issues it (short of dropping them as the table's owner).
 ///
 /// The schema is a list of named migrations recorded in `greenlight_ledger_migration`, applied under
@@ -126,8 +128,9 @@ public final class PostgresLedgerStore: LedgerStore {
         do {
             return try await client.withConnection { connection in
                 try await Self.transaction(connection) { connection in
-                    try await connection.query("SET LOCAL synchronous_commit = on", logger: Self.quiet)
-                    try await connection.query("LOCK TABLE ledger_record IN EXCLUSIVE MODE", logger: Self.quiet)
+                    // Appenders in every process wait here for each other; readers never wait. An advisory lock
+                    // needs no privilege beyond INSERT and SELECT (LOCK TABLE ... EXCLUSIVE would need UPDATE).
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: Self.quiet)
                     let head = try await Self.head(connection)
                     var next = LedgerRecord(
                         sequence: head.count + 1, kind: kind, release: release, time: time, payload: stored.value,
@@ -254,9 +257,14 @@ public final class PostgresLedgerStore: LedgerStore {
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: connectionTLS(url.sslMode))
         configuration.options.connectTimeout = .seconds(10)
-        configuration.options.additionalStartupParameters = [("application_name", "greenlight-ledger")]
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
+
+    /// Set for every connection as it signs in: a commit returns only once it is flushed to the
+    /// write-ahead log, whatever the server's, the database's or the role's default says (a client's
+    /// setting overrides theirs), without a round trip per append.
+    static let startupParameters = [("application_name", "greenlight-ledger"), ("synchronous_commit", "on")]
 
     static func clientConfiguration(_ url: PostgresLedgerURL) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
@@ -270,7 +278,7 @@ public final class PostgresLedgerStore: LedgerStore {
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: tls)
         configuration.options.connectTimeout = .seconds(10)
-        configuration.options.additionalStartupParameters = [("application_name", "greenlight-ledger")]
+        configuration.options.additionalStartupParameters = startupParameters
         configuration.options.maximumConnections = 4
         return configuration
     }
