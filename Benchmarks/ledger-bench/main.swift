@@ -68,7 +68,12 @@ func appends(folder: String, count: Int, runs: Int) async throws {
         print("run \(run + 1): \(count) durable appends at \(Int(rate))/s")
     }
     let result = median(rates)
-    print("appends_median_per_s=\(Int(result)) target=2000 \(result >= 2000 ? "PASS" : "FAIL")")
+    if postgres {
+        // The 2,000/s target is the SQLite file's; PostgreSQL's number depends on the server and the network.
+        print("appends_median_per_s=\(Int(result)) store=postgres")
+    } else {
+        print("appends_median_per_s=\(Int(result)) target=2000 \(result >= 2000 ? "PASS" : "FAIL")")
+    }
 }
 
 func verify(folder: String, count: Int, runs: Int, signed: Bool) async throws {

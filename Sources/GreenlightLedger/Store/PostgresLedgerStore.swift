@@ -14,8 +14,9 @@ import PostgresNIO
 /// Several processes may append at once: each append takes a transaction-scoped advisory lock
 /// (`pg_advisory_xact_lock`, so writers wait for each other and readers do not), reads the head inside
 /// that transaction and inserts the next sequence number, so the chain stays linear; a writer that
-/// skipped the lock would be refused by the primary key, never fork the chain. Triggers refuse any `UPDATE`, `DELETE`
-/// or `TRUNCATE` of the table, whoever issues it (short of dropping them as the table's owner).
+/// skipped the lock would be refused by the primary key, never fork the chain. Triggers refuse any
+/// `UPDATE`, `DELETE` or `TRUNCATE` of the table, whoever issues it (short of dropping them as the
+/// table's owner).
 ///
 /// The schema is a list of named migrations recorded in `greenlight_ledger_migration`, applied under
 /// an advisory lock so that several processes opening a new database at once apply each once.
