@@ -115,6 +115,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -135,7 +136,8 @@ let package = Package(
         // Benchmarks/exposition-bench.sh: times the exposition parser on a large input, built in release.
         .executableTarget(
             name: "exposition-bench", dependencies: ["GreenlightObserve"], path: "Benchmarks/exposition-bench"),
-        // Benchmarks/ledger-bench.sh: durable SQLite appends per second and verify of 100,000 records.
+        // Benchmarks/ledger-bench.sh: durable appends per second (SQLite, PostgreSQL) and verify of 100,000
+        // records; `ledger-bench burst` is the ledger tests' child process.
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
@@ -205,6 +207,8 @@ let package = Package(
                 "GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

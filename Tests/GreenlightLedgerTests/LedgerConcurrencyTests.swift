@@ -42,22 +42,6 @@ struct LedgerConcurrencyTests {
         #expect(Set(written) == Set(stored))
     }
 
-    @Test("8 processes × 200 appends at once: all recorded, one linear chain")
-    func concurrentProcesses() async throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let path = folder.appending("ledger.sqlite").path
-        let bench = try Self.bench()
-        let children = try (0..<8).map { _ in try ChildProcess(bench, ["burst", path, "200"]) }
-        for child in children {
-            let status = await child.wait()
-            #expect(status == 0, "\(child.output)")
-        }
-        let store = try SQLiteLedgerStore(path: path)
-        #expect(try await store.verify() == .intact(try await store.head()))
-        #expect(try await store.head().count == 1600)
-    }
-
     /// The ledger-bench executable beside the test binary: the tests' child process.
     static func bench() throws -> String {
         let bench = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

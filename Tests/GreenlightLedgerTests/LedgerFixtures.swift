@@ -53,6 +53,13 @@ enum LedgerFixtures {
     /// A ledger of `count` records cycling through the kinds; record 4 is a sign-off signed by alice.
     static func ledger(_ folder: TemporaryFolder, count: Int = 10) async throws -> SQLiteLedgerStore {
         let store = try SQLiteLedgerStore(path: folder.appending("ledger/ledger.sqlite").path)
+        try await fill(store, count: count)
+        return store
+    }
+
+    /// Appends `count` records cycling through the kinds; record 4 is a sign-off signed by alice, the
+    /// signer and admin-key records are ledger-wide, the others belong to shop@1.0.0, 1.1.0 or 1.2.0.
+    static func fill(_ store: any LedgerStore, count: Int) async throws {
         let kinds = LedgerRecord.Kind.allCases
         for index in 1...count {
             let kind = index == 4 ? .signoff : kinds[(index - 1) % kinds.count]
@@ -61,7 +68,6 @@ enum LedgerFixtures {
             let signature = index == 4 ? try sign(kind, release, payload, by: alice, as: "alice") : nil
             _ = try await store.append(kind: kind, release: release, payload: payload, signature: signature)
         }
-        return store
     }
 
     /// Runs SQL on the ledger file through a connection of its own, as someone with the file would:

@@ -31,9 +31,15 @@ public protocol LedgerStore: Sendable {
     /// The head of the chain: the last sequence number and the last record's hash (``LedgerHead/empty``
     /// for an empty ledger).
     func head() async throws -> LedgerHead
+
+    /// Lets go of the store's connections (a PostgreSQL store ends its client); the store is not used
+    /// after. SQLite's closes with its last reference and does nothing here.
+    func close() async
 }
 
 extension LedgerStore {
+    public func close() async {}
+
     /// Appends one record stamped with the current time.
     public func append(
         kind: LedgerRecord.Kind, release: String?, payload: JSONValue, signature: LedgerSignature? = nil

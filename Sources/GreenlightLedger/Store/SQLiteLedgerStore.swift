@@ -185,7 +185,7 @@ public struct SQLiteLedgerStore: LedgerStore {
         return LedgerHead(count: row[0], hash: row[1])
     }
 
-    static let columns = "sequence, kind, release, time, payload, previous_hash, hash, signature, signer_key_id"
+    static let columns = LedgerRow.columns
 
     /// A stored row as a record; a row that is not one throws `LedgerError.Code.unreadableRecord`
     /// naming its sequence number.
@@ -193,46 +193,19 @@ public struct SQLiteLedgerStore: LedgerStore {
         // Every column is read as a DatabaseValue and converted by hand: a hand-edited row may hold a
         // number where text belongs, which GRDB's typed subscripts would treat as a programming error.
         let sequence = Int.fromDatabaseValue(row[0] as DatabaseValue) ?? 0
-        func unreadable(_ what: String) -> LedgerError {
-            LedgerError(.unreadableRecord, "record \(sequence): \(what)", sequence: sequence)
-        }
         func text(_ index: Int, _ column: String) throws -> String? {
             let value: DatabaseValue = row[index]
             if value.isNull { return nil }
-            guard case .string(let text) = value.storage else { throw unreadable("\(column) is not text") }
+            guard case .string(let text) = value.storage else {
+                throw LedgerRow.unreadable(sequence, "\(column) is not text")
+            }
             return text
         }
-        func required(_ index: Int, _ column: String) throws -> String {
-            guard let value = try text(index, column) else { throw unreadable("\(column) is missing") }
-            return value
-        }
-        let kindText = try required(1, "kind")
-        guard let kind = LedgerRecord.Kind(rawValue: kindText) else {
-            throw unreadable("unknown kind '\(kindText)'")
-        }
-        let timeText = try required(3, "time")
-        guard let time = LedgerTime.date(timeText) else { throw unreadable("malformed time '\(timeText)'") }
-        let payload: JSONValue
-        do {
-            payload = try JSONValue(parsing: Data(try required(4, "payload").utf8))
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw unreadable("(\(kind.rawValue)) payload is not JSON: \(error)")
-        }
-        var signature: LedgerSignature?
-        switch (try text(7, "signature"), try text(8, "signer_key_id")) {
-        case (nil, nil): break
-        case (let text?, let keyID?):
-            guard let bytes = Data(base64Encoded: text) else {
-                throw unreadable("(\(kind.rawValue)) signature is not base64")
-            }
-            signature = LedgerSignature(keyID: keyID, bytes: bytes)
-        default: throw unreadable("(\(kind.rawValue)) has a signature without a key, or a key without a signature")
-        }
-        return LedgerRecord(
-            sequence: sequence, kind: kind, release: try text(2, "release"), time: time, payload: payload,
-            previousHash: try required(5, "previous_hash"), hash: try required(6, "hash"), signature: signature)
+        return try LedgerRow(
+            sequence: sequence, kind: text(1, "kind"), release: text(2, "release"), time: text(3, "time"),
+            payload: text(4, "payload"), previousHash: text(5, "previous_hash"), hash: text(6, "hash"),
+            signature: text(7, "signature"), signerKeyID: text(8, "signer_key_id")
+        ).record()
     }
 
     static func describe(_ error: any Error) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightTestSupport
 
 @testable import GreenlightProbes
 
@@ -50,4 +51,9 @@ extension CheckResult {
     func measurement(_ name: String) -> Double? {
         measurements.first { $0.name == name }?.value
     }
+}
+
+extension DependencyFixtures {
+    /// The throwaway PostgreSQL cluster the ledger tests use too.
+    typealias PostgresServer = GreenlightTestSupport.PostgresServer
 }
