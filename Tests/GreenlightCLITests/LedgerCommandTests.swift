@@ -286,3 +286,56 @@ struct LedgerCommandTests {
         #expect(!FileManager.default.fileExists(atPath: team.ledgerPath))
     }
 }
+
+/// The same commands on a team's PostgreSQL ledger (a throwaway cluster), named by GREENLIGHT_LEDGER.
+@Suite("The ledger commands on PostgreSQL", .postgresServer, .serialized)
+struct LedgerPostgresCommandTests {
+    @Test("check records into PostgreSQL, the signers sign, the gate opens, and the password is never shown")
+    func teamLedger() throws {
+        let server = try #require(PostgresServer.current)
+        let folder = try TemporaryFolder("gl-ledger-pg")
+        defer { folder.remove() }
+        let expires = CalendarDate(Date().addingTimeInterval(10 * 86_400))
+        try Data(LedgerCommandTests.spec(expires: expires).utf8).write(to: folder.appending("go.yaml"))
+        let env = ["GREENLIGHT_KEYS": folder.appending("keys").path, "GREENLIGHT_LEDGER": server.url]
+        func run(_ arguments: [String]) throws -> CLI.Result {
+            let r = try CLI.run(arguments, env: env, in: folder.url)
+            #expect(!r.all.contains(server.password), "\(arguments): the password was shown")
+            return r
+        }
+        let check = try run(["check", "go.yaml"])
+        #expect(check.status == 0, "\(check.all)")
+        #expect(
+            check.stderr.contains("in postgres://greenlight:***@127.0.0.1:\(server.port)/postgres (record 2)"),
+            "\(check.stderr)")
+        #expect(try run(["ledger", "init"]).status == 0)
+        for (name, role) in [("alice", "engineering"), ("bob", "sre")] {
+            #expect(try run(["key", "new", name]).status == 0)
+            #expect(try run(["signer", "add", name, "--role", role, "--key", name]).status == 0)
+            let signed = try run(["signoff", "go.yaml", "--role", role, "--decision", "approve", "--key", name])
+            #expect(signed.status == 0, "\(signed.all)")
+        }
+        let gate = try run(["gate", "shop@2.0.0"])
+        #expect(gate.status == 0, "\(gate.all)")
+        #expect(gate.stdout.contains("gate shop@2.0.0: OPEN"))
+        let verify = try run(["ledger", "verify"])
+        #expect(verify.status == 0 && verify.stdout.contains("intact, 11 records"), "\(verify.all)")
+        // No file ledger appeared beside the spec.
+        #expect(!FileManager.default.fileExists(atPath: folder.appending(".greenlight").path))
+
+        let wrong = try CLI.run(
+            ["ledger", "verify", "--ledger", server.url(password: "wrong-Secret-99")], env: env, in: folder.url)
+        #expect(wrong.status == 2)
+        #expect(!wrong.all.contains("wrong-Secret-99"), "\(wrong.all)")
+        #expect(wrong.stderr.contains("***"), "\(wrong.stderr)")
+        let refused = try CLI.run(
+            [
+                "gate", "shop@2.0.0", "--ledger",
+                "postgres://greenlight:pw-Secret-1@127.0.0.1:1/postgres?sslmode=disable",
+            ],
+            env: env, in: folder.url)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("127.0.0.1:1"), "\(refused.stderr)")
+        #expect(!refused.all.contains("pw-Secret-1"))
+    }
+}

@@ -8,7 +8,7 @@ import Testing
 
 /// Real sign-offs from other processes: `ledger-bench signoffs` records signed approvals through
 /// ReleaseLedger.record(signOff:), as `greenlight signoff` does.
-@Suite("Sign-offs from many processes, and from a killed one")
+@Suite("Sign-offs from many processes, and from a killed one", .postgresServer, .serialized)
 struct ReleaseSignOffProcessTests {
     /// A ledger with an admin key, `signers` signers whose private keys are in files beside it (signer-N
     /// signs for engineering when N is even, sre when odd) and a GO report requiring both.
@@ -61,11 +61,15 @@ struct ReleaseSignOffProcessTests {
         #expect(decision.approvals.map(\.signed.signOff.role) == ["engineering", "sre"])
     }
 
-    @Test("8 processes × 500 signed sign-offs at once on SQLite: 4,000 recorded, the chain verifies, the gate opens")
-    func concurrentSQLite() async throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        try await Self.concurrentSignOffs(location: folder.appending("ledger.sqlite").path, folder: folder, each: 500)
+    @Test(
+        "8 processes × 500 signed sign-offs at once: 4,000 recorded, the chain verifies, the gate opens",
+        arguments: StoreKind.allCases)
+    func concurrent(_ kind: StoreKind) async throws {
+        let ledger = try await TestLedger.make(kind)
+        defer { ledger.remove() }
+        let keys = try TemporaryFolder()
+        defer { keys.remove() }
+        try await Self.concurrentSignOffs(location: ledger.text, folder: keys, each: 500)
     }
 
     @Test("kill -9 in the middle of a burst of signed sign-offs, 20 times: no partial record, the chain verifies")
