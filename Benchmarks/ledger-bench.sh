@@ -2,19 +2,14 @@
 # Times the ledger through the ledger-bench executable (release build): durable appends per second
 # from one process, each its own transaction with synchronous = FULL (target at least 2,000/s), and
 # `verify` of 100,000 records, every hash and link, unsigned and with every record signed with Ed25519
-<<<<<<< HEAD
-# (target under 5 s), and the release gate of one release in a ledger of 100,000 records across many
-# releases (target under 200 ms). Prints each run and the medians. The ledgers live in a temporary
-# folder on the same file system as /tmp: on tmpfs the fsyncs cost nothing, so set TMPDIR to a disk to
-# measure one.
-=======
-# (target under 5 s). Prints each run and the medians. The ledgers live in a temporary folder on the
-# same file system as /tmp: on tmpfs the fsyncs cost nothing, so set TMPDIR to a disk to measure one.
+# (target under 5 s), signed sign-offs through ReleaseLedger from one process (target at least 2,000/s),
+# and the release gate of one release in a ledger of 100,000 records across many releases (target under
+# 200 ms). Prints each run and the medians. The ledgers live in a temporary folder on the same file
+# system as /tmp: on tmpfs the fsyncs cost nothing, so set TMPDIR to a disk to measure one.
 #
 # Then the same appends to PostgreSQL (synchronous_commit = on, fsync on): to the database of
 # LEDGER_BENCH_POSTGRES (a postgres:// URL) when set, else to a throwaway local cluster (initdb and
 # pg_ctl run as user postgres, so only as root), else skipped.
->>>>>>> wt-pg
 # Usage: Benchmarks/ledger-bench.sh [runs] [--debug]   (default 5 runs; --debug uses the debug build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,10 +43,12 @@ echo
 echo "== verify of 100,000 records, every one signed (Ed25519)"
 "$bench" verify "$work" 100000 "$runs" --signed
 echo
-<<<<<<< HEAD
 echo "== gate of one release in a ledger of 100,000 records"
 "$bench" gate "$work" 100000 "$runs"
-=======
+echo
+echo "== signed sign-offs through ReleaseLedger from one process (2,000 per run, 8 signers)"
+"$bench" signoff-rate "$work" 2000 "$runs"
+echo
 echo "== durable appends to PostgreSQL from one process (5,000 per run)"
 pg_url=${LEDGER_BENCH_POSTGRES:-}
 if [ -z "$pg_url" ] && [ -x "$pg_bin/initdb" ] && [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
@@ -73,4 +70,3 @@ if [ -n "$pg_url" ]; then
 else
   echo "skipped: set LEDGER_BENCH_POSTGRES=postgres://… or run as root with PostgreSQL installed"
 fi
->>>>>>> wt-pg
