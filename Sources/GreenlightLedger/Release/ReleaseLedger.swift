@@ -179,7 +179,11 @@ public struct ReleaseLedger: Sendable {
     @discardableResult
     public func record(signOff signed: SignedSignOff) async throws -> LedgerRecord {
         let signOff = signed.signOff
-        guard let (_, latest) = try await latestReport(release: signOff.release) else {
+        // Both reads at once: each is a hop to the store's threads, and they do not depend on each other.
+        async let latestRead = latestReport(release: signOff.release)
+        async let registryRead = registry()
+        let (latestReport, (signatures, _)) = try await (latestRead, registryRead)
+        guard let (_, latest) = latestReport else {
             throw SignOffRefusal(
                 "no readiness report is recorded for \(signOff.release): run greenlight check on its spec first")
         }
@@ -198,7 +202,6 @@ public struct ReleaseLedger: Sendable {
                 "report \(latest.digest) of \(signOff.release) is \(latest.verdict): there is nothing to approve until a check is GO (a rejection may still be recorded)"
             )
         }
-        let (signatures, _) = try await registry()
         guard let registration = signatures.signers[signOff.signer] else {
             throw SignOffRefusal("\(signOff.signer) is not a registered signer: an admin runs greenlight signer add")
         }

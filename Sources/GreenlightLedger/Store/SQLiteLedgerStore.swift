@@ -169,12 +169,19 @@ public struct SQLiteLedgerStore: LedgerStore {
 
     private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.read(body)
+            return try readNow(body)
         } catch let error as LedgerError {
             throw error
         } catch {
             throw LedgerError(.storage, "cannot read the ledger \(path): \(Self.describe(error))")
         }
+    }
+
+    /// Reads on the calling thread. The ledger's reads are indexed lookups of a WAL file that take
+    /// microseconds; hopping to GRDB's reader queue and back cost more than the read itself (a sign-off
+    /// makes two reads before its append).
+    private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     static func head(_ db: Database) throws -> LedgerHead {
