@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GreenlightObserve", targets: ["GreenlightObserve"]),
         .library(name: "GreenlightLedger", targets: ["GreenlightLedger"]),
         .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
+        .library(name: "GreenlightCanary", targets: ["GreenlightCanary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -118,6 +119,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The canary: the sticky weighted router (Router/) and feature flags served over OFREP (Flags/);
+        // the judge and the rollout controller come next.
+        .target(
+            name: "GreenlightCanary",
+            dependencies: [
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightLedger",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "GreenlightGate",
             dependencies: [
@@ -129,7 +144,7 @@ let package = Package(
             name: "greenlight",
             dependencies: [
                 "GreenlightCore", "GreenlightReports", "GreenlightGate", "GreenlightDemo", "GreenlightLoad",
-                "GreenlightProbes", "GreenlightLedger",
+                "GreenlightProbes", "GreenlightLedger", "GreenlightCanary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -160,7 +175,8 @@ let package = Package(
         .testTarget(name: "GreenlightTestSupportTests", dependencies: ["GreenlightTestSupport", "GreenlightCore"]),
         .testTarget(name: "GreenlightJSONTests", dependencies: ["GreenlightJSON", "GreenlightCore"]),
         .testTarget(
-            name: "GreenlightCoreTests", dependencies: ["GreenlightCore", "GreenlightJSON", "GreenlightTestSupport"]),
+            name: "GreenlightCoreTests", dependencies: ["GreenlightCore", "GreenlightJSON", "GreenlightTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "GreenlightReportsTests",
             dependencies: ["GreenlightReports", "GreenlightCore", "GreenlightTestSupport"]
@@ -210,6 +226,16 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "GreenlightCanaryTests",
+            dependencies: [
+                "GreenlightCanary", "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightDemo",
+                "GreenlightTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GreenlightGateTests",
