@@ -317,6 +317,13 @@ let malformedSpecs: [Malformed] = [
             "t.yaml:10:14: rollout.steps[1]: steps must rise: 1% comes after 5%"
         ]),
     Malformed(
+        "router proxy without its upstreams, with a bad listen address",
+        spec("rollout:\n  steps: [1, 100]\n  proxy: { listen: everywhere, baseline: http://10.0.0.5:8080 }\n"),
+        [
+            "t.yaml:11:10: rollout.proxy.canary: is required but missing (the canary upstream, such as http://10.0.0.6:8080)",
+            "t.yaml:11:20: rollout.proxy.listen: must be host:port with a port from 1 to 65535, got 'everywhere'",
+        ]),
+    Malformed(
         "canary step of zero", spec("rollout:\n  steps: [0, 100]\n"),
         [
             "t.yaml:10:11: rollout.steps[0]: must be greater than 0, got 0"

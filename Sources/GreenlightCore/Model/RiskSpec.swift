@@ -67,6 +67,41 @@ public struct RolloutSpec: SpecObject {
     public var featureFlag: String?
     public var manualApproval: Bool
     public var analysis: AnalysisSpec?
+    /// Where the built-in router listens and what it sits in front of; optional, for `greenlight router FILE`.
+    public var proxy: ProxySpec?
+
+    /// The built-in router's place in the traffic: where it listens, the two upstreams, its admin listener.
+    public struct ProxySpec: SpecObject {
+        public var listen: String
+        public var baseline: String
+        public var canary: String
+        public var adminListen: String?
+        public var adminToken: String?
+
+        package static let schema = ObjectSchema(
+            "proxy", doc: "Where greenlight's router listens and the baseline and canary it splits traffic between.",
+            fields: [
+                Field(
+                    "listen", .string(.address), required: true,
+                    "host:port the router accepts clients on, such as 0.0.0.0:8080"),
+                Field("baseline", .string(.url), required: true, "the baseline upstream, such as http://10.0.0.5:8080"),
+                Field("canary", .string(.url), required: true, "the canary upstream, such as http://10.0.0.6:8080"),
+                Field(
+                    "admin_listen", .string(.address),
+                    "host:port of the admin API and /metrics; default 127.0.0.1 on the next port"),
+                Field(
+                    "admin_token", .string(.text),
+                    "the bearer token the admin API requires when not on loopback, such as ${ROUTER_TOKEN}"),
+            ])
+
+        package init(reading r: ObjectReader) {
+            listen = r.string("listen") ?? ""
+            baseline = r.string("baseline") ?? ""
+            canary = r.string("canary") ?? ""
+            adminListen = r.string("admin_listen")
+            adminToken = r.string("admin_token")
+        }
+    }
 
     public struct StickyKey: SpecObject {
         public var header: String?
@@ -103,6 +138,7 @@ public struct RolloutSpec: SpecObject {
             Field("feature_flag", .string(.identifier), "the feature flag that acts as the kill switch"),
             Field("manual_approval", .boolean, "pause for a person's approval between steps; default false"),
             Field("analysis", AnalysisSpec.schemaType, "the metrics the canary is judged on"),
+            Field("proxy", ProxySpec.schemaType, "with router: builtin, where the router listens and its upstreams"),
         ])
 
     package init(reading r: ObjectReader) {
@@ -116,6 +152,7 @@ public struct RolloutSpec: SpecObject {
         featureFlag = r.string("feature_flag")
         manualApproval = r.bool("manual_approval") ?? false
         analysis = r.object("analysis")
+        proxy = r.object("proxy")
     }
 }
 
