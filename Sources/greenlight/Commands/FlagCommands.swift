@@ -38,6 +38,7 @@ extension Greenlight.FlagCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() async throws {
+            try FlagSyntax.requireLedger(ledger)
             try await ledger.with { open in
                 let snapshot = try await FlagStore(ledger: open.ledger.store).refresh()
                 let entries = snapshot.entries.values.sorted { $0.flag.key < $1.flag.key }
@@ -67,6 +68,7 @@ extension Greenlight.FlagCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() async throws {
+            try FlagSyntax.requireLedger(ledger)
             try await ledger.with { open in
                 let snapshot = try await FlagStore(ledger: open.ledger.store).refresh()
                 guard let entry = snapshot.entries[key] else {
@@ -235,6 +237,7 @@ extension Greenlight.FlagCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() async throws {
+            try FlagSyntax.requireLedger(ledger)
             try await ledger.with { open in
                 let store = FlagStore(ledger: open.ledger.store)
                 guard let entry = try await store.kill(key, by: FlagSyntax.who(by), reason: reason) else {
@@ -273,6 +276,7 @@ extension Greenlight.FlagCommand {
 
         func run() async throws {
             let (host, port) = try FlagSyntax.listen(listen)
+            try FlagSyntax.requireLedger(ledger)
             let open = try await ledger.open()
             let service = OFREPService(store: FlagStore(ledger: open.ledger.store))
             let location = open.location
@@ -336,6 +340,15 @@ enum FlagSyntax {
         }
         guard !values.isEmpty else { throw LedgerInput.usage(usage) }
         return FeatureFlag.Rule(attribute: words[0], operator: op, values: values, variant: variant)
+    }
+
+    /// Refuses a ledger file that does not exist, saying how flags make one.
+    static func requireLedger(_ options: LedgerOptions) throws {
+        let location = options.location(besideSpec: nil)
+        if !LedgerInput.isURL(location), !FileManager.default.fileExists(atPath: location) {
+            throw LedgerInput.usage(
+                "there is no ledger at \(location): greenlight flag set KEY … creates it with a first flag")
+        }
     }
 
     static func who(_ given: String?) -> String {
