@@ -226,6 +226,13 @@ enum HistoryLine {
                 "\(s("signer")) \(s("decision"))s as \(s("role")) report \(short("report_digest"))\(comment.isEmpty ? "" : ": \(comment)")"
         case .waiver:
             return "\(s("check")) waived by \(s("approver")) until \(s("expires")): \(s("reason"))"
+        case .rolloutEvent:
+            func n(_ key: String) -> String {
+                if case .int(let value)? = p[key] { return "\(value)%" }
+                return "?"
+            }
+            let reason = s("reason")
+            return "\(s("action")) \(n("from")) → \(n("to")) by \(s("by"))\(reason == "?" ? "" : ": \(reason)")"
         default:
             return p.canonicalSerialized()
         }

@@ -1,0 +1,80 @@
+import Foundation
+import GreenlightJSON
+import GreenlightLedger
+
+/// What happened to a rollout, as a `rollout-event` record of the release: a weight set (by the admin
+/// API, a command or the controller), a drain, a rollback. The canary's history in the ledger.
+public struct RolloutEvent: Sendable, Hashable {
+    public enum Action: String, Sendable, CaseIterable {
+        /// The canary's weight changed.
+        case weight
+        /// The canary was drained: weight 0, in-flight requests finish.
+        case drain
+        /// The rollout was rolled back.
+        case rollback
+    }
+
+    public var action: Action
+    /// The canary's weight before and after, in percent.
+    public var from: Int
+    public var to: Int
+    /// Who or what made the change: `admin-api 127.0.0.1`, `greenlight rollout`, a person's name.
+    public var by: String
+    public var reason: String?
+
+    public init(action: Action, from: Int, to: Int, by: String, reason: String? = nil) {
+        self.action = action
+        self.from = from
+        self.to = to
+        self.by = by
+        self.reason = reason
+    }
+
+    var payload: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("action", .string(action.rawValue)), ("by", .string(by)), ("from", .int(from)), ("to", .int(to)),
+        ]
+        if let reason, !reason.isEmpty { members.append(("reason", .string(reason))) }
+        return .object(members)
+    }
+
+    /// The event a `rollout-event` record holds; nil for a record that is not one.
+    public init?(record: LedgerRecord) {
+        guard record.kind == .rolloutEvent, case .string(let action)? = record.payload["action"],
+            let action = Action(rawValue: action), case .int(let from)? = record.payload["from"],
+            case .int(let to)? = record.payload["to"], case .string(let by)? = record.payload["by"]
+        else { return nil }
+        var reason: String?
+        if case .string(let text)? = record.payload["reason"] { reason = text }
+        self.init(action: action, from: from, to: to, by: by, reason: reason)
+    }
+}
+
+/// Appends a release's rollout events to the ledger.
+public struct RolloutEventLog: Sendable {
+    public let store: any LedgerStore
+    /// `service@version`.
+    public let release: String
+
+    public init(store: any LedgerStore, release: String) {
+        self.store = store
+        self.release = release
+    }
+
+    @discardableResult
+    public func record(_ event: RolloutEvent) async throws -> LedgerRecord {
+        try await store.append(kind: .rolloutEvent, release: release, payload: event.payload)
+    }
+
+    /// The release's events, oldest first.
+    public func events() async throws -> [RolloutEvent] {
+        var events: [RolloutEvent] = []
+        var after = 0
+        while true {
+            let batch = try await store.records(release: release, kind: .rolloutEvent, after: after, limit: 1024)
+            guard let last = batch.last else { return events }
+            events += batch.compactMap(RolloutEvent.init(record:))
+            after = last.sequence
+        }
+    }
+}
