@@ -152,10 +152,17 @@ public final class CanaryRouter: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                            withPipeliningAssistance: true, withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
-                        try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(core: core))
+                        // configureHTTPServerPipeline's handlers, named so an Upgrade can take them out,
+                        // and a decoder that hands on the bytes after an upgrade request.
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(HTTPResponseEncoder(), name: "http-encoder")
+                        try sync.addHandler(
+                            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                            name: "http-decoder")
+                        try sync.addHandler(HTTPServerPipelineHandler(), name: "http-pipelining")
+                        try sync.addHandler(HTTPServerProtocolErrorHandler(), name: "http-errors")
+                        try sync.addHandler(IdleStateHandler(allTimeout: idle), name: "idle")
+                        try sync.addHandler(ProxyServerHandler(core: core), name: "proxy")
                     }
                 }
                 .bind(host: configuration.listenHost, port: configuration.listenPort).get()

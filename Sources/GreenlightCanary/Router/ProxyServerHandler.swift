@@ -24,6 +24,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var status = 0
         var retried = false
         var reused = false
+        /// The client asked to switch protocols (`Upgrade`), and the upstream has answered 101.
+        var upgrade: String?
+        var tunnel = false
         var pending: [HTTPClientRequestPart] = []
     }
 
@@ -124,11 +127,20 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(
                 wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
+        let upgrade = head.headers.first(name: "upgrade")
+        let wantsUpgrade =
+            upgrade != nil && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+        if wantsUpgrade, let upgrade {
+            // Upgrade is hop-by-hop, but a tunnel passes it on (RFC 9110 §7.8).
+            upstreamHead.headers.add(name: "Connection", value: "Upgrade")
+            upstreamHead.headers.add(name: "Upgrade", value: upgrade)
+        }
         let arm = core.chooseArm(head, clientIP: clientIP)
         let idempotent = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE, .TRACE].contains(head.method)
         exchange = Exchange(
             arm: arm, request: head, upstreamHead: upstreamHead, keepAlive: head.isKeepAlive,
             started: .now(), idempotent: idempotent)
+        if wantsUpgrade { exchange?.upgrade = upgrade }
         exchange?.pending.append(.head(upstreamHead))
         connect(arm)
     }
@@ -198,6 +210,23 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context, exchange != nil else { return }
         lastUpstreamActivity = .now()
         switch part {
+        case .head(let head) where head.status == .switchingProtocols && exchange!.upgrade != nil:
+            exchange!.status = 101
+            exchange!.responseHeadSent = true
+            exchange!.tunnel = true
+            timer?.cancel()
+            timer = nil
+            var headers = head.headers
+            headers.add(name: "Via", value: "1.1 greenlight")
+            headers.add(name: "X-Greenlight-Arm", value: exchange!.arm.rawValue)
+            context.write(
+                wrapOutboundOut(
+                    .head(
+                        HTTPResponseHead(
+                            version: exchange!.request.version, status: .switchingProtocols, headers: headers))),
+                promise: nil)
+        case .end where exchange!.tunnel:
+            startTunnel()
         case .head(let head):
             exchange!.status = Int(head.status.code)
             exchange!.responseHeadSent = true
@@ -270,6 +299,40 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 heldRead = false
                 context.read()
             }
+        }
+    }
+
+    /// After a 101: both connections leave HTTP and become one byte stream; the upstream one leaves the pool.
+    private func startTunnel() {
+        guard let context, let current = exchange, let upstream, let upstreamChannel = upstream.channel else { return }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        core.metrics.recordResponse(
+            current.arm, status: 101,
+            microseconds: UInt64(max(0, (NIODeadline.now() - current.started).nanoseconds / 1000)))
+        exchange = nil
+        self.upstream = nil
+        upstream.pool?.detach(upstream)
+        let (clientEnd, upstreamEnd) = TunnelHandler.pair()
+        do {
+            let client = context.pipeline.syncOperations
+            let server = upstreamChannel.pipeline.syncOperations
+            try server.addHandler(upstreamEnd)
+            server.removeHandler(name: "upstream", promise: nil)
+            server.removeHandler(name: "http-encoder", promise: nil)
+            try client.addHandler(clientEnd)
+            for name in ["idle", "http-errors", "http-pipelining", "http-encoder"] {
+                client.removeHandler(name: name, promise: nil)
+            }
+            let clientChannel = context.channel
+            client.removeHandler(name: "proxy", promise: nil)
+            // The decoders go last: bytes that came after the upgrade's head are passed on to the tunnel.
+            server.removeHandler(name: "http-decoder", promise: nil)
+            client.removeHandler(name: "http-decoder", promise: nil)
+            upstreamChannel.read()
+            clientChannel.read()
+        } catch {
+            upstreamChannel.close(promise: nil)
+            context.close(promise: nil)
         }
     }
 

@@ -54,6 +54,14 @@ final class UpstreamPool: @unchecked Sendable {
         }
     }
 
+    /// The connection leaves the pool for good (it became an Upgrade tunnel).
+    func detach(_ handler: UpstreamHandler) {
+        open -= 1
+        handler.pool = nil
+        handler.exchange = nil
+        if let waiter = waiters.popFirst() { connect(waiter) }
+    }
+
     /// Called once per connection, when it closes.
     func connectionClosed(_ handler: UpstreamHandler) {
         open -= 1
@@ -72,8 +80,12 @@ final class UpstreamPool: @unchecked Sendable {
             .channelOption(.autoRead, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(HTTPRequestEncoder(), name: "http-encoder")
+                    try sync.addHandler(
+                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)),
+                        name: "http-decoder")
+                    try sync.addHandler(UpstreamHandler(), name: "upstream")
                 }
             }
             .connect(host: upstream.host, port: upstream.port)
@@ -152,11 +164,15 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
 
+    /// The channel, for turning the connection into a tunnel.
+    var channel: (any Channel)? { context?.channel }
+
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         let exchange = self.exchange
         self.exchange = nil
         pool?.connectionClosed(self)
+        pool = nil
         exchange?.upstreamFailed(RouterError("upstream closed the connection"), timedOut: false)
         context.fireChannelInactive()
     }

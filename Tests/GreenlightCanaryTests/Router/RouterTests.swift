@@ -209,6 +209,56 @@ struct RouterTests {
         }
     }
 
+    @Test("an unhealthy upstream is probed back: once it listens again, its users return to it")
+    func probedBack() async throws {
+        let port = Loopback.freePort()
+        try await withRouter(
+            weight: 100,
+            configure: {
+                $0.canary = RouterUpstream(host: "127.0.0.1", port: port)
+                $0.unhealthyAfter = 2
+                $0.probeInterval = .milliseconds(100)
+            }
+        ) { router, _, _ in
+            let client = try RawClient(port: router.port)
+            for user in 0..<3 {
+                #expect(try client.get("/", headers: ["X-User": "u\(user)"]).headers["x-greenlight-arm"] == "baseline")
+            }
+            #expect(!router.isHealthy(.canary))
+            let revived = try await TestUpstream.start("canary", port: port)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while !router.isHealthy(.canary), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(router.isHealthy(.canary))
+            #expect(try client.get("/", headers: ["X-User": "u0"]).headers["x-greenlight-arm"] == "canary")
+            await revived.stop()
+        }
+    }
+
+    @Test("Upgrade is tunnelled to the chosen arm: 101, then bytes both ways")
+    func upgradeTunnel() async throws {
+        try await withRouter(weight: 100) { router, _, canary in
+            let client = try RawClient(port: router.port)
+            try client.send(
+                "GET /ws HTTP/1.1\r\nHost: t\r\nX-User: a\r\nConnection: Upgrade\r\nUpgrade: test-echo\r\n\r\n")
+            let switched = try client.readResponse(head: true)
+            #expect(switched.status == 101)
+            #expect(switched.headers["x-greenlight-arm"] == "canary")
+            #expect(switched.headers["upgrade"] == "test-echo")
+            for round in 0..<3 {
+                let message = "frame \(round) " + String(repeating: "x", count: 1000 * round)
+                try client.send(message)
+                var echoed: [UInt8] = []
+                while echoed.count < message.utf8.count { echoed += try client.readSome() }
+                #expect(String(decoding: echoed, as: UTF8.self) == message)
+            }
+            #expect(canary.connectionsAccepted == 1)
+            // The router still serves other requests.
+            #expect(try RawClient(port: router.port).get("/").status == 200)
+        }
+    }
+
     @Test("admin: /metrics, /status, POST /weight and POST /drain")
     func admin() async throws {
         try await withRouter(weight: 10, configure: { $0.adminPort = 0 }) { router, _, _ in

@@ -12,6 +12,7 @@ import Synchronization
 ///   /die            a head promising 1 MB, 1,000 bytes, then the connection closes
 ///   /headers        the request's headers as text
 ///   anything else   "ok"
+///   Upgrade: test-echo (a connection's first request)   101, then every byte echoed
 final class TestUpstream: Sendable {
     let name: String
     let port: Int
@@ -28,7 +29,7 @@ final class TestUpstream: Sendable {
         self.group = group
     }
 
-    static func start(_ name: String) async throws -> TestUpstream {
+    static func start(_ name: String, port: Int = 0) async throws -> TestUpstream {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counter = Counter()
         let channel = try await ServerBootstrap(group: group)
@@ -36,11 +37,12 @@ final class TestUpstream: Sendable {
             .childChannelInitializer { channel in
                 counter.increment()
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamTestHandler(name: name))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (upgraders: [EchoUpgrader()], completionHandler: { _ in }))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamTestHandler(name: name), name: "app")
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: port).get()
         let upstream = TestUpstream(name: name, port: channel.localAddress!.port!, channel: channel, group: group)
         counter.target.withLock { $0 = upstream }
         return upstream
@@ -59,7 +61,7 @@ final class TestUpstream: Sendable {
     }
 }
 
-final class UpstreamTestHandler: ChannelDuplexHandler {
+final class UpstreamTestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -170,4 +172,31 @@ final class UpstreamTestHandler: ChannelDuplexHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
+}
+
+/// `Upgrade: test-echo`: after the 101 the connection echoes raw bytes.
+struct EchoUpgrader: HTTPServerProtocolUpgrader, Sendable {
+    let supportedProtocol = "test-echo"
+    let requiredUpgradeHeaders: [String] = []
+
+    func buildUpgradeResponse(
+        channel: any Channel, upgradeRequest: HTTPRequestHead, initialResponseHeaders: HTTPHeaders
+    )
+        -> EventLoopFuture<HTTPHeaders>
+    {
+        channel.eventLoop.makeSucceededFuture(initialResponseHeaders)
+    }
+
+    func upgrade(context: ChannelHandlerContext, upgradeRequest: HTTPRequestHead) -> EventLoopFuture<Void> {
+        context.eventLoop.makeCompletedFuture {
+            _ = context.pipeline.syncOperations.removeHandler(name: "app")
+            try context.pipeline.syncOperations.addHandler(RawEcho())
+        }
+    }
+}
+
+final class RawEcho: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.writeAndFlush(data, promise: nil) }
 }
