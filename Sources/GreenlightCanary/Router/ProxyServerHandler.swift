@@ -102,6 +102,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        deadline = nil
         if let upstream {
             // The client left mid-exchange: the upstream connection is in an unknown state.
             upstream.exchange = nil
@@ -136,7 +137,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             upstreamHead.headers.add(name: "Upgrade", value: upgrade)
         }
         let arm = core.chooseArm(head, clientIP: clientIP)
-        let idempotent = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE, .TRACE].contains(head.method)
+        let idempotent: Bool
+        switch head.method {
+        case .GET, .HEAD, .OPTIONS, .PUT, .DELETE, .TRACE: idempotent = true
+        default: idempotent = false
+        }
         exchange = Exchange(
             arm: arm, request: head, upstreamHead: upstreamHead, keepAlive: head.isKeepAlive,
             started: .now(), idempotent: idempotent)
@@ -259,6 +264,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream = nil
         timer?.cancel()
         timer = nil
+        deadline = nil
         if !current.responseHeadSent {
             // A pooled connection the upstream had closed: try once more on a new one when nothing
             // but the head went out.
@@ -280,8 +286,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func finishExchange(_ trailers: HTTPHeaders?) {
         guard let context, let current = exchange else { return }
-        timer?.cancel()
-        timer = nil
+        deadline = nil
         let micros = UInt64(max(0, (NIODeadline.now() - current.started).nanoseconds / 1000))
         core.metrics.recordResponse(current.arm, status: current.status, microseconds: micros)
         let reusable = upstreamKeepAlive && current.requestEndSent
@@ -345,6 +350,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange = nil
         timer?.cancel()
         timer = nil
+        deadline = nil
         var headers = HTTPHeaders()
         headers.add(name: "Content-Length", value: "0")
         headers.add(name: "Via", value: "1.1 greenlight")
@@ -365,42 +371,36 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// The response-header timeout (headers: true) or the idle timeout while the response streams.
+    /// The response-header timeout (headers: true) or the idle timeout while the response streams. One
+    /// scheduled task per connection at most: a request only moves the deadline, and the task, when it
+    /// fires early, sleeps again until the current one (scheduling a task per request cost throughput).
     private func schedule(_ amount: TimeAmount, headers: Bool) {
+        timeoutAmount = amount
+        timeoutIsForHeaders = headers
+        deadline = NIODeadline.now() + amount
+        if timer == nil, let deadline { armTimer(at: deadline) }
+    }
+
+    private var deadline: NIODeadline?
+    private var timeoutAmount = TimeAmount.zero
+    private var timeoutIsForHeaders = true
+
+    private func armTimer(at when: NIODeadline) {
         guard let context else { return }
-        timer?.cancel()
-        let deadline = NIODeadline.now() + amount
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [self] in
             timer = nil
-            guard exchange != nil else { return }
-            if !headers {
-                let quietFor = NIODeadline.now() - lastUpstreamActivity
-                if quietFor < amount {
-                    scheduleIdle(after: amount - quietFor, amount: amount)
-                    return
-                }
+            guard exchange != nil, var due = deadline else { return }
+            if !timeoutIsForHeaders { due = max(due, lastUpstreamActivity + timeoutAmount) }
+            let now = NIODeadline.now()
+            if now < due {
+                armTimer(at: due)
+                return
             }
+            deadline = nil
             let upstream = self.upstream
             upstream?.exchange = nil
             upstream?.close()
             upstreamFailed(RouterError("upstream timed out"), timedOut: true)
-        }
-    }
-
-    private func scheduleIdle(after: TimeAmount, amount: TimeAmount) {
-        guard let context else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: after) { [self] in
-            timer = nil
-            guard exchange != nil else { return }
-            let quietFor = NIODeadline.now() - lastUpstreamActivity
-            if quietFor < amount {
-                scheduleIdle(after: amount - quietFor, amount: amount)
-                return
-            }
-            let upstream = self.upstream
-            upstream?.exchange = nil
-            upstream?.close()
-            upstreamFailed(RouterError("upstream idle"), timedOut: true)
         }
     }
 }
