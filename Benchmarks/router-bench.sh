@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The canary router against nginx as a reverse proxy, in one run, on one machine, loopback only.
+#
+# Upstream: nginx (one worker) answering "ok\n". In front of it, in turn: nginx-light as a reverse proxy
+# (proxy_pass to a keep-alive upstream block, one worker) and `greenlight router` (one event loop
+# thread, both arms on that upstream, weight 5). The proxy under test is pinned to CPU 0; the upstream
+# and the load generators share CPU 1.
+#   1. throughput: wrk -t1 -c$CONNECTIONS for $DURATION s, $ROUNDS rounds alternating, median req/s;
+#      prints router / nginx (target >= 1.0x)
+#   2. latency: greenlight load (open model, no coordinated omission) at $RATE req/s for $DURATION s
+#      direct to the upstream, through nginx, through the router; prints p99 and the p99 each proxy adds
+#
+# Usage: Benchmarks/router-bench.sh
+# Env:   DURATION=10 ROUNDS=3 CONNECTIONS=50 RATE=1000   GREENLIGHT=path (else scripts/build-release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-50}
+RATE=${RATE:-1000}
+log() { printf '[router-bench] %s\n' "$*" >&2; }
+
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+pkgs=()
+command -v wrk >/dev/null || pkgs+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx-light)
+command -v taskset >/dev/null || pkgs+=(util-linux)
+if [ ${#pkgs[@]} -gt 0 ]; then
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -z "${GREENLIGHT:-}" ]; then
+  log "building greenlight (release)…"
+  GREENLIGHT=$(scripts/build-release)
+fi
+
+work=$(mktemp -d /tmp/router-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+nginx_conf() {  # nginx_conf DIR PORT BODY
+  mkdir -p "$1/logs" "$1/tmp"
+  cat > "$1/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/logs/error.log warn;
+events { worker_connections 4096; multi_accept on; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $1/tmp/body;
+  proxy_temp_path $1/tmp/proxy;
+  fastcgi_temp_path $1/tmp/fastcgi;
+  uwsgi_temp_path $1/tmp/uwsgi;
+  scgi_temp_path $1/tmp/scgi;
+  $3
+  server {
+    listen 127.0.0.1:$2 backlog=4096;
+    $4
+  }
+}
+CONF
+}
+
+upstream_port=$(free_port)
+nginx_conf "$work/upstream" "$upstream_port" "" 'location / { default_type text/plain; return 200 "ok\n"; }'
+taskset -c 1 "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" & pids+=($!)
+proxy_port=$(free_port)
+nginx_conf "$work/proxy" "$proxy_port" "upstream backend { server 127.0.0.1:$upstream_port; keepalive 64; }" \
+  'location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }'
+taskset -c 0 "$NGINX" -p "$work/proxy" -c "$work/proxy/nginx.conf" & pids+=($!)
+router_port=$(free_port)
+taskset -c 0 "$GREENLIGHT" router --listen "127.0.0.1:$router_port" --threads 1 --weight 5 \
+  --baseline "http://127.0.0.1:$upstream_port" --canary "http://127.0.0.1:$upstream_port" \
+  2> "$work/router.log" & pids+=($!)
+for port in "$upstream_port" "$proxy_port" "$router_port"; do
+  wait_port "$port" || { log "port $port did not open"; cat "$work/router.log" >&2; exit 1; }
+done
+curl -sS -D - -o /dev/null "http://127.0.0.1:$router_port/" | grep -qi '^x-greenlight-arm:' \
+  || { log "the router's response has no X-Greenlight-Arm"; exit 1; }
+
+wrk_rps() {  # wrk_rps PORT -> requests/s
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$1/" \
+    | awk '/^Requests\/sec:/ {print $2}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+log "throughput: wrk -t1 -c$CONNECTIONS -d${DURATION}s, $ROUNDS rounds"
+: > "$work/nginx.rps"; : > "$work/router.rps"; : > "$work/direct.rps"
+for round in $(seq 1 "$ROUNDS"); do
+  wrk_rps "$proxy_port" >> "$work/nginx.rps"
+  wrk_rps "$router_port" >> "$work/router.rps"
+  log "round $round: nginx $(tail -1 "$work/nginx.rps") req/s, router $(tail -1 "$work/router.rps") req/s"
+done
+nginx_rps=$(median < "$work/nginx.rps")
+router_rps=$(median < "$work/router.rps")
+
+p99() {  # p99 PORT NAME -> ms
+  taskset -c 1 "$GREENLIGHT" load --url "http://127.0.0.1:$1/" --rate "$RATE" --duration "${DURATION}s" \
+    --quiet --out "$work/$2.json" >/dev/null 2>&1 || true
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["p99_ms"])' "$work/$2.json"
+}
+log "latency: greenlight load --rate $RATE for ${DURATION}s: direct, nginx, router"
+direct_p99=$(p99 "$upstream_port" direct)
+nginx_p99=$(p99 "$proxy_port" nginx)
+router_p99=$(p99 "$router_port" router)
+
+python3 - "$nginx_rps" "$router_rps" "$direct_p99" "$nginx_p99" "$router_p99" "$RATE" <<'PY'
+import sys
+nginx, router, direct, np99, rp99, rate = map(float, sys.argv[1:])
+print("| | nginx proxy | greenlight router |")
+print("|---|---|---|")
+print(f"| wrk req/s (median) | {nginx:,.0f} | {router:,.0f} ({router / nginx:.2f}x nginx) |")
+print(f"| p99 at {rate:,.0f} req/s (direct {direct:.3f} ms) | {np99:.3f} ms (+{np99 - direct:.3f} ms) | {rp99:.3f} ms (+{rp99 - direct:.3f} ms) |")
+print(f"router/nginx throughput: {router / nginx:.2f}x (target >= 1.0x)")
+PY

@@ -1,0 +1,192 @@
+import GreenlightCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// What every connection shares: the configuration, the weight, the arms' health, the pools, metrics.
+final class RouterCore: Sendable {
+    let configuration: RouterConfiguration
+    let metrics = RouterMetrics()
+    let weight: Atomic<Int>
+    private let health = Mutex<[RouterArm: (failures: Int, healthy: Bool, probing: Bool)]>(
+        [.baseline: (0, true, false), .canary: (0, true, false)])
+    private let pools = Mutex<[ObjectIdentifier: [UpstreamPool]]>([:])
+    let group: any EventLoopGroup
+
+    init(configuration: RouterConfiguration, group: any EventLoopGroup) {
+        self.configuration = configuration
+        self.weight = Atomic(configuration.weight)
+        self.group = group
+    }
+
+    /// The request's arm: canary when the sticky key's bucket is at most the weight, unless that arm's
+    /// upstream is down and the other is up.
+    func chooseArm(_ head: HTTPRequestHead, clientIP: String?) -> RouterArm {
+        let key: String?
+        switch configuration.stickiness {
+        case .clientIP: key = nil
+        case .header(let name): key = head.headers.first(name: name)
+        case .cookie(let name): key = ForwardingHeaders.cookie(name, in: head.headers)
+        }
+        let chosen: RouterArm =
+            StickyBucket.includes(
+                group: configuration.group, key: key ?? clientIP ?? "", percentage: weight.load(ordering: .relaxed))
+            ? .canary : .baseline
+        if !isHealthy(chosen), isHealthy(chosen.other) { return chosen.other }
+        return chosen
+    }
+
+    func isHealthy(_ arm: RouterArm) -> Bool { health.withLock { $0[arm]!.healthy } }
+
+    func pool(_ arm: RouterArm, on eventLoop: any EventLoop) -> UpstreamPool {
+        let id = ObjectIdentifier(eventLoop)
+        return pools.withLock { pools in
+            if let existing = pools[id] { return arm == .baseline ? existing[0] : existing[1] }
+            let created = [
+                UpstreamPool(arm: .baseline, eventLoop: eventLoop, core: self),
+                UpstreamPool(arm: .canary, eventLoop: eventLoop, core: self),
+            ]
+            pools[id] = created
+            return arm == .baseline ? created[0] : created[1]
+        }
+    }
+
+    func connectSucceeded(_ arm: RouterArm) {
+        let recovered = health.withLock { state -> Bool in
+            let was = state[arm]!.healthy
+            state[arm]!.failures = 0
+            state[arm]!.healthy = true
+            return !was
+        }
+        if recovered { metrics.setHealthy(arm, true) }
+    }
+
+    func connectFailed(_ arm: RouterArm) {
+        let startProbe = health.withLock { state -> Bool in
+            state[arm]!.failures += 1
+            guard state[arm]!.failures >= configuration.unhealthyAfter, state[arm]!.healthy else { return false }
+            state[arm]!.healthy = false
+            if state[arm]!.probing { return false }
+            state[arm]!.probing = true
+            return true
+        }
+        if startProbe {
+            metrics.setHealthy(arm, false)
+            probe(arm)
+        }
+    }
+
+    /// Tries a TCP connect every `probeInterval` until one succeeds; then the arm is healthy again.
+    private func probe(_ arm: RouterArm) {
+        let upstream = configuration.upstream(arm)
+        let loop = group.next()
+        loop.scheduleTask(in: configuration.probeInterval) {
+            ClientBootstrap(group: loop).connectTimeout(self.configuration.connectTimeout)
+                .connect(host: upstream.host, port: upstream.port)
+                .whenComplete { result in
+                    switch result {
+                    case .success(let channel):
+                        channel.close(promise: nil)
+                        self.health.withLock {
+                            $0[arm]!.failures = 0
+                            $0[arm]!.healthy = true
+                            $0[arm]!.probing = false
+                        }
+                        self.metrics.setHealthy(arm, true)
+                    case .failure:
+                        self.probe(arm)
+                    }
+                }
+        }
+    }
+}
+
+/// greenlight's canary router: an HTTP/1.1 reverse proxy that sends `weight` percent of users (sticky by
+/// header, cookie or client IP, bucketed with ``StickyBucket``) to the canary and the rest to the
+/// baseline, with an admin listener for metrics and the weight.
+public final class CanaryRouter: Sendable {
+    public let port: Int
+    public let adminPort: Int?
+    let core: RouterCore
+    private let channels: [any Channel]
+    private let group: MultiThreadedEventLoopGroup
+
+    public var metrics: RouterMetrics { core.metrics }
+    public var configuration: RouterConfiguration { core.configuration }
+    public var weight: Int { core.weight.load(ordering: .relaxed) }
+
+    /// Sets the canary's share; 0 drains: new requests all go to the baseline, in-flight ones finish.
+    public func setWeight(_ weight: Int) throws {
+        guard (0...100).contains(weight) else { throw RouterError("weight must be 0 to 100, got \(weight)") }
+        core.weight.store(weight, ordering: .relaxed)
+    }
+
+    public func isHealthy(_ arm: RouterArm) -> Bool { core.isHealthy(arm) }
+
+    private init(
+        port: Int, adminPort: Int?, core: RouterCore, channels: [any Channel], group: MultiThreadedEventLoopGroup
+    ) {
+        self.port = port
+        self.adminPort = adminPort
+        self.core = core
+        self.channels = channels
+        self.group = group
+    }
+
+    public static func start(_ configuration: RouterConfiguration) async throws -> CanaryRouter {
+        guard (0...100).contains(configuration.weight) else {
+            throw RouterError("weight must be 0 to 100, got \(configuration.weight)")
+        }
+        if configuration.adminPort != nil, !isLoopback(configuration.adminHost), configuration.adminToken == nil {
+            throw RouterError("an admin listener off loopback needs a bearer token")
+        }
+        let threads = configuration.threads > 0 ? configuration.threads : System.coreCount
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let core = RouterCore(configuration: configuration, group: group)
+        do {
+            let idle = configuration.idleTimeout
+            let proxy = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        // configureHTTPServerPipeline's handlers, named so an Upgrade can take them out,
+                        // and a decoder that hands on the bytes after an upgrade request.
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(HTTPResponseEncoder(), name: "http-encoder")
+                        try sync.addHandler(
+                            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                            name: "http-decoder")
+                        try sync.addHandler(HTTPServerPipelineHandler(), name: "http-pipelining")
+                        try sync.addHandler(HTTPServerProtocolErrorHandler(), name: "http-errors")
+                        try sync.addHandler(IdleStateHandler(allTimeout: idle), name: "idle")
+                        try sync.addHandler(ProxyServerHandler(core: core), name: "proxy")
+                    }
+                }
+                .bind(host: configuration.listenHost, port: configuration.listenPort).get()
+            var channels: [any Channel] = [proxy]
+            var adminPort: Int?
+            if let port = configuration.adminPort {
+                let admin = try await RouterAdmin.bind(core: core, host: configuration.adminHost, port: port)
+                channels.append(admin)
+                adminPort = admin.localAddress?.port
+            }
+            return CanaryRouter(
+                port: proxy.localAddress?.port ?? 0, adminPort: adminPort, core: core, channels: channels, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    public func stop() async {
+        for channel in channels { try? await channel.close() }
+        try? await group.shutdownGracefully()
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The admin listener: `GET /metrics` (Prometheus text), `GET /status` (JSON), `POST /weight`
+/// `{"weight": N}` and `POST /drain`. Off loopback every request needs `Authorization: Bearer <token>`.
+enum RouterAdmin {
+    static func bind(core: RouterCore, host: String, port: Int) async throws -> any Channel {
+        try await ServerBootstrap(group: core.group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        AdminHandler(core: core, requireToken: !CanaryRouter.isLoopback(host)))
+                }
+            }
+            .bind(host: host, port: port).get()
+    }
+
+    static func status(_ core: RouterCore) -> String {
+        var arms: [String] = []
+        for arm in RouterArm.allCases {
+            let snapshot = core.metrics.snapshot(arm)
+            let p99 = snapshot.latency.totalCount == 0 ? 0 : Double(snapshot.latency.valueAtPercentile(99)) / 1000
+            arms.append(
+                "\"\(arm.rawValue)\":{\"upstream\":\"\(core.configuration.upstream(arm))\",\"healthy\":\(core.isHealthy(arm)),"
+                    + "\"requests\":\(snapshot.requests),\"errors\":\(snapshot.errors),"
+                    + "\"status_classes\":{\"1xx\":\(snapshot.statusClasses[0]),\"2xx\":\(snapshot.statusClasses[1]),"
+                    + "\"3xx\":\(snapshot.statusClasses[2]),\"4xx\":\(snapshot.statusClasses[3]),\"5xx\":\(snapshot.statusClasses[4])},"
+                    + "\"p99_ms\":\(p99)}")
+        }
+        let group = core.configuration.group.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+            of: "\"", with: "\\\"")
+        return
+            "{\"weight\":\(core.weight.load(ordering: .relaxed)),\"group\":\"\(group)\",\"arms\":{\(arms.joined(separator: ","))}}\n"
+    }
+}
+
+final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let core: RouterCore
+    private let requireToken: Bool
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var tooLarge = false
+
+    init(core: RouterCore, requireToken: Bool) {
+        self.core = core
+        self.requireToken = requireToken
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+            tooLarge = false
+        case .body(var buffer):
+            if body.readableBytes + buffer.readableBytes > 65536 { tooLarge = true } else { body.writeBuffer(&buffer) }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let (status, type, text) = answer(head)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: type)
+            headers.add(name: "Content-Length", value: String(text.utf8.count))
+            if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+                promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+            let keepAlive = head.isKeepAlive
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                if !keepAlive { context.close(promise: nil) }
+            }
+        }
+    }
+
+    private func answer(_ head: HTTPRequestHead) -> (HTTPResponseStatus, String, String) {
+        let json = "application/json"
+        if requireToken {
+            let expected = "Bearer " + (core.configuration.adminToken ?? "")
+            guard let given = head.headers.first(name: "authorization"), constantTimeEqual(given, expected) else {
+                return (.unauthorized, json, "{\"error\":\"a bearer token is required\"}\n")
+            }
+        }
+        if tooLarge { return (.payloadTooLarge, json, "{\"error\":\"body too large\"}\n") }
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        switch (head.method, path) {
+        case (.GET, "/metrics"):
+            return (
+                .ok, "text/plain; version=0.0.4",
+                core.metrics.prometheusText(weight: core.weight.load(ordering: .relaxed))
+            )
+        case (.GET, "/status"):
+            return (.ok, json, RouterAdmin.status(core))
+        case (.POST, "/drain"):
+            core.weight.store(0, ordering: .relaxed)
+            return (.ok, json, RouterAdmin.status(core))
+        case (.POST, "/weight"):
+            let bytes = body.readableBytesView
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                let number = object["weight"] as? NSNumber, Double(number.intValue) == number.doubleValue,
+                (0...100).contains(number.intValue)
+            else {
+                return (.badRequest, json, "{\"error\":\"expected {\\\"weight\\\": 0 to 100}\"}\n")
+            }
+            core.weight.store(number.intValue, ordering: .relaxed)
+            return (.ok, json, RouterAdmin.status(core))
+        case (_, "/metrics"), (_, "/status"), (_, "/drain"), (_, "/weight"):
+            return (.methodNotAllowed, json, "{\"error\":\"method not allowed\"}\n")
+        default:
+            return (.notFound, json, "{\"error\":\"not found\"}\n")
+        }
+    }
+
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import NIOCore
+
+/// The side of the split a request goes to.
+public enum RouterArm: String, Sendable, CaseIterable {
+    case baseline, canary
+
+    /// The other arm: where an idempotent request that could not connect is retried.
+    public var other: RouterArm { self == .baseline ? .canary : .baseline }
+}
+
+/// An upstream the router forwards to: plain HTTP/1.1, host and port.
+public struct RouterUpstream: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `http://host:port` (a path, if any, is ignored; https is not supported yet).
+    public init?(url: String) {
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
+            let host = components.host, !host.isEmpty
+        else { return nil }
+        self.host = host
+        self.port = components.port ?? 80
+    }
+
+    public var description: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+}
+
+/// What keeps a user on one arm: a request header, a cookie, or (neither given, or absent) the client IP.
+public enum RouterStickiness: Sendable, Equatable {
+    case clientIP
+    case header(String)
+    case cookie(String)
+}
+
+/// Everything the router needs to start.
+public struct RouterConfiguration: Sendable {
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 0
+    public var baseline: RouterUpstream
+    public var canary: RouterUpstream
+    /// The canary's share, 0 to 100: a request goes to the canary when its bucket (1…100) is at most this.
+    public var weight = 0
+    /// The bucketing group: the rollout's feature flag, else the service name.
+    public var group = "greenlight"
+    public var stickiness = RouterStickiness.clientIP
+    public var connectTimeout = TimeAmount.seconds(3)
+    /// From the request's end being sent to the upstream's response head.
+    public var responseHeaderTimeout = TimeAmount.seconds(30)
+    /// Silence allowed on a connection mid-exchange (upstream) or between requests (client).
+    public var idleTimeout = TimeAmount.seconds(60)
+    /// Request line plus headers, in bytes; larger requests are answered 431.
+    public var maxRequestHeaderBytes = 16 * 1024
+    /// Connections per upstream per event loop; more requests wait for one.
+    public var maxConnectionsPerLoop = 128
+    /// Idle connections kept per upstream per event loop.
+    public var maxIdlePerLoop = 64
+    /// Failed connects in a row that mark an upstream unhealthy (it is probed back every `probeInterval`).
+    public var unhealthyAfter = 3
+    public var probeInterval = TimeAmount.seconds(1)
+    /// The admin listener (`/metrics`, `/status`, `POST /weight`, `POST /drain`); nil port: none.
+    public var adminHost = "127.0.0.1"
+    public var adminPort: Int? = nil
+    /// Required (as `Authorization: Bearer …`) when the admin listener is not on loopback.
+    public var adminToken: String? = nil
+    /// Event loop threads; 0: one per core.
+    public var threads = 0
+
+    public init(baseline: RouterUpstream, canary: RouterUpstream) {
+        self.baseline = baseline
+        self.canary = canary
+    }
+
+    func upstream(_ arm: RouterArm) -> RouterUpstream { arm == .baseline ? baseline : canary }
+}
+
+public struct RouterError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
