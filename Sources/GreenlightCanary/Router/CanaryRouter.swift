@@ -20,6 +20,12 @@ final class RouterCore: Sendable {
         self.group = group
     }
 
+    /// Sets the weight and tells ``RouterConfiguration/onWeightChange``.
+    func setWeight(_ new: Int, action: String, by: String) {
+        let old = weight.exchange(new, ordering: .relaxed)
+        configuration.onWeightChange?(old, new, action, by)
+    }
+
     /// The request's arm: canary when the sticky key's bucket is at most the weight, unless that arm's
     /// upstream is down and the other is up.
     func chooseArm(_ head: HTTPRequestHead, clientIP: String?) -> RouterArm {
@@ -117,9 +123,9 @@ public final class CanaryRouter: Sendable {
     public var weight: Int { core.weight.load(ordering: .relaxed) }
 
     /// Sets the canary's share; 0 drains: new requests all go to the baseline, in-flight ones finish.
-    public func setWeight(_ weight: Int) throws {
+    public func setWeight(_ weight: Int, by: String = "greenlight") throws {
         guard (0...100).contains(weight) else { throw RouterError("weight must be 0 to 100, got \(weight)") }
-        core.weight.store(weight, ordering: .relaxed)
+        core.setWeight(weight, action: weight == 0 ? "drain" : "weight", by: by)
     }
 
     public func isHealthy(_ arm: RouterArm) -> Bool { core.isHealthy(arm) }

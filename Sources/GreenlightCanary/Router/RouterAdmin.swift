@@ -64,7 +64,8 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let (status, type, text) = answer(head)
+            let peer = context.channel.remoteAddress?.ipAddress ?? "unknown"
+            let (status, type, text) = answer(head, peer: peer)
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: type)
             headers.add(name: "Content-Length", value: String(text.utf8.count))
@@ -80,7 +81,7 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func answer(_ head: HTTPRequestHead) -> (HTTPResponseStatus, String, String) {
+    private func answer(_ head: HTTPRequestHead, peer: String) -> (HTTPResponseStatus, String, String) {
         let json = "application/json"
         if requireToken {
             let expected = "Bearer " + (core.configuration.adminToken ?? "")
@@ -99,7 +100,7 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.GET, "/status"):
             return (.ok, json, RouterAdmin.status(core))
         case (.POST, "/drain"):
-            core.weight.store(0, ordering: .relaxed)
+            core.setWeight(0, action: "drain", by: "admin-api \(peer)")
             return (.ok, json, RouterAdmin.status(core))
         case (.POST, "/weight"):
             let bytes = body.readableBytesView
@@ -109,7 +110,7 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
             else {
                 return (.badRequest, json, "{\"error\":\"expected {\\\"weight\\\": 0 to 100}\"}\n")
             }
-            core.weight.store(number.intValue, ordering: .relaxed)
+            core.setWeight(number.intValue, action: "weight", by: "admin-api \(peer)")
             return (.ok, json, RouterAdmin.status(core))
         case (_, "/metrics"), (_, "/status"), (_, "/drain"), (_, "/weight"):
             return (.methodNotAllowed, json, "{\"error\":\"method not allowed\"}\n")

@@ -70,6 +70,10 @@ public struct RouterConfiguration: Sendable {
     public var adminToken: String? = nil
     /// Event loop threads; 0: one per core.
     public var threads = 0
+    /// Called after every change of the weight (the admin API, ``CanaryRouter/setWeight(_:by:)``) with the
+    /// weight before, after, what changed it (`drain` or `weight`) and who (`admin-api 127.0.0.1`): the
+    /// command records it in the ledger as a rollout event. Runs on an event loop: hand work off.
+    public var onWeightChange: (@Sendable (_ from: Int, _ to: Int, _ action: String, _ by: String) -> Void)?
 
     public init(baseline: RouterUpstream, canary: RouterUpstream) {
         self.baseline = baseline

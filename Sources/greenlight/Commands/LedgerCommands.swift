@@ -51,7 +51,7 @@ extension Greenlight {
 
             func run() async throws {
                 let path = adminKey ?? LedgerInput.keyFolder + "/ledger-admin.key"
-                try await ledger.with { open in
+                try await ledger.with(create: true) { open in
                     if let existing = try await open.ledger.adminKey() {
                         throw LedgerError(
                             .invalidRecord,

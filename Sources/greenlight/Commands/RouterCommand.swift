@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import GreenlightCanary
+import GreenlightCore
+import GreenlightLedger
 
 extension Greenlight {
     struct RouterCommand: AsyncParsableCommand {
@@ -14,26 +16,52 @@ extension Greenlight {
                 X-Greenlight-Arm. With --admin-port: GET /metrics, GET /status, POST /weight {"weight": N}, \
                 POST /drain (weight 0: no new canary requests, in-flight ones finish).
 
+                  greenlight router release.yaml --weight 1
                   greenlight router --listen 127.0.0.1:8000 --baseline http://127.0.0.1:8080 \\
                     --canary http://127.0.0.1:8081 --weight 5 --group checkout --sticky-header X-User
+
+                Given a spec, the router takes its rollout.proxy (listen, baseline, canary, admin_listen, \
+                admin_token), its sticky_key, and its feature_flag (else the service name) as the group; \
+                options override them. With a ledger (--ledger, GREENLIGHT_LEDGER, or the one beside the \
+                spec), every weight change is recorded as a rollout event of the release (`greenlight \
+                ledger show` lists them), and --flags-port serves the ledger's feature flags over OFREP \
+                from the router process.
                 """)
 
-        @Option(help: ArgumentHelp("Where to listen, HOST:PORT.", valueName: "host:port"))
-        var listen = "127.0.0.1:8000"
+        @Argument(
+            help: ArgumentHelp("A release spec whose rollout.proxy the router serves.", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
+        var file: String?
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Option(
+            help: ArgumentHelp(
+                "The release whose rollout events are recorded, without a spec.", valueName: "service@version"))
+        var release: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Serve the ledger's feature flags over OFREP on this port (admin host).", valueName: "port"))
+        var flagsPort: Int?
+
+        @Option(help: ArgumentHelp("Where to listen, HOST:PORT (default 127.0.0.1:8000).", valueName: "host:port"))
+        var listen: String?
 
         @Option(help: ArgumentHelp("The baseline upstream, http://host:port.", valueName: "url"))
-        var baseline: String
+        var baseline: String?
 
         @Option(help: ArgumentHelp("The canary upstream, http://host:port.", valueName: "url"))
-        var canary: String
+        var canary: String?
 
         @Option(help: "The canary's share, 0 to 100 (0 drains the canary).")
         var weight = 0
 
         @Option(
             help: ArgumentHelp(
-                "The bucketing group: the rollout's feature flag, else the service name.", valueName: "name"))
-        var group = "greenlight"
+                "The bucketing group: the rollout's feature flag, else the service name (default greenlight).",
+                valueName: "name"))
+        var group: String?
 
         @Option(help: ArgumentHelp("Stick users by this request header.", valueName: "name"))
         var stickyHeader: String?
@@ -44,8 +72,8 @@ extension Greenlight {
         @Option(help: ArgumentHelp("The admin listener's port (on --admin-host); none by default.", valueName: "port"))
         var adminPort: Int?
 
-        @Option(help: ArgumentHelp("The admin listener's host.", valueName: "host"))
-        var adminHost = "127.0.0.1"
+        @Option(help: ArgumentHelp("The admin listener's host (default 127.0.0.1).", valueName: "host"))
+        var adminHost: String?
 
         @Option(
             help: ArgumentHelp(
@@ -66,17 +94,23 @@ extension Greenlight {
 
         func validate() throws {
             guard (0...100).contains(weight) else { throw ValidationError("--weight must be 0 to 100, got \(weight).") }
-            guard RouterUpstream(url: baseline) != nil else {
+            if file == nil, baseline == nil || canary == nil {
+                throw ValidationError("give a spec with rollout.proxy, or --baseline URL and --canary URL.")
+            }
+            if let baseline, RouterUpstream(url: baseline) == nil {
                 throw ValidationError("--baseline must be http://host:port, got '\(baseline)'.")
             }
-            guard RouterUpstream(url: canary) != nil else {
+            if let canary, RouterUpstream(url: canary) == nil {
                 throw ValidationError("--canary must be http://host:port, got '\(canary)'.")
             }
-            guard Self.hostPort(listen) != nil else {
+            if let listen, Self.hostPort(listen) == nil {
                 throw ValidationError("--listen must be HOST:PORT, got '\(listen)'.")
             }
             if stickyHeader != nil, stickyCookie != nil {
                 throw ValidationError("give --sticky-header or --sticky-cookie, not both.")
+            }
+            if let release, release.split(separator: "@").count != 2 {
+                throw ValidationError("--release must be service@version, got '\(release)'.")
             }
         }
 
@@ -90,31 +124,111 @@ extension Greenlight {
         }
 
         func run() async throws {
-            var config = RouterConfiguration(
-                baseline: RouterUpstream(url: baseline)!, canary: RouterUpstream(url: canary)!)
-            let (host, port) = Self.hostPort(listen)!
+            var spec: ReleaseSpec?
+            if let file { spec = try SpecInput.load(file: file, policy: nil).0 }
+            let proxy = spec?.rollout?.proxy
+            if spec != nil, proxy == nil, baseline == nil || canary == nil {
+                throw LedgerInput.usage(
+                    "\(file ?? "the spec") has no rollout.proxy (listen, baseline, canary): add one, or give --baseline and --canary"
+                )
+            }
+            guard let baselineURL = baseline ?? proxy?.baseline, let baseline = RouterUpstream(url: baselineURL) else {
+                throw LedgerInput.usage(
+                    "the baseline must be http://host:port, got '\(baseline ?? proxy?.baseline ?? "")'")
+            }
+            guard let canaryURL = canary ?? proxy?.canary, let canary = RouterUpstream(url: canaryURL) else {
+                throw LedgerInput.usage("the canary must be http://host:port, got '\(canary ?? proxy?.canary ?? "")'")
+            }
+            var config = RouterConfiguration(baseline: baseline, canary: canary)
+            guard let (host, port) = Self.hostPort(listen ?? proxy?.listen ?? "127.0.0.1:8000") else {
+                throw LedgerInput.usage("rollout.proxy.listen must be HOST:PORT")
+            }
             config.listenHost = host
             config.listenPort = port
             config.weight = weight
-            config.group = group
+            config.group = group ?? spec?.rollout?.featureFlag ?? spec?.service.name ?? "greenlight"
+            if let sticky = spec?.rollout?.stickyKey {
+                if let header = sticky.header { config.stickiness = .header(header) }
+                if let cookie = sticky.cookie { config.stickiness = .cookie(cookie) }
+            }
             if let stickyHeader { config.stickiness = .header(stickyHeader) }
             if let stickyCookie { config.stickiness = .cookie(stickyCookie) }
+            var adminHost = self.adminHost ?? "127.0.0.1"
             config.adminPort = adminPort
+            if adminPort == nil, let admin = proxy?.adminListen, let (h, p) = Self.hostPort(admin) {
+                adminHost = self.adminHost ?? h
+                config.adminPort = p
+            } else if adminPort == nil, proxy != nil {
+                config.adminPort = port == 0 ? 0 : port + 1
+            }
             config.adminHost = adminHost
-            config.adminToken = ProcessInfo.processInfo.environment[adminTokenEnv]
+            config.adminToken = ProcessInfo.processInfo.environment[adminTokenEnv] ?? proxy?.adminToken
             config.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
             config.responseHeaderTimeout = .milliseconds(Int64(responseTimeout * 1000))
             config.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
             config.threads = threads
-            let router = try await CanaryRouter.start(config)
+
+            // The ledger, when one is named or lies beside the spec: rollout events and flags.
+            let location = ledger.location(besideSpec: file)
+            let named =
+                ledger.ledger != nil
+                || ProcessInfo.processInfo.environment["GREENLIGHT_LEDGER"].map { !$0.isEmpty } == true
+            var open: OpenLedger?
+            if named || FileManager.default.fileExists(atPath: location) {
+                open = try await ledger.open(besideSpec: file)
+            } else if flagsPort != nil {
+                throw LedgerInput.usage("--flags-port serves the ledger's flags: there is no ledger at \(location)")
+            }
+            let releaseName =
+                release ?? spec.map { ReleaseLedger.name(service: $0.service.name, version: $0.service.version) }
+            let events = AsyncStream<RolloutEvent>.makeStream()
+            if let open, let releaseName {
+                let log = RolloutEventLog(store: open.ledger.store, release: releaseName)
+                config.onWeightChange = { from, to, action, by in
+                    events.continuation.yield(
+                        RolloutEvent(action: action == "drain" ? .drain : .weight, from: from, to: to, by: by))
+                }
+                // One writer, in order; a failure is said, and the router keeps serving.
+                Task {
+                    for await event in events.stream {
+                        do {
+                            try await log.record(event)
+                        } catch {
+                            Terminal.error("greenlight: cannot record the rollout event in \(open.location): \(error)")
+                        }
+                    }
+                }
+            }
+
+            let router: CanaryRouter
+            do {
+                router = try await CanaryRouter.start(config)
+            } catch {
+                throw LedgerInput.usage("\(error)")
+            }
+            var flags: RunningOFREPServer?
+            if let open, let flagsPort {
+                do {
+                    flags = try await OFREPService(store: FlagStore(ledger: open.ledger.store)).start(
+                        host: adminHost, port: flagsPort)
+                } catch {
+                    await router.stop()
+                    throw LedgerInput.usage("--flags-port: \(error)")
+                }
+            }
             var line =
-                "router on \(host):\(router.port): baseline \(config.baseline), canary \(config.canary), weight \(weight)"
+                "router on \(host):\(router.port): baseline \(config.baseline), canary \(config.canary), weight \(weight), group \(config.group)"
             if let admin = router.adminPort { line += "; admin on \(adminHost):\(admin)" }
+            if let flags { line += "; OFREP on \(flags.baseURL)" }
+            if let open, let releaseName { line += "; rollout events of \(releaseName) go to \(open.location)" }
             Terminal.error(line + "; Ctrl-C stops it")
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Interrupts.onFirstSignal { _ in done.resume() }
             }
+            await flags?.stop()
             await router.stop()
+            events.continuation.finish()
+            await open?.close()
         }
     }
 }
