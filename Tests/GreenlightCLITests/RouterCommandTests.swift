@@ -98,3 +98,69 @@ extension Array where Element == String {
     /// The list with `first` in front.
     fileprivate func with(first: String) -> [String] { [first] + self }
 }
+
+/// The router's memory with many clients connected and idle.
+@Suite("greenlight router holding idle connections", .serialized)
+struct RouterIdleConnectionTests {
+    static func resident(_ pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
+    }
+
+    static func openFiles(_ pid: pid_t) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+    }
+
+    @Test("10,000 idle client connections cost the router under 100 MB of resident memory")
+    func tenThousandIdle() async throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        try #require(limit.rlim_cur >= 10_500, "the open-file limit (\(limit.rlim_cur)) is below 10,500")
+        let port = Loopback.freePort()
+        let router = try ChildProcess(
+            CLI.binary.path,
+            [
+                "router", "--listen", "127.0.0.1:\(port)", "--baseline", "http://127.0.0.1:1", "--canary",
+                "http://127.0.0.1:1", "--idle-timeout", "120",
+            ])
+        #expect(try await router.waitForOutput("Ctrl-C stops it", seconds: 30), "\(router.output)")
+        let before = try #require(Self.resident(router.pid))
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        for _ in 0..<10_000 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            try #require(fd >= 0, "socket: \(String(cString: strerror(errno)))")
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard connected == 0 else {
+                close(fd)
+                Issue.record("connect \(sockets.count + 1): \(String(cString: strerror(errno)))")
+                break
+            }
+            sockets.append(fd)
+        }
+        // Wait until the router has accepted them all.
+        for _ in 0..<200 where Self.openFiles(router.pid) < 10_000 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(Self.openFiles(router.pid) >= 10_000, "the router holds \(Self.openFiles(router.pid)) descriptors")
+        let after = try #require(Self.resident(router.pid))
+        // What the connections cost. This runs the debug binary, whose own footprint (about 47 MB here,
+        // before any connection) is larger than a release build's.
+        #expect(
+            after - before < 100 << 20,
+            "10,000 idle connections took \((after - before) >> 20) MB (\(before >> 20) MB before, \(after >> 20) MB after)"
+        )
+        kill(router.pid, SIGTERM)
+        _ = await router.wait()
+    }
+}
