@@ -50,11 +50,28 @@ struct RouterCommandTests {
         #expect(
             proxied.stdout.contains("200 OK") && proxied.stdout.contains("X-Greenlight-Arm: baseline"), "\(proxied.all)"
         )
-        for body in ["{\"weight\": 5}", "{\"weight\": 25}"] {
-            let r = try curl(["-X", "POST", "-d", body, "http://127.0.0.1:\(admin)/weight"])
-            #expect(r.stdout.contains("\"weight\":"), "\(r.all)")
-        }
-        #expect(try curl(["-X", "POST", "http://127.0.0.1:\(admin)/drain"]).status == 0)
+        let first = try curl(["-X", "POST", "-d", "{\"weight\": 5}", "http://127.0.0.1:\(admin)/weight"])
+        #expect(first.stdout.contains("\"weight\":5"), "\(first.all)")
+        // A second router, ad hoc; `router weight` sets both, as behind a load balancer.
+        let secondAdmin = Loopback.freePort()
+        let second = try ChildProcess(
+            CLI.binary.path,
+            [
+                "router", "--listen", "127.0.0.1:\(Loopback.freePort())", "--baseline",
+                "http://127.0.0.1:\(upstream.port)",
+                "--canary", "http://127.0.0.1:\(upstream.port)", "--admin-port", "\(secondAdmin)",
+            ])
+        #expect(try await second.waitForOutput("Ctrl-C stops it", seconds: 30), "\(second.output)")
+        let admins = ["--admin", "http://127.0.0.1:\(admin)", "--admin", "http://127.0.0.1:\(secondAdmin)"]
+        let both = try CLI.run(["router", "weight", "25"] + admins, env: env)
+        #expect(both.status == 0, "\(both.all)")
+        let status = try CLI.run(["router", "status"] + admins, env: env)
+        #expect(status.stdout.components(separatedBy: "\"weight\":25").count == 3, "\(status.all)")
+        kill(second.pid, SIGTERM)
+        _ = await second.wait()
+        let gone = try CLI.run(["router", "weight", "30"] + admins, env: env)
+        #expect(gone.status == 1 && gone.stderr.contains("1 of 2 routers did not take it"), "\(gone.all)")
+        #expect(try CLI.run(["router", "drain", "--admin", "http://127.0.0.1:\(admin)"], env: env).status == 0)
         let ofrep = try curl([
             "-X", "POST", "-H", "Content-Type: application/json", "-d", "{\"context\":{\"targetingKey\":\"alice\"}}",
             "http://127.0.0.1:\(flags)/ofrep/v1/evaluate/flags/new-checkout",
@@ -71,9 +88,10 @@ struct RouterCommandTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         let lines = show.stdout.split(separator: "\n").filter { $0.contains("rollout-event") }
-        #expect(lines.count == 3, "\(show.all)")
+        #expect(lines.count == 4, "\(show.all)")
         #expect(lines.first?.hasSuffix("weight 0% → 5% by admin-api 127.0.0.1") == true, "\(lines)")
-        #expect(lines.last?.hasSuffix("drain 25% → 0% by admin-api 127.0.0.1") == true, "\(lines)")
+        #expect(lines.dropFirst().first?.hasSuffix("weight 5% → 25% by admin-api 127.0.0.1") == true, "\(lines)")
+        #expect(lines.last?.hasSuffix("drain 30% → 0% by admin-api 127.0.0.1") == true, "\(lines)")
         kill(router.pid, SIGTERM)
         _ = await router.wait()
         await upstream.shutdown()

@@ -4,11 +4,31 @@ import GreenlightCanary
 import GreenlightCore
 import GreenlightLedger
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 extension Greenlight {
     struct RouterCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "router",
             abstract: "Split traffic between a baseline and a canary upstream, sticky per user.",
+            discussion: """
+                  greenlight router release.yaml --weight 1           run it (the default: serve)
+                  greenlight router weight 5 --admin http://10.0.0.7:8081 --admin http://10.0.0.8:8081
+                  greenlight router drain --admin http://127.0.0.1:8081
+                  greenlight router status --admin http://127.0.0.1:8081
+                """,
+            subcommands: [Serve.self, Weight.self, Drain.self, Status.self],
+            defaultSubcommand: Serve.self)
+    }
+}
+
+extension Greenlight.RouterCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "serve",
+            abstract: "Run the router (the default).",
             discussion: """
                 An HTTP/1.1 reverse proxy. A request goes to the canary when its bucket (1…100, the \
                 murmur3 rule of Unleash's SDKs over "<group>:<key>") is at most --weight; the key is the \
@@ -230,5 +250,97 @@ extension Greenlight {
             events.continuation.finish()
             await open?.close()
         }
+    }
+}
+
+/// `--admin URL` (repeatable) and the token, shared by the commands that drive running routers.
+struct RouterAdminOptions: ParsableArguments {
+    @Option(
+        name: .customLong("admin"),
+        help: ArgumentHelp(
+            "A router's admin URL, such as http://127.0.0.1:8081 (repeat for each router).", valueName: "url"))
+    var admins: [String] = []
+
+    @Option(help: ArgumentHelp("The environment variable holding the admin bearer token.", valueName: "name"))
+    var adminTokenEnv = "GREENLIGHT_ROUTER_TOKEN"
+
+    func validate() throws {
+        guard !admins.isEmpty else { throw ValidationError("Name each router with --admin URL.") }
+        for admin in admins
+        where URL(string: admin)?.host == nil || !(admin.hasPrefix("http://") || admin.hasPrefix("https://")) {
+            throw ValidationError("--admin must be an http:// URL, got '\(admin)'.")
+        }
+    }
+
+    /// Sends `method path body` to every router, prints each answer, and fails (exit 1) when any did.
+    func send(_ method: String, _ path: String, body: String? = nil) async throws {
+        let token = ProcessInfo.processInfo.environment[adminTokenEnv]
+        var failed = 0
+        for admin in admins {
+            let base = admin.hasSuffix("/") ? String(admin.dropLast()) : admin
+            var request = URLRequest(url: URL(string: base + path)!, timeoutInterval: 10)
+            request.httpMethod = method
+            if let body {
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            if let token, !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+            do {
+                let (data, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if status == 200 {
+                    Terminal.out("\(admin): \(text)")
+                } else {
+                    failed += 1
+                    Terminal.error("greenlight: \(admin): HTTP \(status) \(text)")
+                }
+            } catch {
+                failed += 1
+                Terminal.error("greenlight: \(admin): \(error.localizedDescription)")
+            }
+        }
+        if failed > 0 {
+            Terminal.error("greenlight: \(failed) of \(admins.count) routers did not take it")
+            throw ExitCode(ExitStatus.notReady)
+        }
+    }
+}
+
+extension Greenlight.RouterCommand {
+    struct Weight: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the canary's weight on every router named (they bucket alike, so they agree).",
+            discussion: "Exit codes: 0 every router took it, 1 one did not, 2 invalid input.")
+
+        @Argument(help: "The canary's share, 0 to 100.")
+        var weight: Int
+
+        @OptionGroup var admin: RouterAdminOptions
+
+        func validate() throws {
+            guard (0...100).contains(weight) else {
+                throw ValidationError("the weight must be 0 to 100, got \(weight).")
+            }
+        }
+
+        func run() async throws { try await admin.send("POST", "/weight", body: "{\"weight\": \(weight)}") }
+    }
+
+    struct Drain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Weight 0 on every router named: no new canary request, in-flight ones finish.")
+
+        @OptionGroup var admin: RouterAdminOptions
+
+        func run() async throws { try await admin.send("POST", "/drain") }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print each router's weight and per-arm counts.")
+
+        @OptionGroup var admin: RouterAdminOptions
+
+        func run() async throws { try await admin.send("GET", "/status") }
     }
 }
