@@ -68,13 +68,6 @@ public struct RolloutEventLog: Sendable {
 
     /// The release's events, oldest first.
     public func events() async throws -> [RolloutEvent] {
-        var events: [RolloutEvent] = []
-        var after = 0
-        while true {
-            let batch = try await store.records(release: release, kind: .rolloutEvent, after: after, limit: 1024)
-            guard let last = batch.last else { return events }
-            events += batch.compactMap(RolloutEvent.init(record:))
-            after = last.sequence
-        }
+        try await store.allRecords(release: release, kind: .rolloutEvent).compactMap(RolloutEvent.init(record:))
     }
 }

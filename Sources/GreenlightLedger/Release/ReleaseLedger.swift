@@ -78,16 +78,14 @@ public struct ReleaseLedger: Sendable {
     /// a record whose signature is refused is left out and named in `refused`.
     public func registry() async throws -> (signatures: LedgerSignatures, refused: [String]) {
         var (after, signatures, refused) = cache.registry()
-        let start = after
-        while true {
-            let batch = try await store.records(release: nil, kind: nil, after: after, limit: 1024)
-            guard let last = batch.last else { break }
-            for record in batch {
-                if let problem = Self.learn(record, into: &signatures) { refused.append(problem) }
-            }
-            after = last.sequence
+        let newer = try await store.allRecords(release: nil, kind: nil, after: after)
+        for record in newer {
+            if let problem = Self.learn(record, into: &signatures) { refused.append(problem) }
         }
-        if after > start { cache.keep(registry: (after, signatures, refused)) }
+        if let last = newer.last {
+            after = last.sequence
+            cache.keep(registry: (after, signatures, refused))
+        }
         return (signatures, refused)
     }
 
@@ -242,14 +240,7 @@ public struct ReleaseLedger: Sendable {
     }
 
     func all(release: String?, kind: LedgerRecord.Kind?, after: Int = 0) async throws -> [LedgerRecord] {
-        var records: [LedgerRecord] = []
-        var after = after
-        while true {
-            let batch = try await store.records(release: release, kind: kind, after: after, limit: 1024)
-            guard let last = batch.last else { return records }
-            records += batch
-            after = last.sequence
-        }
+        try await store.allRecords(release: release, kind: kind, after: after)
     }
 }
 

@@ -40,6 +40,21 @@ public protocol LedgerStore: Sendable {
 extension LedgerStore {
     public func close() async {}
 
+    /// Every record of `release` (nil: the ledger-wide ones), only those of `kind` when given, after
+    /// sequence `after`, in order: ``records(release:kind:after:limit:)`` read page by page.
+    public func allRecords(release: String?, kind: LedgerRecord.Kind?, after: Int = 0) async throws
+        -> [LedgerRecord]
+    {
+        var records: [LedgerRecord] = []
+        var after = after
+        while true {
+            let page = try await self.records(release: release, kind: kind, after: after, limit: 1024)
+            guard let last = page.last else { return records }
+            records += page
+            after = last.sequence
+        }
+    }
+
     /// Appends one record stamped with the current time.
     public func append(
         kind: LedgerRecord.Kind, release: String?, payload: JSONValue, signature: LedgerSignature? = nil

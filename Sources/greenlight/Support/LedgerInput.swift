@@ -131,8 +131,7 @@ enum LedgerInput {
 
     /// A name of ASCII letters, digits, '.', '_' or '-', starting with a letter or digit (as spec ids are).
     static func isIdentifier(_ text: String) -> Bool {
-        text.count <= 64 && text.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
-            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        text.count <= 64 && StringFormat.identifier.check(text) == nil
     }
 
     /// A JSON document for `--json` output.
