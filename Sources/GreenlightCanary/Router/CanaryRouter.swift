@@ -1,6 +1,5 @@
 import GreenlightCore
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import Synchronization
 
@@ -26,24 +25,29 @@ final class RouterCore: Sendable {
         configuration.onWeightChange?(old, new, action, by)
     }
 
-    /// The request's arm: canary when the sticky key's bucket is at most the weight, unless that arm's
-    /// upstream is down and the other is up.
-    func chooseArm(_ head: HTTPRequestHead, clientIP: String?) -> RouterArm {
-        let key: String?
-        switch configuration.stickiness {
-        case .clientIP: key = nil
-        case .header(let name): key = head.headers.first(name: name)
-        case .cookie(let name): key = ForwardingHeaders.cookie(name, in: head.headers)
-        }
-        let chosen: RouterArm =
-            StickyBucket.includes(
-                group: configuration.group, key: key ?? clientIP ?? "", percentage: weight.load(ordering: .relaxed))
-            ? .canary : .baseline
+    /// The request's arm: canary when the sticky key's bucket (1…100) is at most the weight, unless that
+    /// arm's upstream is down and the other is up.
+    func chooseArm(bucket: Int) -> RouterArm {
+        let chosen: RouterArm = bucket <= weight.load(ordering: .relaxed) ? .canary : .baseline
         if !isHealthy(chosen), isHealthy(chosen.other) { return chosen.other }
         return chosen
     }
 
-    func isHealthy(_ arm: RouterArm) -> Bool { health.withLock { $0[arm]!.healthy } }
+    func isHealthy(_ arm: RouterArm) -> Bool {
+        arm == .baseline ? baselineHealthy.load(ordering: .relaxed) : canaryHealthy.load(ordering: .relaxed)
+    }
+
+    /// Read on every request, so kept apart from the failure counts.
+    private let baselineHealthy = Atomic(true)
+    private let canaryHealthy = Atomic(true)
+
+    private func setHealthFlag(_ arm: RouterArm, _ healthy: Bool) {
+        if arm == .baseline {
+            baselineHealthy.store(healthy, ordering: .relaxed)
+        } else {
+            canaryHealthy.store(healthy, ordering: .relaxed)
+        }
+    }
 
     func pool(_ arm: RouterArm, on eventLoop: any EventLoop) -> UpstreamPool {
         let id = ObjectIdentifier(eventLoop)
@@ -65,7 +69,10 @@ final class RouterCore: Sendable {
             state[arm]!.healthy = true
             return !was
         }
-        if recovered { metrics.setHealthy(arm, true) }
+        if recovered {
+            setHealthFlag(arm, true)
+            metrics.setHealthy(arm, true)
+        }
     }
 
     func connectFailed(_ arm: RouterArm) {
@@ -78,6 +85,7 @@ final class RouterCore: Sendable {
             return true
         }
         if startProbe {
+            setHealthFlag(arm, false)
             metrics.setHealthy(arm, false)
             probe(arm)
         }
@@ -99,6 +107,7 @@ final class RouterCore: Sendable {
                             $0[arm]!.healthy = true
                             $0[arm]!.probing = false
                         }
+                        self.setHealthFlag(arm, true)
                         self.metrics.setHealthy(arm, true)
                     case .failure:
                         self.probe(arm)
@@ -151,23 +160,14 @@ public final class CanaryRouter: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let core = RouterCore(configuration: configuration, group: group)
         do {
-            let idle = configuration.idleTimeout
             let proxy = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // configureHTTPServerPipeline's handlers, named so an Upgrade can take them out,
-                        // and a decoder that hands on the bytes after an upgrade request.
+                        // Bytes in, bytes out: the proxy reads heads itself and passes bodies on as they are.
                         let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(HTTPResponseEncoder(), name: "http-encoder")
-                        try sync.addHandler(
-                            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
-                            name: "http-decoder")
-                        try sync.addHandler(HTTPServerPipelineHandler(), name: "http-pipelining")
-                        try sync.addHandler(HTTPServerProtocolErrorHandler(), name: "http-errors")
-                        try sync.addHandler(IdleStateHandler(allTimeout: idle), name: "idle")
                         try sync.addHandler(ProxyServerHandler(core: core), name: "proxy")
                     }
                 }

@@ -1,69 +1,300 @@
 import GreenlightCore
 import NIOCore
-import NIOHTTP1
 
-/// One client connection: picks the arm per request, forwards the request to a pooled upstream
-/// connection and the response back, streaming both bodies. A side's reads are held while the other
-/// side cannot take more, so a large body never piles up in memory.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One client connection, as bytes: reads each request head, picks the arm, sends the rewritten head and
+/// the body (as it came) to a pooled upstream connection, and the response back the same way. Only the
+/// heads are parsed; bodies are followed by their framing, never decoded. A side's reads are held while
+/// the other side cannot take more, so a large body never piles up in memory.
+///
+/// A client usually sends the same head again and again, and an upstream answers with the same head
+/// (or one whose `Date` changed): the last head of each kind and its rewriting are kept, and one
+/// comparison stands in for reading it again.
 final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private struct Exchange {
         var arm: RouterArm
-        var request: HTTPRequestHead
-        var upstreamHead: HTTPRequestHead
-        var keepAlive: Bool
+        var request: RequestHeadInfo
+        var upstreamHead: ByteBuffer
         var started: NIODeadline
-        var idempotent: Bool
+        var requestBody: BodyReader
+        var keepAlive: Bool
         var requestEnded = false
         var requestEndSent = false
         var bodySent = false
-        var responseHeadSent = false
-        var status = 0
         var retried = false
         var reused = false
-        /// The client asked to switch protocols (`Upgrade`), and the upstream has answered 101.
-        var upgrade: String?
-        var tunnel = false
-        var pending: [HTTPClientRequestPart] = []
+        /// Body bytes for the upstream that came before a connection was there (the head is `upstreamHead`).
+        var pending: [ByteBuffer] = []
+        var responseHeadSent = false
+        var response = ResponseHeadInfo()
+        var responseBody = BodyReader(.none)
+    }
+
+    private struct RequestCache {
+        var raw: [UInt8]
+        var upstreamHead: ByteBuffer
+        var info: RequestHeadInfo
+        /// The sticky key's bucket, 1…100 (nil: the key is the client's address).
+        var bucket: Int?
+    }
+
+    private struct ResponseCache {
+        var raw: [UInt8]
+        var arm: RouterArm
+        var request: RequestHeadInfo
+        var keepClient: Bool
+        var clientHead: ByteBuffer
+        var info: ResponseHeadInfo
     }
 
     private let core: RouterCore
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
     private var upstream: UpstreamHandler?
+    private var pools: (baseline: UpstreamPool, canary: UpstreamPool)?
+    private var rewriter = HeadRewriter()
+    private var requestCache: RequestCache?
+    private var responseCache: ResponseCache?
+    /// A request head that came in parts, and how much of it was searched for its end.
+    private var partialHead: ByteBuffer?
+    private var partialScanned = 0
+    /// A response head that came in parts.
+    private var partialResponse: ByteBuffer?
+    /// Bytes after the current request's end (a pipelined request): read once the exchange is over.
+    private var stash: ByteBuffer?
+    private var tunnel = false
+    private var closing = false
     private var heldRead = false
     private var upstreamNeedsFlush = false
     private var timer: Scheduled<Void>?
     private var lastUpstreamActivity = NIODeadline.now()
     private var clientIP: String?
+    private var ipBucket: Int?
+    private var xff = "unknown"
+    private var forwarded = "for=unknown"
+    private let stickyHeader: [UInt8]?
+    private let stickyCookie: [UInt8]?
+    private let defaultHost: String
 
-    init(core: RouterCore) { self.core = core }
+    init(core: RouterCore) {
+        self.core = core
+        switch core.configuration.stickiness {
+        case .clientIP:
+            stickyHeader = nil
+            stickyCookie = nil
+        case .header(let name):
+            stickyHeader = Array(name.utf8)
+            stickyCookie = nil
+        case .cookie(let name):
+            stickyHeader = nil
+            stickyCookie = Array(name.utf8)
+        }
+        let baseline = core.configuration.baseline
+        defaultHost =
+            baseline.host.contains(":") ? "[\(baseline.host)]:\(baseline.port)" : "\(baseline.host):\(baseline.port)"
+    }
 
-    var clientWritable: Bool { context?.channel.isWritable ?? false }
+    /// The client channel's writability, kept from its events (asking the channel costs reference counting).
+    private(set) var clientWritable = true
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         clientIP = context.channel.remoteAddress?.ipAddress
+        xff = clientIP ?? "unknown"
+        forwarded = ForwardingHeaders.forwardedNode(clientIP)
+        pools = (core.pool(.baseline, on: context.eventLoop), core.pool(.canary, on: context.eventLoop))
+        schedule(core.configuration.idleTimeout, .clientIdle)
     }
 
     // MARK: client side
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            startExchange(head)
-        case .body(let buffer):
-            guard exchange != nil else { return }
-            forward(.body(.byteBuffer(buffer)))
-            exchange?.bodySent = true
-        case .end(let trailers):
-            guard exchange != nil else { return }
-            exchange?.requestEnded = true
-            forward(.end(trailers))
+        var buffer = unwrapInboundIn(data)
+        if closing { return }
+        if tunnel {
+            upstream?.write(buffer)
+            upstreamNeedsFlush = true
+            return
         }
+        if stash != nil {
+            stash!.writeBuffer(&buffer)
+            return
+        }
+        process(&buffer)
+    }
+
+    /// Reads requests from `buffer`: heads start exchanges, body bytes go to the upstream, and bytes past
+    /// the current request's end wait in the stash.
+    private func process(_ buffer: inout ByteBuffer) {
+        while buffer.readableBytes > 0, !closing, !tunnel {
+            if exchange == nil {
+                guard let head = takeHead(&buffer) else { return }
+                startExchange(head)
+                continue
+            }
+            if exchange!.requestEnded {
+                stash = buffer
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                return
+            }
+            let taken: Int
+            do {
+                taken = try buffer.withUnsafeReadableBytes { raw throws(BodyReader.FramingError) in
+                    try exchange!.requestBody.consume(raw)
+                }
+            } catch {
+                requestFailed(400)
+                return
+            }
+            if taken > 0 {
+                forward(buffer.readSlice(length: taken)!)
+                exchange!.bodySent = true
+            }
+            if exchange!.requestBody.isComplete { requestEnded() }
+        }
+    }
+
+    /// The head at the front of `buffer` when it is all there (it is taken out), else nil (the bytes are
+    /// kept for the next read). Too large: answered 431.
+    private func takeHead(_ buffer: inout ByteBuffer) -> ByteBuffer? {
+        if partialHead == nil {
+            // Blank lines before a request line are ignored (RFC 9112 §2.2).
+            while let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), first == 0x0D || first == 0x0A
+            {
+                buffer.moveReaderIndex(forwardBy: 1)
+            }
+            if buffer.readableBytes == 0 { return nil }
+            if let end = Self.headEnd(buffer, from: 0) {
+                guard end <= core.configuration.maxRequestHeaderBytes else {
+                    requestFailed(431)
+                    return nil
+                }
+                return buffer.readSlice(length: end)
+            }
+            partialScanned = max(0, buffer.readableBytes - 3)
+            partialHead = buffer
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        } else {
+            partialHead!.writeBuffer(&buffer)
+            if let end = Self.headEnd(partialHead!, from: partialScanned) {
+                var whole = partialHead!
+                partialHead = nil
+                guard end <= core.configuration.maxRequestHeaderBytes else {
+                    requestFailed(431)
+                    return nil
+                }
+                let head = whole.readSlice(length: end)!
+                buffer = whole
+                return head
+            }
+            partialScanned = max(0, partialHead!.readableBytes - 3)
+        }
+        if partialHead!.readableBytes > core.configuration.maxRequestHeaderBytes {
+            partialHead = nil
+            requestFailed(431)
+        }
+        return nil
+    }
+
+    /// The length of the head at the front of `buffer` (through its blank line), searching from `from`.
+    static func headEnd(_ buffer: ByteBuffer, from: Int) -> Int? {
+        buffer.withUnsafeReadableBytes { raw -> Int? in
+            guard let base = raw.baseAddress else { return nil }
+            var i = from
+            while i < raw.count {
+                guard let found = memchr(base + i, 0x0A, raw.count - i) else { return nil }
+                let lf = base.distance(to: UnsafeRawPointer(found))
+                if lf >= 1, raw[lf - 1] == 0x0A { return lf + 1 }
+                if lf >= 2, raw[lf - 1] == 0x0D, raw[lf - 2] == 0x0A { return lf + 1 }
+                i = lf + 1
+            }
+            return nil
+        }
+    }
+
+    private func startExchange(_ head: ByteBuffer) {
+        guard let context else { return }
+        var info: RequestHeadInfo
+        var upstreamHead: ByteBuffer
+        var bucket: Int?
+        let cached = head.withUnsafeReadableBytes { raw -> Bool in
+            guard let cache = requestCache, cache.raw.count == raw.count,
+                cache.raw.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
+            else { return false }
+            return true
+        }
+        if cached, let cache = requestCache {
+            info = cache.info
+            upstreamHead = cache.upstreamHead
+            bucket = cache.bucket
+        } else {
+            var out = context.channel.allocator.buffer(capacity: head.readableBytes + 160)
+            do {
+                info = try head.withUnsafeReadableBytes { raw throws(HeadRefusal) in
+                    try rewriter.rewriteRequest(
+                        raw, xff: xff, forwarded: forwarded, defaultHost: defaultHost, stickyHeader: stickyHeader,
+                        stickyCookie: stickyCookie, into: &out)
+                }
+            } catch {
+                requestFailed(error.status)
+                return
+            }
+            upstreamHead = out
+            bucket = info.stickyKey.map { StickyBucket.bucket(group: core.configuration.group, key: $0) }
+            requestCache = RequestCache(
+                raw: head.withUnsafeReadableBytes { Array($0) }, upstreamHead: out, info: info, bucket: bucket)
+        }
+        if info.expectContinue, info.minorVersion == 1 {
+            // Like nginx: the router says continue itself and the upstream gets the body without asking.
+            context.writeAndFlush(
+                wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+        }
+        if bucket == nil {
+            if ipBucket == nil { ipBucket = StickyBucket.bucket(group: core.configuration.group, key: clientIP ?? "") }
+            bucket = ipBucket
+        }
+        let arm = core.chooseArm(bucket: bucket!)
+        deadline = nil
+        exchange = Exchange(
+            arm: arm, request: info, upstreamHead: upstreamHead, started: .now(),
+            requestBody: BodyReader(info.framing), keepAlive: info.keepAlive)
+        if exchange!.requestBody.isComplete { exchange!.requestEnded = true }
+        connect(arm)
+    }
+
+    private func forward(_ bytes: ByteBuffer) {
+        if let upstream {
+            upstream.write(bytes)
+            upstreamNeedsFlush = true
+        } else {
+            exchange?.pending.append(bytes)
+        }
+    }
+
+    private func requestEnded() {
+        exchange!.requestEnded = true
+        if let upstream {
+            upstream.flush()
+            upstreamNeedsFlush = false
+            requestSent()
+        }
+    }
+
+    private func requestSent() {
+        exchange!.requestEndSent = true
+        guard !exchange!.responseHeadSent else { return }
+        // A request without a body ends as it starts: no need to read the clock again.
+        let now = exchange!.bodySent ? NIODeadline.now() : exchange!.started
+        schedule(core.configuration.responseHeaderTimeout, .responseHead, now: now)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -74,25 +305,30 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelReadComplete()
     }
 
+    /// Reads wait while the connection closes, while a pipelined request waits its turn, and while the
+    /// upstream cannot take more (or is not there yet).
+    private var readsHeld: Bool {
+        closing || stash != nil || ((exchange != nil || tunnel) && !(upstream?.isWritable ?? false))
+    }
+
     func read(context: ChannelHandlerContext) {
-        if exchange != nil, !(upstream?.isWritable ?? false) {
+        if readsHeld {
             heldRead = true
         } else {
             context.read()
         }
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { upstream?.resumeRead() }
-        context.fireChannelWritabilityChanged()
+    private func resumeRead() {
+        guard heldRead, let context, !readsHeld else { return }
+        heldRead = false
+        context.read()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent, exchange == nil {
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        clientWritable = context.channel.isWritable
+        if clientWritable { upstream?.resumeRead() }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -100,103 +336,41 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        clientWritable = false
         timer?.cancel()
         timer = nil
         deadline = nil
         if let upstream {
-            // The client left mid-exchange: the upstream connection is in an unknown state.
+            // The client left mid-exchange (or the tunnel closed): the upstream connection cannot be reused.
             upstream.exchange = nil
             upstream.close()
         }
         upstream = nil
         exchange = nil
+        stash = nil
+        partialHead = nil
+        partialResponse = nil
         self.context = nil
         context.fireChannelInactive()
     }
 
-    private func startExchange(_ head: HTTPRequestHead) {
-        guard let context else { return }
-        if ForwardingHeaders.headerBytes(head) > core.configuration.maxRequestHeaderBytes {
-            respondLocally(.requestHeaderFieldsTooLarge, close: true)
+    private func connect(_ arm: RouterArm) {
+        guard let pools else { return }
+        let pool = arm == .baseline ? pools.baseline : pools.canary
+        if let idle = pool.takeIdle() {
+            attach(idle, arm: arm, reused: true)
             return
         }
-        var upstreamHead = ForwardingHeaders.upstreamRequest(
-            head, clientIP: clientIP, upstream: core.configuration.baseline)
-        if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-            // Like nginx: the router says continue itself and the upstream gets the body without asking.
-            upstreamHead.headers.remove(name: "expect")
-            context.writeAndFlush(
-                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
-        }
-        let upgrade = head.headers.first(name: "upgrade")
-        let wantsUpgrade =
-            upgrade != nil && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
-        if wantsUpgrade, let upgrade {
-            // Upgrade is hop-by-hop, but a tunnel passes it on (RFC 9110 §7.8).
-            upstreamHead.headers.add(name: "Connection", value: "Upgrade")
-            upstreamHead.headers.add(name: "Upgrade", value: upgrade)
-        }
-        let arm = core.chooseArm(head, clientIP: clientIP)
-        let idempotent: Bool
-        switch head.method {
-        case .GET, .HEAD, .OPTIONS, .PUT, .DELETE, .TRACE: idempotent = true
-        default: idempotent = false
-        }
-        exchange = Exchange(
-            arm: arm, request: head, upstreamHead: upstreamHead, keepAlive: head.isKeepAlive,
-            started: .now(), idempotent: idempotent)
-        if wantsUpgrade { exchange?.upgrade = upgrade }
-        exchange?.pending.append(.head(upstreamHead))
-        connect(arm)
-    }
-
-    private func forward(_ part: HTTPClientRequestPart) {
-        if let upstream {
-            upstream.write(part)
-            upstreamNeedsFlush = true
-            if case .end = part {
-                upstream.flush()
-                upstreamNeedsFlush = false
-                requestSent()
-            }
-        } else {
-            exchange?.pending.append(part)
-        }
-    }
-
-    private func requestSent() {
-        exchange?.requestEndSent = true
-        guard exchange?.responseHeadSent == false else { return }
-        schedule(core.configuration.responseHeaderTimeout, headers: true)
-    }
-
-    private func connect(_ arm: RouterArm) {
-        core.pool(arm, on: context!.eventLoop).acquire { [self] result in
+        pool.acquire { [self] result in
             guard exchange != nil, context != nil else {
                 if case .success(let lease) = result { lease.handler.pool?.release(lease.handler, reusable: true) }
                 return
             }
             switch result {
             case .success(let lease):
-                upstream = lease.handler
-                lease.handler.exchange = self
-                exchange!.arm = arm
-                exchange!.reused = lease.reused
-                let pending = exchange!.pending
-                exchange!.pending = []
-                var endSent = false
-                for part in pending {
-                    lease.handler.write(part)
-                    if case .end = part { endSent = true }
-                }
-                lease.handler.flush()
-                if endSent { requestSent() }
-                if heldRead, lease.handler.isWritable {
-                    heldRead = false
-                    context?.read()
-                }
+                attach(lease.handler, arm: arm, reused: lease.reused)
             case .failure(let error):
-                if exchange!.idempotent, !exchange!.retried, core.isHealthy(arm.other) {
+                if exchange!.request.idempotent, !exchange!.retried, core.isHealthy(arm.other) {
                     exchange!.retried = true
                     connect(arm.other)
                     return
@@ -204,203 +378,405 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 core.metrics.recordError(arm)
                 let timedOut =
                     (error as? ChannelError).map { if case .connectTimeout = $0 { true } else { false } } ?? false
-                respondLocally(timedOut ? .gatewayTimeout : .badGateway, close: !exchange!.requestEnded)
+                respondLocally(timedOut ? 504 : 502, close: !exchange!.requestEnded)
             }
         }
     }
 
+    /// The exchange gets its upstream connection: the head goes out, then any body bytes that waited.
+    private func attach(_ handler: UpstreamHandler, arm: RouterArm, reused: Bool) {
+        upstream = handler
+        handler.exchange = self
+        exchange!.arm = arm
+        exchange!.reused = reused
+        handler.write(exchange!.upstreamHead)
+        if !exchange!.pending.isEmpty {
+            for bytes in exchange!.pending { handler.write(bytes) }
+            exchange!.pending.removeAll()
+        }
+        handler.flush()
+        upstreamNeedsFlush = false
+        if exchange!.requestEnded { requestSent() }
+        resumeRead()
+    }
+
     // MARK: upstream side (called by UpstreamHandler on the same event loop)
 
-    func upstreamRead(_ part: HTTPClientResponsePart) {
-        guard let context, exchange != nil else { return }
-        lastUpstreamActivity = .now()
-        switch part {
-        case .head(let head) where head.status == .switchingProtocols && exchange!.upgrade != nil:
-            exchange!.status = 101
-            exchange!.responseHeadSent = true
-            exchange!.tunnel = true
-            timer?.cancel()
-            timer = nil
-            var headers = head.headers
-            headers.add(name: "Via", value: "1.1 greenlight")
-            headers.add(name: "X-Greenlight-Arm", value: exchange!.arm.rawValue)
-            context.write(
-                wrapOutboundOut(
-                    .head(
-                        HTTPResponseHead(
-                            version: exchange!.request.version, status: .switchingProtocols, headers: headers))),
-                promise: nil)
-        case .end where exchange!.tunnel:
-            startTunnel()
-        case .head(let head):
-            exchange!.status = Int(head.status.code)
-            exchange!.responseHeadSent = true
-            // An answer before the request's end: the rest of the request body has nowhere to go.
-            exchange!.keepAlive = exchange!.keepAlive && exchange!.requestEnded
-            let response = ForwardingHeaders.clientResponse(
-                head, arm: exchange!.arm, keepAlive: exchange!.keepAlive, clientVersion: exchange!.request.version)
-            context.write(wrapOutboundOut(.head(response)), promise: nil)
-            schedule(core.configuration.idleTimeout, headers: false)
-            upstreamKeepAlive = head.isKeepAlive
-        case .body(let buffer):
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        case .end(let trailers):
-            finishExchange(trailers)
+    func upstreamRead(_ data: ByteBuffer) {
+        guard let context else { return }
+        var buffer = data
+        if tunnel {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        guard exchange != nil else { return }
+        if exchange!.responseHeadSent { lastUpstreamActivity = .now() }
+        defer {
+            // A response that goes on past this read: the upstream may now be silent for the idle timeout.
+            if exchange?.responseHeadSent == true, deadlineKind != .upstreamIdle {
+                lastUpstreamActivity = .now()
+                schedule(core.configuration.idleTimeout, .upstreamIdle, now: lastUpstreamActivity)
+            }
+        }
+        while buffer.readableBytes > 0 {
+            if !exchange!.responseHeadSent {
+                guard let head = takeResponseHead(&buffer) else { return }
+                guard startResponse(head) else { return }
+                if tunnel {
+                    if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
+                    return
+                }
+                if exchange!.responseBody.isComplete {
+                    finishExchange(upstreamClean: buffer.readableBytes == 0)
+                    return
+                }
+                continue
+            }
+            if exchange!.response.dechunk {
+                var pieces: [Range<Int>] = []
+                let taken: Int
+                do {
+                    taken = try buffer.withUnsafeReadableBytes { raw throws(BodyReader.FramingError) in
+                        try exchange!.responseBody.consume(raw) { pieces.append($0) }
+                    }
+                } catch {
+                    upstreamBroke()
+                    return
+                }
+                writePendingClientHead()
+                let start = buffer.readerIndex
+                for piece in pieces where !piece.isEmpty {
+                    context.write(
+                        wrapOutboundOut(buffer.getSlice(at: start + piece.lowerBound, length: piece.count)!),
+                        promise: nil)
+                }
+                buffer.moveReaderIndex(forwardBy: taken)
+            } else {
+                let taken: Int
+                do {
+                    taken = try buffer.withUnsafeReadableBytes { raw throws(BodyReader.FramingError) in
+                        try exchange!.responseBody.consume(raw)
+                    }
+                } catch {
+                    upstreamBroke()
+                    return
+                }
+                writeClient(buffer.readSlice(length: taken)!)
+            }
+            if exchange!.responseBody.isComplete {
+                finishExchange(upstreamClean: buffer.readableBytes == 0)
+                return
+            }
         }
     }
 
-    private var upstreamKeepAlive = true
-
-    func upstreamReadComplete() { context?.flush() }
-
-    func upstreamBecameWritable() {
-        guard heldRead, let context else { return }
-        heldRead = false
-        context.read()
+    /// The response head at the front of `buffer` when it is all there, else nil (kept for the next read).
+    private func takeResponseHead(_ buffer: inout ByteBuffer) -> ByteBuffer? {
+        if partialResponse != nil {
+            partialResponse!.writeBuffer(&buffer)
+            buffer = partialResponse!
+            partialResponse = nil
+        }
+        if let end = Self.headEnd(buffer, from: 0) { return buffer.readSlice(length: end) }
+        if buffer.readableBytes > 64 * 1024 {
+            upstreamBroke()
+            return nil
+        }
+        partialResponse = buffer
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        return nil
     }
 
-    func upstreamFailed(_ error: Error, timedOut: Bool) {
+    /// Rewrites the upstream's head and sends it to the client; false when the exchange ended instead.
+    private func startResponse(_ head: ByteBuffer) -> Bool {
+        guard let context, exchange != nil else { return false }
+        // An answer before the request's end: the rest of the request body has nowhere to go.
+        let keepClient = exchange!.keepAlive && exchange!.requestEnded
+        let arm = exchange!.arm
+        var info: ResponseHeadInfo
+        var clientHead: ByteBuffer
+        let cached = head.withUnsafeReadableBytes { raw -> Bool in
+            guard let cache = responseCache, cache.raw.count == raw.count, cache.arm == arm,
+                cache.keepClient == keepClient, cache.request == exchange!.request,
+                cache.raw.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
+            else { return false }
+            return true
+        }
+        if cached, let cache = responseCache {
+            info = cache.info
+            clientHead = cache.clientHead
+        } else {
+            var out = context.channel.allocator.buffer(capacity: head.readableBytes + 96)
+            do {
+                info = try head.withUnsafeReadableBytes { raw throws(HeadRefusal) in
+                    try rewriter.rewriteResponse(
+                        raw, request: exchange!.request, keepClient: keepClient, arm: arm, into: &out)
+                }
+            } catch {
+                upstreamBroke()
+                return false
+            }
+            clientHead = out
+            responseCache = ResponseCache(
+                raw: head.withUnsafeReadableBytes { Array($0) }, arm: arm, request: exchange!.request,
+                keepClient: keepClient, clientHead: out, info: info)
+        }
+        if info.status < 200, !(info.status == 101 && exchange!.request.upgrade) {
+            // An interim answer (100, 103): the router has said continue itself; wait for the final one.
+            return true
+        }
+        exchange!.response = info
+        exchange!.responseHeadSent = true
+        exchange!.keepAlive = info.clientKeepAlive
+        if info.status == 101 {
+            context.write(wrapOutboundOut(clientHead), promise: nil)
+            startTunnel()
+            return true
+        }
+        exchange!.responseBody = BodyReader(info.framing)
+        // The head goes out with the body's first bytes, in one write when they are few.
+        pendingClientHead = clientHead
+        return true
+    }
+
+    func upstreamReadComplete() {
+        writePendingClientHead()
+        context?.flush()
+    }
+
+    /// The client's response head, waiting for the first body bytes to share a write with.
+    private var pendingClientHead: ByteBuffer?
+    /// Head and small body pieces gathered into one buffer; written when unique, so it is reused.
+    private var outBuffer = ByteBuffer()
+
+    private func writePendingClientHead() {
+        guard let head = pendingClientHead, let context else { return }
+        pendingClientHead = nil
+        context.write(wrapOutboundOut(head), promise: nil)
+    }
+
+    /// Writes body bytes to the client, joined with the pending head in one buffer when they are few.
+    private func writeClient(_ bytes: ByteBuffer) {
+        guard let context else { return }
+        guard let head = pendingClientHead else {
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            return
+        }
+        pendingClientHead = nil
+        guard bytes.readableBytes <= 4096 else {
+            context.write(wrapOutboundOut(head), promise: nil)
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            return
+        }
+        outBuffer.clear()
+        outBuffer.writeImmutableBuffer(head)
+        outBuffer.writeImmutableBuffer(bytes)
+        context.write(wrapOutboundOut(outBuffer), promise: nil)
+    }
+
+    func upstreamBecameWritable() { resumeRead() }
+
+    /// The upstream connection closed: the end of a body framed by the close, else a failure.
+    func upstreamClosed() {
+        upstream = nil
+        if tunnel {
+            context?.close(promise: nil)
+            return
+        }
+        if let current = exchange, current.responseHeadSent, current.responseBody.endsAtClose {
+            finishExchange(upstreamClean: false)
+            return
+        }
+        upstreamFailed(timedOut: false)
+    }
+
+    /// The upstream said something that is not HTTP: 502 if nothing went to the client yet, else a cut.
+    private func upstreamBroke() {
+        let upstream = self.upstream
+        upstream?.exchange = nil
+        upstream?.close()
+        self.upstream = nil
+        upstreamFailed(timedOut: false, retry: false)
+    }
+
+    private func upstreamFailed(timedOut: Bool, retry: Bool = true) {
+        writePendingClientHead()
         guard let context, let current = exchange else { return }
         upstream = nil
         timer?.cancel()
         timer = nil
         deadline = nil
         if !current.responseHeadSent {
-            // A pooled connection the upstream had closed: try once more on a new one when nothing
-            // but the head went out.
-            if current.reused, current.idempotent, !current.bodySent, !timedOut, current.requestEnded {
+            // A pooled connection the upstream had closed: try once more on a new one when nothing but the
+            // head went out.
+            if retry, current.reused, current.request.idempotent, !current.bodySent, !timedOut, current.requestEnded {
                 exchange!.reused = false
                 exchange!.requestEndSent = false
-                exchange!.pending = [.head(current.upstreamHead), .end(nil)]
+                exchange!.pending = []
+                partialResponse = nil
                 connect(current.arm)
                 return
             }
             core.metrics.recordError(current.arm)
-            respondLocally(timedOut ? .gatewayTimeout : .badGateway, close: !current.requestEnded || !current.keepAlive)
+            respondLocally(timedOut ? 504 : 502, close: !current.requestEnded || !current.keepAlive)
         } else {
             core.metrics.recordError(current.arm)
             exchange = nil
+            closing = true
+            context.flush()
             context.close(promise: nil)
         }
     }
 
-    private func finishExchange(_ trailers: HTTPHeaders?) {
-        guard let context, let current = exchange else { return }
-        deadline = nil
-        let micros = UInt64(max(0, (NIODeadline.now() - current.started).nanoseconds / 1000))
-        core.metrics.recordResponse(current.arm, status: current.status, microseconds: micros)
-        let reusable = upstreamKeepAlive && current.requestEndSent
+    private func finishExchange(upstreamClean: Bool) {
+        guard let context, exchange != nil else { return }
+        writePendingClientHead()
+        let now = NIODeadline.now()
+        let micros = UInt64(max(0, (now - exchange!.started).nanoseconds / 1000))
+        core.metrics.recordResponse(exchange!.arm, status: exchange!.response.status, microseconds: micros)
+        let reusable = upstreamClean && exchange!.response.upstreamKeepAlive && exchange!.requestEndSent
+        let keep = exchange!.keepAlive && exchange!.requestEnded
         if let upstream { upstream.pool?.release(upstream, reusable: reusable) }
         upstream = nil
         exchange = nil
-        let close = !current.keepAlive || !current.requestEnded
-        if close {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
-        } else {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
-            if heldRead {
-                heldRead = false
-                context.read()
-            }
+        partialResponse = nil
+        // The upstream's read-complete no longer reaches this handler once the connection is released.
+        context.flush()
+        if !keep {
+            deadline = nil
+            closeAfterFlush(context)
+            return
         }
+        schedule(core.configuration.idleTimeout, .clientIdle, now: now)
+        if var pipelined = stash {
+            stash = nil
+            process(&pipelined)
+            if pipelined.readableBytes > 0, stash == nil, !closing { stash = pipelined }
+        }
+        resumeRead()
     }
 
-    /// After a 101: both connections leave HTTP and become one byte stream; the upstream one leaves the pool.
+    /// After a 101: both connections leave HTTP and carry bytes; the upstream one leaves the pool.
     private func startTunnel() {
-        guard let context, let current = exchange, let upstream, let upstreamChannel = upstream.channel else { return }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        guard let current = exchange, let upstream else { return }
         core.metrics.recordResponse(
             current.arm, status: 101,
             microseconds: UInt64(max(0, (NIODeadline.now() - current.started).nanoseconds / 1000)))
+        timer?.cancel()
+        timer = nil
+        deadline = nil
         exchange = nil
-        self.upstream = nil
+        tunnel = true
         upstream.pool?.detach(upstream)
-        let (clientEnd, upstreamEnd) = TunnelHandler.pair()
-        do {
-            let client = context.pipeline.syncOperations
-            let server = upstreamChannel.pipeline.syncOperations
-            try server.addHandler(upstreamEnd)
-            server.removeHandler(name: "upstream", promise: nil)
-            server.removeHandler(name: "http-encoder", promise: nil)
-            try client.addHandler(clientEnd)
-            for name in ["idle", "http-errors", "http-pipelining", "http-encoder"] {
-                client.removeHandler(name: name, promise: nil)
-            }
-            let clientChannel = context.channel
-            client.removeHandler(name: "proxy", promise: nil)
-            // The decoders go last: bytes that came after the upgrade's head are passed on to the tunnel.
-            server.removeHandler(name: "http-decoder", promise: nil)
-            client.removeHandler(name: "http-decoder", promise: nil)
-            upstreamChannel.read()
-            clientChannel.read()
-        } catch {
-            upstreamChannel.close(promise: nil)
-            context.close(promise: nil)
+        upstream.exchange = self
+        if var early = stash {
+            stash = nil
+            upstream.write(early)
+            early.clear()
+            upstream.flush()
         }
+        resumeRead()
     }
 
-    private func respondLocally(_ status: HTTPResponseStatus, close: Bool) {
+    private func requestFailed(_ status: Int) {
+        partialHead = nil
+        respondLocally(status, close: true)
+    }
+
+    private func respondLocally(_ status: Int, close: Bool) {
         guard let context else { return }
         let arm = exchange?.arm
-        let version = exchange?.request.version ?? .http1_1
+        let minor = exchange?.request.minorVersion ?? 1
         let keepAlive = (exchange?.keepAlive ?? false) && !close
-        if let arm { core.metrics.recordResponse(arm, status: Int(status.code), microseconds: 0) }
+        if let arm { core.metrics.recordResponse(arm, status: status, microseconds: 0) }
+        if let upstream {
+            upstream.exchange = nil
+            upstream.close()
+            self.upstream = nil
+        }
         exchange = nil
         timer?.cancel()
         timer = nil
         deadline = nil
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Length", value: "0")
-        headers.add(name: "Via", value: "1.1 greenlight")
-        if let arm { headers.add(name: "X-Greenlight-Arm", value: arm.rawValue) }
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        var out = context.channel.allocator.buffer(capacity: 160)
+        HeadRewriter.localResponse(status: status, minorVersion: minor, arm: arm, keepAlive: keepAlive, into: &out)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            if heldRead {
-                heldRead = false
-                context.read()
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            if var pipelined = stash {
+                stash = nil
+                process(&pipelined)
+                if pipelined.readableBytes > 0, stash == nil, !closing { stash = pipelined }
             }
+            resumeRead()
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+            context.write(wrapOutboundOut(out), promise: nil)
+            closeAfterFlush(context)
         }
     }
 
-    /// The response-header timeout (headers: true) or the idle timeout while the response streams. One
-    /// scheduled task per connection at most: a request only moves the deadline, and the task, when it
-    /// fires early, sleeps again until the current one (scheduling a task per request cost throughput).
-    private func schedule(_ amount: TimeAmount, headers: Bool) {
-        timeoutAmount = amount
-        timeoutIsForHeaders = headers
-        deadline = NIODeadline.now() + amount
-        if timer == nil, let deadline { armTimer(at: deadline) }
+    private func closeAfterFlush(_ context: ChannelHandlerContext) {
+        closing = true
+        stash = nil
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+            .whenComplete { _ in context.close(promise: nil) }
     }
+
+    /// What the one deadline of a connection stands for.
+    private enum Deadline {
+        /// From the request's end to the response head.
+        case responseHead
+        /// Silence from the upstream while the response streams.
+        case upstreamIdle
+        /// Between requests (and before the first): the client's connection is closed.
+        case clientIdle
+    }
+
+    /// One scheduled task per connection at most: a request only moves the deadline, and the task, when
+    /// it fires early, sleeps again until the current one (scheduling a task per request cost throughput).
+    private func schedule(_ amount: TimeAmount, _ kind: Deadline, now: NIODeadline = .now()) {
+        timeoutAmount = amount
+        deadlineKind = kind
+        let due = now + amount
+        deadline = due
+        if let timer, due < timerAt {
+            // Sooner than the task waits: only the response-head timeout after a long client idle one.
+            timer.cancel()
+            self.timer = nil
+        }
+        if timer == nil { armTimer(at: due) }
+    }
+
+    /// When the scheduled task runs.
+    private var timerAt = NIODeadline.distantFuture
 
     private var deadline: NIODeadline?
     private var timeoutAmount = TimeAmount.zero
-    private var timeoutIsForHeaders = true
+    private var deadlineKind = Deadline.clientIdle
 
     private func armTimer(at when: NIODeadline) {
         guard let context else { return }
+        timerAt = when
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [self] in
             timer = nil
-            guard exchange != nil, var due = deadline else { return }
-            if !timeoutIsForHeaders { due = max(due, lastUpstreamActivity + timeoutAmount) }
+            guard var due = deadline, let context = self.context else { return }
+            if deadlineKind == .upstreamIdle { due = max(due, lastUpstreamActivity + timeoutAmount) }
             let now = NIODeadline.now()
             if now < due {
                 armTimer(at: due)
                 return
             }
             deadline = nil
-            let upstream = self.upstream
-            upstream?.exchange = nil
-            upstream?.close()
-            upstreamFailed(RouterError("upstream timed out"), timedOut: true)
+            switch deadlineKind {
+            case .clientIdle:
+                if exchange == nil, !tunnel { context.close(promise: nil) }
+            case .responseHead, .upstreamIdle:
+                guard exchange != nil else { return }
+                let upstream = self.upstream
+                upstream?.exchange = nil
+                upstream?.close()
+                self.upstream = nil
+                upstreamFailed(timedOut: true)
+            }
         }
     }
 }

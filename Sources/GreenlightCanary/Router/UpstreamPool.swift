@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// Keep-alive connections to one upstream, for one event loop: idle ones are reused, at most
@@ -22,6 +21,14 @@ final class UpstreamPool: @unchecked Sendable {
         self.arm = arm
         self.eventLoop = eventLoop
         self.core = core
+    }
+
+    /// An idle connection, if one is open: the common case, without a callback.
+    func takeIdle() -> UpstreamHandler? {
+        while let handler = idle.popLast() {
+            if handler.isUsable { return handler }
+        }
+        return nil
     }
 
     func acquire(_ callback: @escaping Callback) {
@@ -80,12 +87,7 @@ final class UpstreamPool: @unchecked Sendable {
             .channelOption(.autoRead, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(HTTPRequestEncoder(), name: "http-encoder")
-                    try sync.addHandler(
-                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)),
-                        name: "http-decoder")
-                    try sync.addHandler(UpstreamHandler(), name: "upstream")
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(), name: "upstream")
                 }
             }
             .connect(host: upstream.host, port: upstream.port)
@@ -113,12 +115,12 @@ final class UpstreamPool: @unchecked Sendable {
     }
 }
 
-/// The upstream end of an exchange: passes response parts to the client side, and holds its reads
-/// while the client cannot take more (back-pressure).
+/// The upstream end of an exchange, as bytes: passes what the upstream says to the client side, and holds
+/// its reads while the client cannot take more (back-pressure).
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     weak var pool: UpstreamPool?
     var exchange: ProxyServerHandler?
@@ -126,15 +128,16 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var heldRead = false
     private var closed = false
 
-    var isUsable: Bool { !closed && (context?.channel.isActive ?? false) }
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// Open until it closes (its own `closed` flag: asking the channel costs reference counting per request).
+    var isUsable: Bool { !closed && context != nil }
+    /// The channel's writability, kept from its events for the same reason.
+    private(set) var isWritable = true
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
         if let exchange {
-            exchange.upstreamRead(part)
+            exchange.upstreamRead(unwrapInboundIn(data))
         } else {
             // Nothing was asked: an idle connection that speaks is not one to reuse.
             close()
@@ -144,7 +147,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelReadComplete(context: ChannelHandlerContext) { exchange?.upstreamReadComplete() }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { exchange?.upstreamBecameWritable() }
+        isWritable = context.channel.isWritable
+        if isWritable { exchange?.upstreamBecameWritable() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -164,21 +168,19 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
 
-    /// The channel, for turning the connection into a tunnel.
-    var channel: (any Channel)? { context?.channel }
-
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        isWritable = false
         let exchange = self.exchange
         self.exchange = nil
         pool?.connectionClosed(self)
         pool = nil
-        exchange?.upstreamFailed(RouterError("upstream closed the connection"), timedOut: false)
+        exchange?.upstreamClosed()
         context.fireChannelInactive()
     }
 
-    func write(_ part: HTTPClientRequestPart) {
-        context?.write(wrapOutboundOut(part), promise: nil)
+    func write(_ bytes: ByteBuffer) {
+        context?.write(wrapOutboundOut(bytes), promise: nil)
     }
 
     func flush() { context?.flush() }

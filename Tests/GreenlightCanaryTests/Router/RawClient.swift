@@ -108,6 +108,19 @@ final class RawClient {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// Everything the peer sends until it closes the connection (what is left of the buffer first).
+    func readToClose() throws -> [UInt8] {
+        var all = buffer
+        buffer = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n == 0 { return all }
+            guard n > 0 else { throw Closed() }
+            all += chunk[0..<n]
+        }
+    }
+
     /// Whether the peer closes the connection (a read sees end of file) within the receive timeout.
     func isClosedByPeer() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)

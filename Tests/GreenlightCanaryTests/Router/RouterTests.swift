@@ -295,6 +295,79 @@ struct RouterTests {
         await #expect(throws: RouterError.self) { _ = try await CanaryRouter.start(config) }
     }
 
+    @Test("pipelined requests are answered in order, each on its arm")
+    func pipelining() async throws {
+        try await withRouter(weight: 50) { router, _, _ in
+            let client = try RawClient(port: router.port)
+            var text = ""
+            let users = (0..<6).map { "user-\($0)" }
+            for user in users { text += "GET /headers HTTP/1.1\r\nHost: t\r\nX-User: \(user)\r\n\r\n" }
+            try client.send(text)
+            for user in users {
+                let response = try client.readResponse()
+                let expected =
+                    StickyBucket.includes(group: "checkout", key: user, percentage: 50) ? "canary" : "baseline"
+                #expect(response.status == 200)
+                #expect(response.headers["x-greenlight-arm"] == expected)
+                #expect(response.text.contains("X-User: \(user)"))
+            }
+        }
+    }
+
+    @Test("an HTTP/1.0 client gets a chunked answer unwrapped, ended by the close; HEAD of it has no body")
+    func http10AndHead() async throws {
+        try await withRouter { router, _, _ in
+            let client = try RawClient(port: router.port)
+            try client.send("GET /bytes/100000?chunked HTTP/1.0\r\n\r\n")
+            let raw = try client.readToClose()
+            let text = String(decoding: raw.prefix(400), as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.0 200"))
+            #expect(!text.lowercased().contains("transfer-encoding"))
+            let end = raw.indices.first { raw[$0...].starts(with: [13, 10, 13, 10]) }!
+            let body = raw[(end + 4)...]
+            #expect(body.count == 100_000)
+            #expect(body.enumerated().allSatisfy { $0.element == UInt8($0.offset % 251) })
+            let keepAlive = try RawClient(port: router.port)
+            for _ in 0..<3 {
+                let head = try keepAlive.get("/bytes/5000?chunked", method: "HEAD")
+                #expect(head.status == 200)
+                #expect(head.headers["transfer-encoding"] == "chunked")
+            }
+            #expect(try keepAlive.get("/").text == "ok")
+        }
+    }
+
+    @Test("the header limit is the router's own: 60 KB heads pass when allowed, 431 above the limit")
+    func largeHeads() async throws {
+        // (The test upstream, NIO's HTTP server, takes heads up to 80 KB.)
+        try await withRouter(configure: { $0.maxRequestHeaderBytes = 256 * 1024 }) { router, _, _ in
+            let client = try RawClient(port: router.port)
+            var headers: [String: String] = [:]
+            for index in 0..<15 { headers["X-Field-\(index)"] = String(repeating: "v", count: 4000) }
+            let response = try client.get("/headers", headers: headers)
+            #expect(response.status == 200)
+            #expect(response.text.contains("X-Field-14: " + String(repeating: "v", count: 4000)))
+            let tooBig = try RawClient(port: router.port)
+            #expect(try tooBig.get("/", headers: ["X-Big": String(repeating: "a", count: 300_000)]).status == 431)
+        }
+    }
+
+    @Test("an idle client connection is closed after the idle timeout; a busy one is not")
+    func clientIdle() async throws {
+        try await withRouter(configure: { $0.idleTimeout = .milliseconds(300) }) { router, _, _ in
+            let idle = try RawClient(port: router.port, timeoutSeconds: 5)
+            #expect(try idle.get("/").status == 200)
+            let started = ContinuousClock.now
+            #expect(idle.isClosedByPeer())
+            #expect(ContinuousClock.now - started < .seconds(2))
+            let busy = try RawClient(port: router.port)
+            for _ in 0..<8 {
+                #expect(try busy.get("/").status == 200)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
     @Test("DemoShop behind the router")
     func demoShop() async throws {
         var shopConfig = DemoShopConfiguration()
