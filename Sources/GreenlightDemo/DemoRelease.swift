@@ -27,7 +27,7 @@ public enum DemoRelease {
             : """
               waivers:
                 - item: observability.alert-pipeline
-                  reason: Alertmanager is not installed on this machine, so no test alert can be sent
+                  reason: Alertmanager is not running on this machine (not installed, or it did not start), so no test alert can be sent
                   approver: sre-lead@example.com
                   expires: <expires>
 

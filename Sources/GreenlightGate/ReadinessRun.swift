@@ -153,6 +153,7 @@ public struct ReadinessRun: Sendable {
                 observability: observability, baseURL: target.url, directory: spec.directory)
             runner.progress = progress
             runner.trust = trust
+            runner.environment = environment
             runners.append(RunnerResult(feeds: .monitoringHooks, checks: await runner.run(session: session)))
         }
         await session.shutdown()

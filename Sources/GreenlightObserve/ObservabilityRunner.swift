@@ -21,11 +21,25 @@ public struct ObservabilityRunner: Sendable {
     public var ownRequests = 10
     /// How HTTPS servers are trusted (the environment's CA, or insecure), for requests of their own.
     public var trust: TLSTrust = .system
+    /// The checked environment's name: `{{environment}}` in a Prometheus label value stands for it, so
+    /// one spec selects staging's series when staging is checked and production's for production.
+    public var environment: String?
 
     public init(observability: ObservabilitySpec, baseURL: String, directory: String) {
         self.observability = observability
         self.baseURL = baseURL
         self.directory = directory
+    }
+
+    /// The metrics spec with `{{environment}}` in its Prometheus label values replaced by `environment`.
+    static func labelled(_ spec: MetricsSpec, _ environment: String?) -> MetricsSpec {
+        guard let environment, var prometheus = spec.prometheus else { return spec }
+        prometheus.labels = prometheus.labels.map {
+            (key: $0.key, value: $0.value.replacingOccurrences(of: "{{environment}}", with: environment))
+        }
+        var spec = spec
+        spec.prometheus = prometheus
+        return spec
     }
 
     /// The URL of a path (or an absolute URL) against the environment.
@@ -41,7 +55,7 @@ public struct ObservabilityRunner: Sendable {
         let propagation = TraceStamp.Propagation(rawValue: o.traces?.propagation ?? "w3c") ?? .w3c
 
         // The metrics' "before", ahead of any request greenlight sends.
-        let metrics = o.metrics.map { MetricsSource($0, baseURL: baseURL, trust: trust) }
+        let metrics = o.metrics.map { MetricsSource(Self.labelled($0, environment), baseURL: baseURL, trust: trust) }
         var before: Result<Exposition, MetricsReadError>?
         if let metrics, o.metrics?.require.contains(where: \.moves) == true {
             progress("reading the metrics from \(metrics.name)…")

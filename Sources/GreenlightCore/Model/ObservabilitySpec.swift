@@ -59,7 +59,8 @@ public struct MetricsSpec: SpecObject {
                 Field("url", .string(.url), required: true, "the Prometheus server's base URL"),
                 Field(
                     "labels", .dictionary(key: .text, value: .string(.text)),
-                    "labels that select the service's series, such as job: checkout"),
+                    "labels that select the service's series, such as job: checkout; {{environment}} in a value stands for the checked environment's name"
+                ),
                 Field("job", .string(.text), "the scrape job of the service; its interval must fit health.within"),
             ])
 

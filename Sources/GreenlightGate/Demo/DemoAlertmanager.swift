@@ -99,9 +99,10 @@ final class DemoAlertmanager: Sendable {
             let manager = DemoAlertmanager(port: port, pid: pid, lifeline: lifeline, leftover: leftover)
             if await manager.waitUntilReady(seconds: 15) { return manager }
             manager.stop()
+            let said = (try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n").last
             lastProblem =
-                (try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n").last.map(String.init)
-                ?? ""
+                said.map { "it said: \($0)" }
+                ?? "\(binary) printed nothing and was not ready on /-/ready within 15 s (is it Alertmanager?)"
         }
         throw StartError(description: "Alertmanager did not start: \(lastProblem)")
     }

@@ -2,7 +2,7 @@ import GreenlightCore
 
 /// Checks the metric families a spec requires (`observability.metrics.require`) against what the
 /// service exposes: each family is there, has its type, carries every required label on every series,
-/// and, when it `moves`, its total rose over greenlight's own requests. One check,
+/// and, when it `moves`, its total rose by at least greenlight's own requests. One check,
 /// ``ObservabilityCheck/metrics``, whose details list every problem.
 public struct MetricsCheck: Sendable {
     public var required: [MetricsSpec.RequiredMetric]
@@ -94,7 +94,8 @@ public struct MetricsCheck: Sendable {
         return problems
     }
 
-    /// Whether the family's total rose between `before` and the current exposition.
+    /// Whether the family's total rose between `before` and the current exposition, by at least the
+    /// number of requests greenlight sent in between (when it sent any).
     func movement(of name: String, _ family: MetricFamily, before: Exposition?, requests: Int) -> [String] {
         let during = requests > 0 ? "greenlight's \(Format.count(requests, "request"))" : "greenlight's requests"
         guard let before else {
@@ -112,6 +113,12 @@ public struct MetricsCheck: Sendable {
         }
         if now == then {
             return ["\(name) did not move: \(Format.number(now)) before and after \(during)"]
+        }
+        if requests > 0, now - then < Double(requests) {
+            // A counter that counts the scrapes, or some other thing, rises too: it must count the requests.
+            return [
+                "\(name) rose by \(Format.number(now - then)) during \(during): fewer than the requests, so it does not count them"
+            ]
         }
         return []
     }

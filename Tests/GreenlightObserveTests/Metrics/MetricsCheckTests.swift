@@ -122,6 +122,42 @@ struct MetricsCheckTests {
         #expect(result.details == ["http_requests_total did not move: 1042 before and after greenlight's 20 requests"])
     }
 
+    @Test("a counter that rises by less than greenlight's requests (one counting the scrapes) fails")
+    func movesTooLittle() throws {
+        let check = MetricsCheck(required: try requiredMetrics("- { name: http_requests_total, moves: true }"))
+        let before = try parse("# TYPE http_requests_total counter\nhttp_requests_total{route=\"/metrics\"} 7\n")
+        let after = try parse("# TYPE http_requests_total counter\nhttp_requests_total{route=\"/metrics\"} 8\n")
+        let result = check.run(after, before: before, requests: 10)
+        #expect(result.status == .fail)
+        #expect(
+            result.details == [
+                "http_requests_total rose by 1 during greenlight's 10 requests: fewer than the requests, so it does not count them"
+            ])
+        let enough = try parse("# TYPE http_requests_total counter\nhttp_requests_total{route=\"/\"} 17\n")
+        #expect(check.run(enough, before: before, requests: 10).status == .pass)
+    }
+
+    @Test("{{environment}} in a Prometheus label value selects the checked environment's series")
+    func environmentLabels() throws {
+        let spec = try SpecFixtures.load(
+            SpecFixtures.minimal + """
+                observability:
+                  metrics:
+                    prometheus:
+                      url: http://127.0.0.1:9090
+                      labels: { job: checkout, env: "{{environment}}", zone: "{{environment}}-a" }
+                    require:
+                      - { name: up }
+
+                """)
+        let metrics = try #require(spec.observability?.metrics)
+        let staging = ObservabilityRunner.labelled(metrics, "staging").prometheus?.labels ?? []
+        #expect(staging.map(\.key) == ["job", "env", "zone"])
+        #expect(staging.map(\.value) == ["checkout", "staging", "staging-a"])
+        #expect(ObservabilityRunner.labelled(metrics, "production").prometheus?.labels[1].value == "production")
+        #expect(ObservabilityRunner.labelled(metrics, nil).prometheus?.labels[1].value == "{{environment}}")
+    }
+
     @Test("moving families pass: counters summed, histograms by _count, absent before counts as zero")
     func moves() throws {
         let check = MetricsCheck(
