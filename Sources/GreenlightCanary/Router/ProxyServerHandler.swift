@@ -226,16 +226,19 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var info: RequestHeadInfo
         var upstreamHead: ByteBuffer
         var bucket: Int?
-        let cached = head.withUnsafeReadableBytes { raw -> Bool in
-            guard let cache = requestCache, cache.raw.count == raw.count,
-                cache.raw.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
-            else { return false }
-            return true
-        }
-        if cached, let cache = requestCache {
-            info = cache.info
-            upstreamHead = cache.upstreamHead
-            bucket = cache.bucket
+        // (The cache is read in place: copying it out would retain and release each of its parts.)
+        let cached =
+            requestCache != nil
+            && head.withUnsafeReadableBytes { raw -> Bool in
+                requestCache!.raw.count == raw.count
+                    && requestCache!.raw.withUnsafeBytes {
+                        memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0
+                    }
+            }
+        if cached {
+            info = requestCache!.info
+            upstreamHead = requestCache!.upstreamHead
+            bucket = requestCache!.bucket
         } else {
             var out = context.channel.allocator.buffer(capacity: head.readableBytes + 160)
             do {
@@ -495,16 +498,18 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let arm = exchange!.arm
         var info: ResponseHeadInfo
         var clientHead: ByteBuffer
-        let cached = head.withUnsafeReadableBytes { raw -> Bool in
-            guard let cache = responseCache, cache.raw.count == raw.count, cache.arm == arm,
-                cache.keepClient == keepClient, cache.request == exchange!.request,
-                cache.raw.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
-            else { return false }
-            return true
-        }
-        if cached, let cache = responseCache {
-            info = cache.info
-            clientHead = cache.clientHead
+        let cached =
+            responseCache != nil && responseCache!.arm == arm && responseCache!.keepClient == keepClient
+            && responseCache!.request == exchange!.request
+            && head.withUnsafeReadableBytes { raw -> Bool in
+                responseCache!.raw.count == raw.count
+                    && responseCache!.raw.withUnsafeBytes {
+                        memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0
+                    }
+            }
+        if cached {
+            info = responseCache!.info
+            clientHead = responseCache!.clientHead
         } else {
             var out = context.channel.allocator.buffer(capacity: head.readableBytes + 96)
             do {

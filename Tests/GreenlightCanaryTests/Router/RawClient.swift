@@ -42,8 +42,10 @@ final class RawClient {
 
     deinit { close(fd) }
 
-    func send(_ text: String) throws {
-        var bytes = Array(text.utf8)
+    func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
+
+    func send(bytes: [UInt8]) throws {
+        var bytes = bytes
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeMutableBytes {

@@ -259,6 +259,36 @@ struct RouterTests {
         }
     }
 
+    @Test("a WebSocket echo through the router: the RFC 6455 handshake, then masked frames out and their echo back")
+    func webSocket() async throws {
+        try await withRouter(weight: 100) { router, _, canary in
+            let client = try RawClient(port: router.port)
+            // The key and accept of RFC 6455 §1.3.
+            try client.send(
+                "GET /chat HTTP/1.1\r\nHost: t\r\nX-User: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+            let switched = try client.readResponse(head: true)
+            #expect(switched.status == 101)
+            #expect(switched.headers["sec-websocket-accept"] == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+            #expect(switched.headers["upgrade"]?.lowercased() == "websocket")
+            #expect(switched.headers["x-greenlight-arm"] == "canary")
+            for message in ["hello", String(repeating: "canary ", count: 17)] {
+                let payload = Array(message.utf8)
+                #expect(payload.count < 126)
+                let mask: [UInt8] = [0x37, 0xFA, 0x21, 0x3D]
+                var frame: [UInt8] = [0x81, 0x80 | UInt8(payload.count)] + mask
+                frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+                try client.send(bytes: frame)
+                var echoed: [UInt8] = []
+                while echoed.count < 2 + payload.count { echoed += try client.readSome() }
+                #expect(echoed[0] == 0x81)
+                #expect(Int(echoed[1]) == payload.count)  // unmasked, from the server
+                #expect(String(decoding: echoed[2...], as: UTF8.self) == message)
+            }
+            #expect(canary.connectionsAccepted == 1)
+        }
+    }
+
     @Test("admin: /metrics, /status, POST /weight and POST /drain")
     func admin() async throws {
         try await withRouter(weight: 10, configure: { $0.adminPort = 0 }) { router, _, _ in

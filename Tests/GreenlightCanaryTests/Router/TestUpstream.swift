@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
 import Synchronization
 
 /// A loopback HTTP/1.1 upstream for the router's tests, named so a response tells which arm served it.
@@ -38,7 +39,9 @@ final class TestUpstream: Sendable {
                 counter.increment()
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [EchoUpgrader()], completionHandler: { _ in }))
+                        withServerUpgrade: (
+                            upgraders: [EchoUpgrader(), Self.webSocketUpgrader()], completionHandler: { _ in }
+                        ))
                     try channel.pipeline.syncOperations.addHandler(UpstreamTestHandler(name: name), name: "app")
                 }
             }
@@ -46,6 +49,19 @@ final class TestUpstream: Sendable {
         let upstream = TestUpstream(name: name, port: channel.localAddress!.port!, channel: channel, group: group)
         counter.target.withLock { $0 = upstream }
         return upstream
+    }
+
+    /// `Upgrade: websocket` (RFC 6455, NIO's upgrader checks the key and answers the accept): every
+    /// text or binary frame comes back as it was sent, unmasked.
+    static func webSocketUpgrader() -> NIOWebSocketServerUpgrader {
+        NIOWebSocketServerUpgrader(
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    _ = channel.pipeline.syncOperations.removeHandler(name: "app")
+                    try channel.pipeline.syncOperations.addHandler(WebSocketEcho())
+                }
+            })
     }
 
     func stop() async {
@@ -199,4 +215,26 @@ final class RawEcho: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
     func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.writeAndFlush(data, promise: nil) }
+}
+
+/// Echoes WebSocket data frames; answers a close with a close.
+final class WebSocketEcho: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            let echo = WebSocketFrame(fin: true, opcode: frame.opcode, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(echo), promise: nil)
+        case .connectionClose:
+            let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(close)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        default:
+            break
+        }
+    }
 }
