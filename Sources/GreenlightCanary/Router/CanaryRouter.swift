@@ -6,7 +6,7 @@ import Synchronization
 /// What every connection shares: the configuration, the weight, the arms' health, the pools, metrics.
 final class RouterCore: Sendable {
     let configuration: RouterConfiguration
-    let metrics = RouterMetrics()
+    let metrics: RouterMetrics
     let weight: Atomic<Int>
     private let health = Mutex<[RouterArm: (failures: Int, healthy: Bool, probing: Bool)]>(
         [.baseline: (0, true, false), .canary: (0, true, false)])
@@ -15,6 +15,7 @@ final class RouterCore: Sendable {
 
     init(configuration: RouterConfiguration, group: any EventLoopGroup) {
         self.configuration = configuration
+        self.metrics = RouterMetrics(interval: configuration.metricsInterval)
         self.weight = Atomic(configuration.weight)
         self.group = group
     }

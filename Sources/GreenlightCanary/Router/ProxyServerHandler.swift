@@ -638,7 +638,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         writePendingClientHead()
         let now = NIODeadline.now()
         let micros = UInt64(max(0, (now - exchange!.started).nanoseconds / 1000))
-        core.metrics.recordResponse(exchange!.arm, status: exchange!.response.status, microseconds: micros)
+        core.metrics.recordResponse(exchange!.arm, status: exchange!.response.status, microseconds: micros, now: now)
         let reusable = upstreamClean && exchange!.response.upstreamKeepAlive && exchange!.requestEndSent
         let keep = exchange!.keepAlive && exchange!.requestEnded
         if let upstream { upstream.pool?.release(upstream, reusable: reusable) }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The admin listener: `GET /metrics` (Prometheus text), `GET /status` (JSON), `POST /weight`
+/// The admin listener: `GET /metrics` (Prometheus text), `GET /status` and `GET /intervals` (JSON), `POST /weight`
 /// `{"weight": N}` and `POST /drain`. Off loopback every request needs `Authorization: Bearer <token>`.
 enum RouterAdmin {
     static func bind(core: RouterCore, host: String, port: Int) async throws -> any Channel {
@@ -35,6 +35,31 @@ enum RouterAdmin {
             of: "\"", with: "\\\"")
         return
             "{\"weight\":\(core.weight.load(ordering: .relaxed)),\"group\":\"\(group)\",\"arms\":{\(arms.joined(separator: ","))}}\n"
+    }
+}
+
+extension RouterAdmin {
+    /// `GET /intervals[?since=UNIX]`: the completed intervals, oldest first, each with both arms' counts,
+    /// status classes, errors, latency quantiles and the latency distribution (microseconds, count).
+    static func intervals(_ core: RouterCore, since: Date?) -> String {
+        func arm(_ a: RouterMetrics.IntervalArm) -> String {
+            func quantile(_ p: Double) -> String {
+                a.latency(atPercentile: p).map { String(Double($0) / 1000) } ?? "null"
+            }
+            let buckets = a.latency.map { "[\($0.microseconds),\($0.count)]" }.joined(separator: ",")
+            return "{\"requests\":\(a.requests),\"errors\":\(a.errors),"
+                + "\"status_classes\":{\"1xx\":\(a.statusClasses[0]),\"2xx\":\(a.statusClasses[1]),"
+                + "\"3xx\":\(a.statusClasses[2]),\"4xx\":\(a.statusClasses[3]),\"5xx\":\(a.statusClasses[4])},"
+                + "\"p50_ms\":\(quantile(50)),\"p90_ms\":\(quantile(90)),\"p99_ms\":\(quantile(99)),"
+                + "\"latency_us\":[\(buckets)]}"
+        }
+        let items = core.metrics.intervals(since: since).map { interval in
+            "{\"start\":\(interval.start.timeIntervalSince1970),\"end\":\(interval.end.timeIntervalSince1970),"
+                + "\"baseline\":\(arm(interval.baseline)),\"canary\":\(arm(interval.canary))}"
+        }
+        let seconds = Double(core.metrics.interval.nanoseconds) / 1e9
+        return "{\"interval_seconds\":\(seconds),\"weight\":\(core.weight.load(ordering: .relaxed)),"
+            + "\"intervals\":[\(items.joined(separator: ","))]}\n"
     }
 }
 
@@ -99,6 +124,16 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
         case (.GET, "/status"):
             return (.ok, json, RouterAdmin.status(core))
+        case (.GET, "/intervals"):
+            let query = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            var since: Date?
+            for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
+                guard let seconds = Double(pair.dropFirst(6)), seconds.isFinite else {
+                    return (.badRequest, json, "{\"error\":\"since must be seconds since 1970\"}\n")
+                }
+                since = Date(timeIntervalSince1970: seconds)
+            }
+            return (.ok, json, RouterAdmin.intervals(core, since: since))
         case (.POST, "/drain"):
             core.setWeight(0, action: "drain", by: "admin-api \(peer)")
             return (.ok, json, RouterAdmin.status(core))
@@ -112,7 +147,7 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             core.setWeight(number.intValue, action: "weight", by: "admin-api \(peer)")
             return (.ok, json, RouterAdmin.status(core))
-        case (_, "/metrics"), (_, "/status"), (_, "/drain"), (_, "/weight"):
+        case (_, "/metrics"), (_, "/status"), (_, "/intervals"), (_, "/drain"), (_, "/weight"):
             return (.methodNotAllowed, json, "{\"error\":\"method not allowed\"}\n")
         default:
             return (.notFound, json, "{\"error\":\"not found\"}\n")

@@ -68,6 +68,9 @@ public struct RouterConfiguration: Sendable {
     public var adminPort: Int? = nil
     /// Required (as `Authorization: Bearer …`) when the admin listener is not on loopback.
     public var adminToken: String? = nil
+    /// The length of the intervals the admin API's `/intervals` reports (per arm: counts, status
+    /// classes, errors and the latency distribution), for the canary judge.
+    public var metricsInterval = TimeAmount.seconds(10)
     /// Event loop threads; 0: one per core.
     public var threads = 0
     /// Called after every change of the weight (the admin API, ``CanaryRouter/setWeight(_:by:)``) with the

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import NIOCore
 import Synchronization
 
 /// Per-arm counts and latencies, shared by every event loop; read by `/metrics` and `/status`.
@@ -31,32 +32,152 @@ public final class RouterMetrics: Sendable {
         }
     }
 
-    private let arms = Mutex(Arms())
+    /// One arm's numbers over one interval: what the canary judge compares.
+    public struct IntervalArm: Sendable, Equatable {
+        public var requests: UInt64 = 0
+        /// Responses by status class: index 0 is 1xx … index 4 is 5xx.
+        public var statusClasses: [UInt64] = [0, 0, 0, 0, 0]
+        public var errors: UInt64 = 0
+        /// The latency distribution: (microseconds, how many), from an HDR histogram of 2 significant digits.
+        public var latency: [LatencyBucket] = []
 
-    public init() {}
+        public struct LatencyBucket: Sendable, Equatable {
+            public var microseconds: UInt64
+            public var count: UInt64
+        }
 
-    func recordResponse(_ arm: RouterArm, status: Int, microseconds: UInt64) {
-        let statusClass = min(max(status / 100, 1), 5) - 1
-        let value = min(microseconds, 120_000_000)
-        arms.withLock {
-            $0[arm].requests += 1
-            $0[arm].statusClasses[statusClass] += 1
-            _ = $0[arm].latency.record(value)
+        /// The latency at `percentile` (0…100), microseconds; nil when nothing was measured.
+        public func latency(atPercentile percentile: Double) -> UInt64? {
+            let total = latency.reduce(0) { $0 + $1.count }
+            guard total > 0 else { return nil }
+            let rank = max(1, UInt64((percentile / 100 * Double(total)).rounded(.up)))
+            var seen: UInt64 = 0
+            for bucket in latency {
+                seen += bucket.count
+                if seen >= rank { return bucket.microseconds }
+            }
+            return latency.last?.microseconds
         }
     }
 
-    func recordError(_ arm: RouterArm) { arms.withLock { $0[arm].errors += 1 } }
-    func recordConnectionOpened(_ arm: RouterArm) { arms.withLock { $0[arm].connectionsOpened += 1 } }
-    func setHealthy(_ arm: RouterArm, _ healthy: Bool) { arms.withLock { $0[arm].healthy = healthy } }
+    /// Both arms over one interval of ``interval`` (wall-clock bounds).
+    public struct Interval: Sendable {
+        public var start: Date
+        public var end: Date
+        public var baseline = IntervalArm()
+        public var canary = IntervalArm()
 
-    public func snapshot(_ arm: RouterArm) -> ArmSnapshot { arms.withLock { $0[arm] } }
+        public subscript(arm: RouterArm) -> IntervalArm { arm == .baseline ? baseline : canary }
+    }
+
+    private struct State: Sendable {
+        var total = Arms()
+        /// The interval being filled: counts in `current`, latencies in the two histograms.
+        var current = Interval(start: Date(), end: Date())
+        var currentStarted = NIODeadline.now()
+        var baselineLatency = RouterMetrics.intervalHistogram()
+        var canaryLatency = RouterMetrics.intervalHistogram()
+        /// Completed intervals, oldest first, at most ``keptIntervals``.
+        var intervals: [Interval] = []
+    }
+
+    static func intervalHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .two)
+    }
+
+    private let state = Mutex(State())
+    /// The length of one interval.
+    public let interval: TimeAmount
+    /// How many completed intervals are kept (an hour's worth at the default 10 s).
+    public let keptIntervals: Int
+
+    public init(interval: TimeAmount = .seconds(10), keptIntervals: Int = 360) {
+        self.interval = interval
+        self.keptIntervals = keptIntervals
+    }
+
+    func recordResponse(_ arm: RouterArm, status: Int, microseconds: UInt64, now: NIODeadline = .now()) {
+        let statusClass = min(max(status / 100, 1), 5) - 1
+        let value = min(microseconds, 120_000_000)
+        let interval = self.interval
+        let kept = keptIntervals
+        state.withLock {
+            if now - $0.currentStarted >= interval { Self.rotate(&$0, now: now, kept: kept) }
+            $0.total[arm].requests += 1
+            $0.total[arm].statusClasses[statusClass] += 1
+            _ = $0.total[arm].latency.record(value)
+            if arm == .baseline {
+                $0.current.baseline.requests += 1
+                $0.current.baseline.statusClasses[statusClass] += 1
+                _ = $0.baselineLatency.record(value)
+            } else {
+                $0.current.canary.requests += 1
+                $0.current.canary.statusClasses[statusClass] += 1
+                _ = $0.canaryLatency.record(value)
+            }
+        }
+    }
+
+    func recordError(_ arm: RouterArm) {
+        let interval = self.interval
+        let kept = keptIntervals
+        state.withLock {
+            let now = NIODeadline.now()
+            if now - $0.currentStarted >= interval { Self.rotate(&$0, now: now, kept: kept) }
+            $0.total[arm].errors += 1
+            if arm == .baseline { $0.current.baseline.errors += 1 } else { $0.current.canary.errors += 1 }
+        }
+    }
+
+    func recordConnectionOpened(_ arm: RouterArm) { state.withLock { $0.total[arm].connectionsOpened += 1 } }
+    func setHealthy(_ arm: RouterArm, _ healthy: Bool) { state.withLock { $0.total[arm].healthy = healthy } }
+
+    public func snapshot(_ arm: RouterArm) -> ArmSnapshot { state.withLock { $0.total[arm] } }
+
+    /// The completed intervals that ended after `since` (all kept ones when nil), oldest first. Intervals
+    /// with no traffic are not recorded: a gap in the times means nothing happened.
+    public func intervals(since: Date? = nil) -> [Interval] {
+        let interval = self.interval
+        let kept = keptIntervals
+        return state.withLock {
+            let now = NIODeadline.now()
+            if now - $0.currentStarted >= interval { Self.rotate(&$0, now: now, kept: kept) }
+            guard let since else { return $0.intervals }
+            return $0.intervals.filter { $0.end > since }
+        }
+    }
+
+    /// Closes the current interval (kept when anything happened in it) and starts the next.
+    private static func rotate(_ state: inout State, now: NIODeadline, kept: Int) {
+        let elapsed = Double((now - state.currentStarted).nanoseconds) / 1e9
+        var closing = state.current
+        closing.end = closing.start.addingTimeInterval(elapsed)
+        closing.baseline.latency = buckets(state.baselineLatency)
+        closing.canary.latency = buckets(state.canaryLatency)
+        let busy = closing.baseline.requests + closing.canary.requests + closing.baseline.errors + closing.canary.errors
+        if busy > 0 {
+            state.intervals.append(closing)
+            if state.intervals.count > kept { state.intervals.removeFirst(state.intervals.count - kept) }
+        }
+        state.current = Interval(start: closing.end, end: closing.end)
+        state.currentStarted = now
+        if state.baselineLatency.totalCount > 0 { state.baselineLatency.reset() }
+        if state.canaryLatency.totalCount > 0 { state.canaryLatency.reset() }
+    }
+
+    private static func buckets(_ histogram: Histogram<UInt64>) -> [IntervalArm.LatencyBucket] {
+        guard histogram.totalCount > 0 else { return [] }
+        return histogram.recordedValues().map {
+            IntervalArm.LatencyBucket(microseconds: $0.value, count: UInt64($0.count))
+        }
+    }
 
     /// Prometheus text exposition (version 0.0.4).
     public func prometheusText(weight: Int) -> String {
         var out =
             "# HELP greenlight_router_weight The canary's share, percent.\n# TYPE greenlight_router_weight gauge\n"
         out += "greenlight_router_weight \(weight)\n"
-        let all = arms.withLock { $0 }
+        let all = state.withLock { $0.total }
         out += "# HELP greenlight_router_requests_total Responses by arm and status class.\n"
         out += "# TYPE greenlight_router_requests_total counter\n"
         for arm in RouterArm.allCases {

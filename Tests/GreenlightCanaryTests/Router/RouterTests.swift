@@ -316,6 +316,49 @@ struct RouterTests {
         }
     }
 
+    @Test("per-interval numbers for the judge: each interval's counts and latency distribution, per arm")
+    func intervals() async throws {
+        try await withRouter(
+            weight: 50,
+            configure: {
+                $0.adminPort = 0
+                $0.metricsInterval = .milliseconds(300)
+            }
+        ) { router, _, _ in
+            let client = try RawClient(port: router.port)
+            let started = Date()
+            for round in 0..<2 {
+                for user in 0..<40 { _ = try client.get("/", headers: ["X-User": "r\(round)-\(user)"]) }
+                _ = try client.get("/nothing-\(round)", headers: ["X-User": "r\(round)-0"])
+                try await Task.sleep(for: .milliseconds(400))
+            }
+            let intervals = router.metrics.intervals()
+            #expect(intervals.count == 2, "\(intervals.map { ($0.start, $0.end) })")
+            for interval in intervals {
+                let total = interval.baseline.requests + interval.canary.requests
+                #expect(total == 41)
+                #expect(interval.baseline.statusClasses[1] + interval.canary.statusClasses[1] == 41)
+                #expect(interval.baseline.latency.reduce(0) { $0 + $1.count } == interval.baseline.requests)
+                #expect(interval.canary.latency.reduce(0) { $0 + $1.count } == interval.canary.requests)
+                #expect(interval.start >= started.addingTimeInterval(-1))
+                #expect(interval.end > interval.start)
+                #expect((interval.canary.latency(atPercentile: 99) ?? 0) > 0)
+            }
+            #expect(intervals[1].start >= intervals[0].end)
+            let admin = try RawClient(port: router.adminPort!)
+            let response = try admin.get("/intervals?since=\(intervals[0].end.timeIntervalSince1970)")
+            #expect(response.status == 200)
+            let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            #expect(object?["interval_seconds"] as? Double == 0.3)
+            let listed = object?["intervals"] as? [[String: Any]] ?? []
+            #expect(listed.count == 1)
+            let canary = listed.first?["canary"] as? [String: Any]
+            #expect(canary?["requests"] as? Int == Int(intervals[1].canary.requests))
+            #expect((canary?["latency_us"] as? [[Int]])?.isEmpty == false)
+            #expect(try admin.get("/intervals?since=soon").status == 400)
+        }
+    }
+
     @Test("admin off loopback needs a token")
     func adminToken() async throws {
         var config = RouterConfiguration(
