@@ -96,9 +96,21 @@ public final class LoadEngine: Sendable {
         }
         list.all = workers
 
-        // Open every connection first, so the schedule does not start on a cold pool.
+        // A stop (Ctrl-C) from now on: while connecting it ends the wait for connections, and the run
+        // stops as soon as it begins; each worker handles it on its loop, in order with `begin`.
+        stop?.whenRequested { [workers] in
+            for worker in workers { worker.loop.execute { worker.requestStop() } }
+        }
+
+        // Open every connection first, so the schedule does not start on a cold pool; but wait no longer
+        // than the run itself would last (and at most the connect timeout): a target that refuses or
+        // stalls must not hold the run past its duration.
         let window = max(16, 512 / loops.count)
-        let opened = workers.map { worker in worker.loop.flatSubmit { worker.connectAll(window: window) } }
+        let connectWait = min(min(plan.requestTimeout, 10), max(1, plan.profile.totalSeconds))
+        let connectDeadline = NIODeadline.now().uptimeNanoseconds + UInt64(connectWait * 1e9)
+        let opened = workers.map { worker in
+            worker.loop.flatSubmit { worker.connectAll(window: window, deadline: connectDeadline) }
+        }
         for future in opened { try await future.get() }
         var open = 0
         var problems: [String: Int] = [:]
@@ -107,8 +119,11 @@ public final class LoadEngine: Sendable {
             open += count
             problems.merge(seen, uniquingKeysWith: +)
         }
-        guard open > 0 else {
-            let why = problems.max { $0.value < $1.value }?.key ?? "no connection opened"
+        // Stopped while connecting, the run still ends with its (empty) result, marked stopped early.
+        guard open > 0 || stop?.requested != nil else {
+            let why =
+                problems.max { $0.value < $1.value }?.key
+                ?? "no connection opened within \(Format.duration(connectWait))"
             throw LoadError("cannot connect to \(plan.target.origin): \(why)")
         }
 
@@ -121,10 +136,6 @@ public final class LoadEngine: Sendable {
             }
         }
         let plannedEnd = start + UInt64(plan.profile.totalSeconds * 1e9)
-        // Queued behind `begin` on each loop, so a stop requested while connecting lands after it.
-        stop?.whenRequested { [workers] in
-            for worker in workers { worker.loop.execute { worker.stop() } }
-        }
 
         // Gather finished seconds while the run goes on, report progress, stop early when hopeless.
         var timeline: [Int: TimelineSecond] = [:]

@@ -18,7 +18,7 @@ extension LoadResult {
             guard part.target == first.result.target, part.model == first.result.model else {
                 throw MergeError(
                     description:
-                        "\(name) is a \(part.model) test of \(part.target), \(first.name) a \(first.result.model) test of \(first.result.target): only slices of one test merge"
+                        "\(name) is \(Self.article(part.model)) test of \(part.target), \(first.name) \(Self.article(first.result.model)) test of \(first.result.target): only slices of one test merge"
                 )
             }
             // Slices of one test ask for the same total load over the same stretches of time.
@@ -28,6 +28,17 @@ extension LoadResult {
                 throw MergeError(
                     description:
                         "\(name) and \(first.name) ran different tests of \(part.target) (another rate, number of users or duration): only slices of one test merge"
+                )
+            }
+            // The thresholds decide the verdict: slices judged by different ones are different tests, and
+            // keeping the first file's would make the verdict depend on the order of the arguments.
+            let theirs = Set(part.thresholds.map(\.threshold))
+            let ours = Set(first.result.thresholds.map(\.threshold))
+            guard theirs == ours else {
+                func list(_ set: Set<String>) -> String { set.isEmpty ? "none" : set.sorted().joined(separator: ", ") }
+                throw MergeError(
+                    description:
+                        "\(name) and \(first.name) ran different tests of \(part.target): \(name) has the thresholds \(list(theirs)), \(first.name) \(list(ours)); only slices of one test merge"
                 )
             }
             for slice in part.slices {
@@ -76,6 +87,11 @@ extension LoadResult {
         let thresholds = merged.thresholds.compactMap { try? Threshold(parsing: $0.threshold) }
         merged.thresholds = Thresholds.evaluate(thresholds, on: merged)
         return merged
+    }
+
+    /// "an open", "a closed": the model with its article.
+    static func article(_ model: LoadSpec.Model) -> String {
+        "\(model)".first.map { "aeiou".contains($0) } == true ? "an \(model)" : "a \(model)"
     }
 
     /// Reads a result file, with a message naming the file when it is not one.

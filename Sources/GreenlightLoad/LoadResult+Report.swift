@@ -31,7 +31,7 @@ extension LoadResult {
         var requests =
             "requests    \(s.requests) in \(Format.fixed(s.durationSeconds, 1)) s = \(Format.fixed(s.rps, 1)) req/s"
         if let planned = plannedArrivals {
-            requests += " · \(Format.whole(planned)) arrivals planned"
+            requests += " · \(Format.whole(planned)) \(Format.noun(planned.rounded() == 1 ? 1 : 2, "arrival")) planned"
         }
         if s.dropped > 0 { requests += " · dropped \(s.dropped)" }
         if s.iterations > 0 { requests += " · \(s.iterations) iterations" }

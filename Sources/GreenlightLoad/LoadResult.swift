@@ -283,7 +283,13 @@ public struct LoadResult: Sendable, Codable {
         threads = try c.decode(Int.self, forKey: .threads)
         profile = try c.decode(Profile.self, forKey: .profile)
         slices = try c.decode([Slice].self, forKey: .slices)
-        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        let started = try c.decode(String.self, forKey: .startedAt)
+        guard let date = ISO8601DateFormatter().date(from: started) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .startedAt, in: c,
+                debugDescription: "'\(started)' is not a date and time (ISO 8601, such as 2025-01-31T12:00:00Z)")
+        }
+        startedAt = date
         durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
         connectionsOpen = try c.decodeIfPresent(Int.self, forKey: .connectionsOpen) ?? 0
         counters = try c.decode(LoadCounters.self, forKey: .counters)

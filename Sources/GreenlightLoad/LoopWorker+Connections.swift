@@ -9,17 +9,28 @@ import NIOSSL
 extension LoopWorker {
     var openConnections: Int { connections.reduce(0) { $0 + ($1.isReady ? 1 : 0) } }
 
-    /// Opens every connection, `window` at a time; the future completes when each is ready or has failed once.
-    func connectAll(window: Int) -> EventLoopFuture<Void> {
+    /// Opens every connection, `window` at a time; the future completes when each is ready or has failed
+    /// once, or at `deadline` (uptime nanoseconds), whichever comes first: the connections not tried by
+    /// then go on opening while the run goes, so a target that refuses or stalls cannot hold the run
+    /// before its start for longer than that.
+    func connectAll(window: Int, deadline: UInt64) -> EventLoopFuture<Void> {
         let promise = loop.makePromise(of: Void.self)
-        opening = (next: 0, pending: 0, window: window, promise: promise)
+        opening = (next: 0, pending: 0, window: window)
+        connectPhase = promise
+        loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { self.endConnectPhase() }
         launchConnects()
         return promise.futureResult
     }
 
+    /// The run no longer waits for the connections still to open (its deadline passed, or it was stopped).
+    func endConnectPhase() {
+        connectPhase?.succeed(())
+        connectPhase = nil
+    }
+
     private func launchConnects() {
         guard var o = opening else { return }
-        while o.pending < o.window, o.next < connections.count {
+        while o.pending < o.window, o.next < connections.count, !stopping, !stopBeforeStart {
             let conn = connections[o.next]
             o.next += 1
             o.pending += 1
@@ -32,9 +43,9 @@ extension LoopWorker {
             o = updated
         }
         opening = o
-        if o.next == connections.count, o.pending == 0 {
+        if o.next == connections.count || stopping || stopBeforeStart, o.pending == 0 {
             opening = nil
-            o.promise.succeed(())
+            endConnectPhase()
         }
     }
 
@@ -48,17 +59,22 @@ extension LoopWorker {
         conn.generation &+= 1
         let generation = conn.generation
         let limit = min(plan.requestTimeout, 10)
-        // TCP has its connect timeout; a TLS handshake that never completes needs its own.
-        loop.scheduleTask(in: .milliseconds(Int64(limit * 1000) + 50)) {
-            guard conn.generation == generation, !conn.isReady, conn.context != nil else { return }
-            self.note("the TLS handshake did not complete within \(Format.duration(limit))")
-            self.count(.connect)
-            conn.failures += 1
-            conn.close()
-        }
         let target = plan.target
         let ssl = sslContext
-        ClientBootstrap(group: loop)
+        // TCP has its connect timeout; a TLS handshake that never completes needs its own (and only a
+        // TLS connection has one: a plain one that is slow to connect is the connect timeout's).
+        if ssl != nil {
+            loop.scheduleTask(in: .milliseconds(Int64(limit * 1000) + 50)) {
+                guard conn.generation == generation, !conn.isReady, conn.context != nil, conn.state != .closed else {
+                    return
+                }
+                self.note("the TLS handshake did not complete within \(Format.duration(limit))")
+                self.count(.connect)
+                conn.failures += 1
+                conn.close()
+            }
+        }
+        let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .connectTimeout(.milliseconds(Int64(min(plan.requestTimeout, 10) * 1000)))
@@ -75,7 +91,15 @@ extension LoopWorker {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-            .connect(host: target.host, port: target.port)
+        // A literal address is connected to as it is: no resolver runs (its answer would come back to a
+        // loop that may have shut down by then), and no Happy Eyeballs timers per connection.
+        let connecting =
+            if let address = targetAddress {
+                bootstrap.connect(to: address)
+            } else {
+                bootstrap.connect(host: target.host, port: target.port)
+            }
+        connecting
             .whenFailure { error in
                 // No channel came of it, whether or not a close was asked for meanwhile.
                 if conn.state == .connecting || conn.state == .closing(was: nil) { conn.state = .closed }
@@ -100,6 +124,8 @@ extension LoopWorker {
     }
 
     func connectFailed(_ conn: LoadConnection, error: Error) {
+        // An attempt the run's own stop cut short says nothing about the target.
+        if stopping || stopBeforeStart { return checkFinished() }
         conn.failures += 1
         count(.connect)
         note(Self.describe(error))

@@ -41,13 +41,20 @@ final class LoopWorker: @unchecked Sendable {
     var dataExhausted = false
     /// Arrivals dropped because every connection stayed busy (not for want of data).
     var busyDrops: UInt64 = 0
-    var opening: (next: Int, pending: Int, window: Int, promise: EventLoopPromise<Void>)?
+    var opening: (next: Int, pending: Int, window: Int)?
+    /// Completed when the run stops waiting for its connections to open (see ``connectAll(window:deadline:)``).
+    var connectPhase: EventLoopPromise<Void>?
+    /// The target's address when its host is a literal one, connected to without a resolver.
+    let targetAddress: SocketAddress?
+    /// A stop asked for before ``begin(at:onFinished:)``: the run stops as soon as it begins.
+    var stopBeforeStart = false
 
     init(loop: EventLoop, plan: LoadPlan, index: Int, connections count: Int, sslContext: NIOSSLContext?) {
         self.loop = loop
         self.plan = plan
         self.index = index
         self.sslContext = sslContext
+        targetAddress = try? SocketAddress(ipAddress: plan.target.host, port: plan.target.port)
         order = plan.order
         if plan.actions.count == 1, case .fixed(_, let request, let isHead) = plan.actions[0] {
             onlyRequest = (request, isHead)
@@ -77,6 +84,15 @@ final class LoopWorker: @unchecked Sendable {
         }
         scheduleSweep()
         loop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(end)) { self.stop() }
+        if stopBeforeStart { stop() }
+    }
+
+    /// A stop from outside (Ctrl-C): before the start it ends the connect phase and stops the run as
+    /// soon as it begins; after it, it stops the run.
+    func requestStop() {
+        guard start == 0 else { return stop() }
+        stopBeforeStart = true
+        endConnectPhase()
     }
 
     private func scheduleTick(at deadline: UInt64) {

@@ -4,7 +4,7 @@ import GreenlightCore
 /// Writes every form of a report into one directory.
 public enum ReportWriter {
     /// The files written, in order: JSON, Markdown, JUnit XML, HTML.
-    static let fileNames = ["report.json", "report.md", "junit.xml", "report.html"]
+    public static let fileNames = ["report.json", "report.md", "junit.xml", "report.html"]
 
     /// Creates `directory` if needed and writes `report.json`, `report.md`, `junit.xml` and `report.html`
     /// into it, replacing files of those names; returns their URLs.
@@ -26,8 +26,7 @@ public enum ReportWriter {
             do {
                 try data.write(to: url, options: .atomic)
             } catch {
-                throw ReportWriteError(
-                    "cannot write \(url.path): \(error.localizedDescription); check that the directory is writable")
+                throw ReportWriteError("cannot write \(url.path): \(PathCheck.writeProblem(url.path, error))")
             }
             written.append(url)
         }
@@ -46,7 +45,7 @@ public enum ReportWriter {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             // Foundation's reason reads "NSCocoaErrorDomain error 512"; say what is in the way.
-            let reason = PathCheck.folderProblem(directory.path) ?? error.localizedDescription
+            let reason = PathCheck.folderProblem(directory.path) ?? PathCheck.writeProblem(directory.path, error)
             throw ReportWriteError(
                 "cannot create the report directory \(directory.path): \(reason); "
                     + "choose another directory or fix its permissions")

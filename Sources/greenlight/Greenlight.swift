@@ -13,7 +13,7 @@ struct Greenlight: AsyncParsableCommand {
 
             Start here:
               greenlight init --service checkout     write a commented release.yaml
-              greenlight validate release.yaml       check the spec (errors at file:line:col)
+              greenlight validate release.yaml       check the spec (errors: file:line:col)
               greenlight check release.yaml --report-dir out
 
             Exit codes: 0 ready (GO) or success, 1 not ready (NO-GO), 2 invalid input or usage, \
@@ -41,7 +41,8 @@ struct Greenlight: AsyncParsableCommand {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }
+                // Help and the version go through the checked write: a full stdout is an error (exit 1).
+                if !message.isEmpty { Terminal.out(message) }
                 Foundation.exit(0)
             }
             if !message.isEmpty { Terminal.error(message) }

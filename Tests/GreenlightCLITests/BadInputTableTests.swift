@@ -190,6 +190,48 @@ let badInputs: [BadInput] = [
         kind: .misleading, name: "--report-dir under a file",
         arguments: ["check", "DIR/s.yaml", "--report-dir", "DIR/s.yaml/r"],
         files: [("s.yaml", spec())], status: 2, says: ["is a file, not a folder"], neverSays: ["NSCocoaErrorDomain"]),
+    // Every option that names a file or folder to write is checked before any work starts, and said plainly.
+    BadInput(
+        kind: .misleading, name: "load --out under a file, refused before the run",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--duration", "30s", "--out", "DIR/s.yaml/x.json"],
+        files: [("s.yaml", spec())], peer: .ok, status: 2, says: ["--out: DIR/s.yaml is a file, not a folder"],
+        neverSays: ["requests "]),
+    BadInput(
+        kind: .misleading, name: "load --out ''", arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--out", ""],
+        peer: .ok, status: 2, says: ["--out: the path is empty"]),
+    BadInput(
+        kind: .misleading, name: "load --out a folder",
+        arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--out", "DIR"],
+        peer: .ok, status: 2, says: ["--out: DIR is a folder; name a file"]),
+    BadInput(
+        kind: .misleading, name: "load merge --out under a file",
+        arguments: ["load", "merge", "DIR/result.json", "--out", "DIR/s.yaml/m.json"],
+        files: [(resultFile, ""), ("s.yaml", spec())], status: 2, says: ["--out: DIR/s.yaml is a file, not a folder"]),
+    BadInput(
+        kind: .misleading, name: "key new --dir under a file", arguments: ["key", "new", "k", "--dir", "DIR/s.yaml/k"],
+        files: [("s.yaml", spec())], status: 2, says: ["--dir: DIR/s.yaml is a file, not a folder"]),
+    BadInput(
+        kind: .misleading, name: "ledger init --ledger under a file",
+        arguments: ["ledger", "init", "--ledger", "DIR/s.yaml/l.sqlite"], env: ["GREENLIGHT_KEYS": "DIR/keys"],
+        files: [("s.yaml", spec())], status: 2, says: ["--ledger: DIR/s.yaml is a file, not a folder"]),
+    BadInput(
+        kind: .misleading, name: "demo --ledger under a file, refused before the demo",
+        arguments: ["demo", "--ledger", "DIR/s.yaml/x.sqlite"], files: [("s.yaml", spec())], status: 2,
+        says: ["--ledger: DIR/s.yaml is a file, not a folder"]),
+    BadInput(
+        kind: .misleading, name: "check --report-dir whose report.json is a folder",
+        arguments: ["check", "DIR/s.yaml", "--report-dir", "DIR/rd"],
+        files: [("s.yaml", spec()), ("rd/report.json/keep", "")], status: 2,
+        says: ["--report-dir: DIR/rd/report.json is a folder; name a file"]),
+    BadInput(
+        kind: .misleading, name: "init -o where no file can be made",
+        arguments: ["init", "--service", "shop", "-o", "/proc/greenlight-x.yaml"], status: 2,
+        says: ["/proc"], neverSays: ["doesn’t exist", "doesn't exist"]),
+    BadInput(
+        kind: .misleading, name: "a result file whose started_at is not a date",
+        arguments: ["load", "merge", "DIR/result.json"],
+        files: [(resultFile, "STARTED:yesterday")], status: 2, says: ["started_at: 'yesterday' is not a date"],
+        neverSays: ["a number does not fit"]),
     BadInput(
         kind: .misleading, name: "a result file holding an array", arguments: ["load", "merge", "DIR/a.json"],
         files: [("a.json", "[1, 2, 3]")], status: 2, says: ["the file must hold one JSON object"],
@@ -237,6 +279,9 @@ struct BadInputTableTests {
         if edit.isEmpty { return result }
         if edit.hasPrefix("SENT:") { return replacing(#""sent":[0-9]+"#, String(edit.dropFirst(5))) }
         if edit.hasPrefix("SECONDS:") { return replacing(#""seconds":[0-9.e+]+"#, String(edit.dropFirst(8))) }
+        if edit.hasPrefix("STARTED:") {
+            return replacing(#""started_at":"[^"]*""#, "\"" + edit.dropFirst(8) + "\"")
+        }
         if edit.hasPrefix("RATE:") { return replacing(#""rate":[0-9.e+]+"#, String(edit.dropFirst(5))) }
         return edit
     }

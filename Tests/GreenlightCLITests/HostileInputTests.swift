@@ -104,4 +104,49 @@ struct HelpWrappingTests {
         let narrow = try CLI.run(arguments, env: ["COLUMNS": "80"])
         #expect(narrow.stdout.split(separator: "\n").filter { !$0.hasPrefix("USAGE") }.allSatisfy { $0.count <= 80 })
     }
+
+    /// Every command path, found by walking the SUBCOMMANDS sections from the root.
+    static func commandPaths() throws -> [[String]] {
+        var found: [[String]] = []
+        var queue: [[String]] = [[]]
+        while let path = queue.popLast() {
+            found.append(path)
+            let help = try CLI.run(path + ["--help"], env: ["COLUMNS": "300"])
+            let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let start = lines.firstIndex(where: { $0.hasPrefix("SUBCOMMANDS:") }) else { continue }
+            for line in lines[(start + 1)...] {
+                if line.isEmpty || !line.hasPrefix("  ") { break }
+                guard let name = line.split(separator: " ").first, name.first?.isLetter == true else { continue }
+                queue.append(path + [String(name)])
+            }
+        }
+        return found
+    }
+
+    @Test("at 80 columns no example or usage line of any command's help is broken: each fits as written")
+    func examplesFit() throws {
+        let paths = try Self.commandPaths()
+        #expect(paths.count > 30, "\(paths)")
+        for path in paths {
+            let wide = try CLI.run(path + ["--help"], env: ["COLUMNS": "300"])
+            let narrow = try CLI.run(path + ["--help"], env: ["COLUMNS": "80"])
+            #expect(wide.status == 0 && narrow.status == 0)
+            // The overview and discussion: everything before USAGE. An indented line there is written as is
+            // (an example, a list): the parser would break it mid-line if it did not fit in 79 columns (it
+            // wraps a line of 80 too).
+            let overview = wide.stdout.components(separatedBy: "\nUSAGE:").first ?? ""
+            for line in overview.split(separator: "\n") where line.hasPrefix(" ") {
+                #expect(
+                    line.count < 80, "greenlight \(path.joined(separator: " ")) --help: \(line.count) columns: \(line)"
+                )
+            }
+            // And what the narrow help shows of it is that line, whole.
+            let narrowLines = Set(narrow.stdout.split(separator: "\n").map(String.init))
+            for line in overview.split(separator: "\n") where line.hasPrefix(" ") && line.count < 80 {
+                #expect(
+                    narrowLines.contains(String(line)),
+                    "greenlight \(path.joined(separator: " ")) --help at 80 columns breaks: \(line)")
+            }
+        }
+    }
 }

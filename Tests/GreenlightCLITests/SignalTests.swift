@@ -97,6 +97,53 @@ struct SignalTests {
         #expect(merged.stdout.contains("\"stopped_early\":\"interrupted by \(name)\""), "\(merged.stdout)")
     }
 
+    @Test(
+        "SIGTERM during load against a target that refuses every connection: the summary, the result, exit 143, at once"
+    )
+    func loadRefusedInterrupted() throws {
+        let folder = try TemporaryFolder("gl-signal")
+        defer { folder.remove() }
+        let out = folder.appending("refused.json")
+        let load = try ChildProcess(
+            CLI.binary.path,
+            [
+                "load", "--url", "http://127.0.0.1:1/", "--rate", "100", "--connections", "5000", "--duration", "30s",
+                "--out", out.path,
+            ])
+        defer { Processes.end(load) }
+        #expect(Processes.poll(within: 10) { load.output.contains("greenlight load: http://127.0.0.1:1") })
+        usleep(1_000_000)
+
+        let sent = ContinuousClock.now
+        kill(load.pid, SIGTERM)
+        let status = Processes.exitStatus(of: load.pid, within: 15)
+        let took = ContinuousClock.now - sent
+        let output = load.output
+        #expect(status == .exited(143), "\(output)")
+        #expect(took < .seconds(2), "exited \(took) after the signal")
+        #expect(output.contains("note        stopped early: interrupted by SIGTERM"), "\(output)")
+        #expect(output.contains("connection refused"), "\(output)")
+        #expect(output.contains("wrote       \(out.path)"), "\(output)")
+        #expect(!output.contains("Cannot schedule tasks"), "\(output)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any], "\(output)")
+        #expect(object["stopped_early"] as? String == "interrupted by SIGTERM")
+    }
+
+    @Test("load against a target that refuses every connection ends near its duration, whatever the rate")
+    func loadRefusedBounded() throws {
+        let sent = ContinuousClock.now
+        let load = try ChildProcess(
+            CLI.binary.path, ["load", "--url", "http://127.0.0.1:1/", "--rate", "200000", "--duration", "3s"])
+        defer { Processes.end(load) }
+        let status = Processes.exitStatus(of: load.pid, within: 30)
+        let took = ContinuousClock.now - sent
+        #expect(status == .exited(1), "\(load.output)")
+        #expect(took < .seconds(8), "took \(took) for a 3 s run")
+        #expect(load.output.contains("connection refused"), "\(load.output)")
+        #expect(!load.output.contains("Cannot schedule tasks"), "\(load.output)")
+    }
+
     @Test("a second Ctrl-C during load exits at once, without waiting for requests in flight")
     func loadInterruptedTwice() async throws {
         // Every answer stalls, so the first Ctrl-C waits for requests in flight (up to --timeout).
@@ -148,6 +195,51 @@ struct SignalTests {
         #expect(Processes.exitStatus(of: check.pid, within: 5) == .exited(143), "\(check.output)")
         #expect(Processes.ended(sleeper, within: 2), "the evidence command's sleep (pid \(sleeper)) is running")
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == [], "left in TMPDIR")
+    }
+
+    /// The spec sections that run a shell command line for `check` and for `observe`.
+    static let commandSections = [
+        (
+            "check",
+            """
+            checklist:
+              custom:
+                - id: slow-evidence
+                  title: A command that starts another and waits
+                  evidence: { command: "sleep 300 & echo $! > sleeper.pid; wait", timeout: 300s }
+            """
+        ),
+        (
+            "observe",
+            """
+            environments: { staging: { url: "http://127.0.0.1:9" } }
+            observability:
+              logs: { command: "sleep 300 & echo $! > sleeper.pid; wait" }
+            """
+        ),
+    ]
+
+    @Test(
+        "SIGKILL to check or observe: the shell command and what it started in the background die with it",
+        arguments: commandSections)
+    func commandKilled(command: String, section: String) throws {
+        let folder = try TemporaryFolder("gl-signal")
+        defer { folder.remove() }
+        let spec = try folder.write(SpecFixtures.header() + "\n" + section + "\n", to: "release.yaml")
+        let run = try ChildProcess(CLI.binary.path, [command, spec.path])
+        defer { Processes.end(run) }
+        let pidFile = folder.appending("sleeper.pid").path
+        #expect(Processes.poll(within: 20) { Processes.pid(in: pidFile) != nil }, "\(run.output)")
+        let sleeper = try #require(Processes.pid(in: pidFile))
+        let shells = Processes.children(of: run.pid)
+        #expect(!shells.isEmpty, "no shell among \(command)'s children")
+
+        kill(run.pid, SIGKILL)
+        #expect(Processes.exitStatus(of: run.pid, within: 5) == .signalled(SIGKILL))
+        #expect(Processes.ended(sleeper, within: 3), "the command's sleep (pid \(sleeper)) outlived \(command)")
+        for shell in shells {
+            #expect(Processes.ended(shell, within: 3), "the command's shell (pid \(shell)) outlived \(command)")
+        }
     }
 }
 

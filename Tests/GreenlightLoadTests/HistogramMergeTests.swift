@@ -180,6 +180,48 @@ struct HistogramMergeTests {
         }
     }
 
+    @Test("slices judged by different thresholds are refused in either order, naming both files")
+    func otherThresholds() {
+        var strict = result(slice: 1, of: 2, samples: [100], errors: 0)
+        strict.thresholds = [ThresholdOutcome(threshold: "p99 < 1ms", measured: nil, shown: "", passed: true)]
+        var lenient = result(slice: 2, of: 2, samples: [100], errors: 0)
+        lenient.thresholds = [ThresholdOutcome(threshold: "p99 < 6s", measured: nil, shown: "", passed: true)]
+        for parts in [[("t1.json", strict), ("t6.json", lenient)], [("t6.json", lenient), ("t1.json", strict)]] {
+            #expect {
+                try LoadResult.merge(parts)
+            } throws: { error in
+                let text = (error as? LoadResult.MergeError)?.description ?? ""
+                return text.contains("t1.json") && text.contains("t6.json") && text.contains("p99 < 1ms")
+                    && text.contains("p99 < 6s")
+            }
+        }
+        // The same thresholds, listed in another order, are one test.
+        strict.thresholds.append(lenient.thresholds[0])
+        lenient.thresholds.insert(
+            ThresholdOutcome(threshold: "p99 < 1ms", measured: nil, shown: "", passed: true), at: 0)
+        lenient.thresholds.reverse()
+        #expect(throws: Never.self) { try LoadResult.merge([("a", strict), ("b", lenient)]) }
+    }
+
+    @Test("a started_at that is not a date says so, not that a number does not fit")
+    func badStartedAt() throws {
+        let dir = try TemporaryFolder("gl-started")
+        defer { dir.remove() }
+        let text = String(decoding: result(slice: 1, of: 1, samples: [100], errors: 0).encoded(), as: UTF8.self)
+        let edited = text.replacingOccurrences(
+            of: #""started_at":"[^"]*""#, with: #""started_at":"yesterday""#, options: .regularExpression)
+        #expect(edited != text)
+        let file = dir.appending("r.json")
+        try Data(edited.utf8).write(to: file)
+        #expect {
+            try LoadResult.read(file.path)
+        } throws: { error in
+            let text = (error as? LoadResult.MergeError)?.description ?? ""
+            return text.contains("r.json") && text.contains("started_at") && text.contains("'yesterday' is not a date")
+                && !text.contains("number")
+        }
+    }
+
     @Test(
         "numbers in a result file are untrusted: counts no run can reach are refused, never summed into a trap",
         arguments: [

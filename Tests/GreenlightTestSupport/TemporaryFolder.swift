@@ -21,6 +21,7 @@ public struct TemporaryFolder: Sendable {
     @discardableResult
     public func write(_ text: String, to name: String) throws -> URL {
         let file = appending(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: file, atomically: true, encoding: .utf8)
         return file
     }

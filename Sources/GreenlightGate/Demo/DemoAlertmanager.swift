@@ -180,7 +180,7 @@ final class DemoAlertmanager: Sendable {
     /// Ends it and its process group.
     func stop() {
         close(lifeline)
-        kill(-pid, SIGKILL)
+        ProcessSpawn.endGroup(pid)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         Leftovers.forget(leftover)

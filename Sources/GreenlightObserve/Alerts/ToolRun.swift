@@ -65,8 +65,8 @@ package struct ToolRun: Sendable {
         let status = await ShellCommand.wait(for: pid)
         watchdog.cancel()
         let timedOut = (try? await watchdog.value) == true
-        // Whatever the program left running in its group goes too.
-        kill(-pid, SIGKILL)
+        // Whatever the program left running in its group goes too, and its watcher.
+        ProcessSpawn.endGroup(pid)
         let elapsed = ContinuousClock.now - start
         let exited = status & 0x7F == 0
         return Outcome(

@@ -61,8 +61,8 @@ package struct ShellCommand: Sendable {
         let status = await Self.wait(for: pid)
         watchdog.cancel()
         let timedOut = (try? await watchdog.value) == true
-        // Whatever the command left running in its group goes too.
-        kill(-pid, SIGKILL)
+        // Whatever the command left running in its group goes too, and its watcher.
+        ProcessSpawn.endGroup(pid)
 
         let seconds = Self.seconds(ContinuousClock.now - start)
         let tail = Self.tail(of: outputPath, bytes: outputLimit)

@@ -65,7 +65,10 @@ extension Greenlight {
         @Flag(help: "Print the report as JSON instead of the summary.")
         var json = false
 
-        func validate() throws { try ReportOutput.check(reportDir) }
+        func validate() throws {
+            try ReportOutput.check(reportDir)
+            if !noRecord { try ledger.checkNew() }
+        }
 
         func run() async throws {
             let (spec, policy) = try self.spec.load()

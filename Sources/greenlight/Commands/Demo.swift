@@ -19,10 +19,12 @@ extension Greenlight {
                 to run.
 
                   greenlight demo                 a ready release: GO
-                  greenlight demo --broken        a regressed, drifted release: NO-GO, with the reasons
-                  greenlight demo --print-spec    the spec the demo runs (--print-policy: its policy)
-                  greenlight demo --ledger demo.sqlite    keep the demo's ledger (then: greenlight ledger verify --ledger demo.sqlite)
-                  greenlight demo shop --port 8080 --version v2 --error-rate 0.05 --added-latency 80ms
+                  greenlight demo --broken        a regressed, drifted release: NO-GO, and why
+                  greenlight demo --print-spec    the spec the demo runs (and --print-policy)
+                  greenlight demo --ledger demo.sqlite    keep the demo's ledger, then:
+                  greenlight ledger verify --ledger demo.sqlite
+                  greenlight demo shop --port 8080 --version v2 \\
+                      --error-rate 0.05 --added-latency 80ms
                 """,
             subcommands: [Run.self, Shop.self],
             defaultSubcommand: Run.self
@@ -58,6 +60,7 @@ extension Greenlight.Demo {
 
         func validate() throws {
             try ReportOutput.check(reportDir)
+            try OutputPath.checkFile(ledger, option: "--ledger")
             if let ledger, FileManager.default.fileExists(atPath: ledger) {
                 throw ValidationError(
                     "--ledger \(ledger) exists; the demo writes a new ledger (remove it, or name another file).")
@@ -141,7 +144,8 @@ extension Greenlight.Demo {
             abstract: "Run DemoShop alone, in the foreground, until interrupted.",
             discussion: """
                   greenlight demo shop --port 8080
-                  greenlight demo shop --port 8081 --version v2 --error-rate 0.05 --added-latency 80ms
+                  greenlight demo shop --port 8081 --version v2 \\
+                      --error-rate 0.05 --added-latency 80ms
                 """)
 
         @Option(help: "The port to listen on (127.0.0.1); 0 picks a free one.")

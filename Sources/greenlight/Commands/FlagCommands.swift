@@ -14,9 +14,11 @@ extension Greenlight {
                 the change); a flag's state is its latest record. `serve` answers OpenFeature SDKs over \
                 OFREP and sees a kill from any process within a second. See docs/flags.md.
 
-                  greenlight flag set new-checkout --variant on=true --variant off=false --default off --rollout 5:on
-                  greenlight flag set new-checkout --rollout 25:on --reason "error rate flat at 5%"
-                  greenlight flag set theme --variant blue=blue --variant green=green --default blue --rule 'plan in pro,team -> green'
+                  greenlight flag set new-checkout --variant on=true --variant off=false \\
+                      --default off --rollout 5:on
+                  greenlight flag set new-checkout --rollout 25:on --reason "errors flat at 5%"
+                  greenlight flag set theme --variant blue=blue --variant green=green \\
+                      --default blue --rule 'plan in pro,team -> green'
                   greenlight flag kill new-checkout --reason "5xx on /checkout"
                   greenlight flag list
                   greenlight flag serve --listen 127.0.0.1:8016
@@ -96,11 +98,14 @@ extension Greenlight.FlagCommand {
                 starts_with, ends_with; it compares the context attribute's text (a number or boolean as \
                 JSON writes it). Rules are tried in order, before the rollout.
 
-                  greenlight flag set new-checkout --variant on=true --variant off=false --default off --rollout 5:on
+                  greenlight flag set new-checkout --variant on=true --variant off=false \\
+                      --default off --rollout 5:on
                   greenlight flag set new-checkout --rollout 50:on --reason "p99 steady"
-                  greenlight flag set new-checkout --rule 'email ends_with @example.com -> on' --rule 'plan in pro,team -> on'
+                  greenlight flag set new-checkout \\
+                      --rule 'email ends_with @example.com -> on' \\
+                      --rule 'plan in pro,team -> on'
                   greenlight flag set limits --from limits.json
-                  greenlight flag set new-checkout --revive --reason "fixed in 2.14.1"   (undo a kill)
+                  greenlight flag set new-checkout --revive --reason "fixed"    (undo a kill)
                 """
         )
 
@@ -261,7 +266,8 @@ extension Greenlight.FlagCommand {
                 again every 250 ms, so a kill from any process is served within a second.
 
                   greenlight flag serve --listen 127.0.0.1:8016
-                  curl -s -X POST localhost:8016/ofrep/v1/evaluate/flags/new-checkout -d '{"context":{"targetingKey":"user-1"}}'
+                  curl -s -X POST localhost:8016/ofrep/v1/evaluate/flags/new-checkout \\
+                      -d '{"context":{"targetingKey":"user-1"}}'
                 """
         )
 

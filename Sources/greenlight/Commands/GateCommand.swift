@@ -59,6 +59,7 @@ extension Greenlight {
             if attest == nil, artifact != nil || attestKey != nil || artifactName != nil {
                 throw ValidationError("--artifact, --artifact-name and --attest-key go with --attest FILE.")
             }
+            try OutputPath.checkFile(attest, option: "--attest")
         }
 
         func run() async throws {

@@ -56,7 +56,7 @@ extension Greenlight {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output))
             } catch {
-                Terminal.error("greenlight: cannot write \(output): \(error.localizedDescription)")
+                Terminal.error("greenlight: \(OutputPath.writeFailure(output, error))")
                 throw ExitCode(ExitStatus.invalidInput)
             }
             Terminal.out(

@@ -34,7 +34,8 @@ extension Greenlight {
                     whoever holds it decides who may sign.
 
                       greenlight ledger init
-                      greenlight ledger init --ledger postgres://greenlight@db.internal/releases --admin-key ./admin.key
+                      greenlight ledger init --ledger postgres://greenlight@db.internal/releases \\
+                          --admin-key ./admin.key
 
                     Exit codes: 0 created, 2 the ledger already has an admin key, or cannot be opened.
                     """
@@ -48,6 +49,8 @@ extension Greenlight {
                     "The admin private key: used if it exists, else created there (default: <keys>/ledger-admin.key).",
                     valueName: "path"))
             var adminKey: String?
+
+            func validate() throws { try ledger.checkNew() }
 
             func run() async throws {
                 let path = adminKey ?? LedgerInput.keyFolder + "/ledger-admin.key"
@@ -145,7 +148,8 @@ extension Greenlight {
                 abstract: "Print one release's history: reports, waivers, sign-offs, rollout events.",
                 discussion: """
                       greenlight ledger show checkout@2.14.0
-                      greenlight ledger show release.yaml --json | jq '.records[] | select(.kind == "signoff")'
+                      greenlight ledger show release.yaml --json \\
+                          | jq '.records[] | select(.kind == "signoff")'
 
                     Exit codes: 0 printed, 2 the ledger cannot be opened or holds nothing for the release.
                     """

@@ -141,6 +141,8 @@ extension Greenlight {
         @Flag(help: "Print the result as JSON instead of the summary.")
         var json = false
 
+        func validate() throws { try OutputPath.checkFile(out, option: "--out") }
+
         func run() async throws {
             var options = LoadOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             options.url = url
@@ -214,6 +216,8 @@ extension Greenlight {
         @Flag(help: "Print the merged result as JSON.")
         var json = false
 
+        func validate() throws { try OutputPath.checkFile(out, option: "--out") }
+
         func run() async throws {
             guard !files.isEmpty else { throw ValidationError("give the result files to merge") }
             let merged: LoadResult
@@ -272,7 +276,7 @@ enum LoadCommand {
             do {
                 try result.encoded().write(to: URL(fileURLWithPath: out))
             } catch {
-                throw GateError("cannot write \(out): \(error.localizedDescription)").exit()
+                throw GateError(OutputPath.writeFailure(out, error)).exit()
             }
         }
         if json {

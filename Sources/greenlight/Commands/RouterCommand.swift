@@ -14,8 +14,9 @@ extension Greenlight {
             commandName: "router",
             abstract: "Split traffic between a baseline and a canary upstream, sticky per user.",
             discussion: """
-                  greenlight router release.yaml --weight 1           run it (the default: serve)
-                  greenlight router weight 5 --admin http://10.0.0.7:8081 --admin http://10.0.0.8:8081
+                  greenlight router release.yaml --weight 1     run it (the default: serve)
+                  greenlight router weight 5 \\
+                      --admin http://10.0.0.7:8081 --admin http://10.0.0.8:8081
                   greenlight router drain --admin http://127.0.0.1:8081
                   greenlight router status --admin http://127.0.0.1:8081
                 """,
@@ -38,7 +39,8 @@ extension Greenlight.RouterCommand {
 
                   greenlight router release.yaml --weight 1
                   greenlight router --listen 127.0.0.1:8000 --baseline http://127.0.0.1:8080 \\
-                    --canary http://127.0.0.1:8081 --weight 5 --group checkout --sticky-header X-User
+                    --canary http://127.0.0.1:8081 --weight 5 --group checkout \\
+                    --sticky-header X-User
 
                 Given a spec, the router takes its rollout.proxy (listen, baseline, canary, admin_listen, \
                 admin_token), its sticky_key, and its feature_flag (else the service name) as the group; \

@@ -15,9 +15,12 @@ extension Greenlight {
                 signoff.forbid_author_approval, the release's author cannot approve it. A rejection stands \
                 until the same role approves a newer report.
 
-                  greenlight signoff release.yaml --role sre --decision approve --comment "dashboards, runbook ok"
-                  greenlight signoff checkout@2.14.0 --role product --decision reject --comment "copy not final" --key bob
-                  greenlight signoff release.yaml --role sre --decision approve --key alice --report sha256:4f2a…
+                  greenlight signoff release.yaml --role sre --decision approve \\
+                      --comment "dashboards, runbook ok"
+                  greenlight signoff checkout@2.14.0 --role product --decision reject \\
+                      --comment "copy not final" --key bob
+                  greenlight signoff release.yaml --role sre --decision approve --key alice \\
+                      --report sha256:4f2a…
 
                 --report pins the report you reviewed: the sign-off is refused if the latest recorded report \
                 is another one (a newer check ran, or someone appended a report since).

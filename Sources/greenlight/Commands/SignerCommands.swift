@@ -41,6 +41,7 @@ extension Greenlight {
                     throw ValidationError(
                         "The key name '\(name)' must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'.")
                 }
+                try OutputPath.checkFolder(dir, option: "--dir", files: [name + ".key", name + ".pub"])
             }
 
             func run() async throws {
@@ -77,7 +78,7 @@ extension Greenlight {
                     Registering a name again replaces its key and roles: the old key can no longer sign.
 
                       greenlight signer add alice --role sre --key alice.pub
-                      greenlight signer add bob --role engineering --role product --key ~/keys/bob.pub
+                      greenlight signer add bob --role engineering --role product --key bob.pub
 
                     Exit codes: 0 registered, 2 a key cannot be read or the ledger has no admin key.
                     """

@@ -22,10 +22,19 @@ struct LedgerOptions: ParsableArguments {
         return LedgerInput.relative(folder + "/.greenlight/ledger.sqlite")
     }
 
+    /// Refuses a `--ledger` file that could not be created, before any work starts (a URL is the
+    /// server's business).
+    func checkNew() throws {
+        if let ledger, !LedgerInput.isURL(ledger) { try OutputPath.checkFile(ledger, option: "--ledger") }
+    }
+
     /// Opens the ledger; exits 2 with the reason when it cannot be opened. Only `create` makes a new
     /// SQLite file: a command that reads the ledger must not leave an empty one behind a typo.
     func open(besideSpec specFile: String? = nil, create: Bool = false) async throws -> OpenLedger {
         let location = location(besideSpec: specFile)
+        if create, !LedgerInput.isURL(location), let problem = PathCheck.fileProblem(location) {
+            throw LedgerInput.usage("--ledger: \(problem)")
+        }
         if !create, !LedgerInput.isURL(location), !FileManager.default.fileExists(atPath: location) {
             throw LedgerInput.usage(
                 "there is no ledger at \(location): greenlight check records the first report there, or run greenlight ledger init"

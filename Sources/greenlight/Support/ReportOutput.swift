@@ -7,9 +7,7 @@ import GreenlightReports
 enum ReportOutput {
     /// Refuses a `--report-dir` that cannot be written, before anything runs.
     static func check(_ reportDir: String?) throws {
-        if let reportDir, let problem = PathCheck.folderProblem(reportDir) {
-            throw ValidationError("--report-dir: \(problem)")
-        }
+        try OutputPath.checkFolder(reportDir, option: "--report-dir", files: ReportWriter.fileNames)
     }
 
     static func write(_ report: Report, to reportDir: String?, announce: Bool) throws {
