@@ -113,6 +113,18 @@ public struct ReadinessRun: Sendable {
             progress("collecting evidence for \(Format.count(custom.count, "checklist item"))…")
         }
         let evidence = await EvidenceCollector(directory: spec.directory).collect(custom)
+        // Runners that cut a body mask it first, with what the sink holds: the spec's secrets too.
+        secrets.add(contentsOf: spec.redactor.secrets)
+        // The credential headers that dependency probes and descriptor endpoints send are secrets
+        // whatever their source, like those smoke steps send.
+        for dependency in spec.dependencies {
+            for (name, value) in dependency.headers { secrets.add(header: name, value: value) }
+        }
+        for (_, environment) in spec.environments {
+            if case .endpoint(_, let headers) = environment.descriptor {
+                for (name, value) in headers { secrets.add(header: name, value: value) }
+            }
+        }
 
         let target = environment.flatMap(spec.environment(named:))
         let trust = target.map { TLSTrust($0, directory: spec.directory) } ?? .system
@@ -141,6 +153,7 @@ public struct ReadinessRun: Sendable {
             progress("checking \(Format.count(spec.dependencies.count, "dependency", "dependencies"))…")
             var prober = DependencyProber()
             prober.directory = spec.directory
+            prober.secrets = secrets.all
             runners.append(RunnerResult(feeds: nil, checks: await prober.run(spec.dependencies)))
         }
         if parts.contains(.parity), spec.parity != nil {

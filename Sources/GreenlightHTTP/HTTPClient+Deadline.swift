@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import GreenlightCore
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -25,6 +26,22 @@ package struct HTTPDeadlineExceeded: Error, Sendable {
 /// A response body larger than the exchange allows.
 package struct HTTPBodyTooLarge: Error, Sendable {
     package var limit: Int
+}
+
+/// A request greenlight does not send, whoever built it (smoke, dependencies, parity, observability,
+/// a redirect): a port outside 1-65535, or a method or header that is not valid HTTP. The
+/// description names the header, never its value, which may be a credential.
+package struct HTTPRequestRefused: Error, Sendable, CustomStringConvertible {
+    package var description: String
+
+    /// Why `request` cannot be sent, or nil when it can.
+    static func problem(_ request: HTTPClient.Request) -> String? {
+        if let problem = URLPort.problem(in: request.url.absoluteString) {
+            return "'\(DisplayURL.withoutPassword(request.url.absoluteString))' \(problem)"
+        }
+        return HTTPFieldSyntax.problem(
+            method: request.method.rawValue, headers: request.headers.map { (name: $0.name, value: $0.value) })
+    }
 }
 
 /// A response read to its end.
@@ -54,6 +71,7 @@ extension HTTPClient {
         _ request: HTTPClient.Request, deadline: NIODeadline, body limit: HTTPBodyLimit,
         onStage: @escaping @Sendable (HTTPStage) -> Void = { _ in }
     ) async throws -> HTTPAnswer {
+        if let problem = HTTPRequestRefused.problem(request) { throw HTTPRequestRefused(description: problem) }
         let loop = eventLoopGroup.next()
         let delegate = DeadlineDelegate(answer: loop.makePromise(), limit: limit, onStage: onStage)
         let task = execute(request: request, delegate: delegate, eventLoop: .delegate(on: loop))

@@ -71,16 +71,22 @@ package struct HTTPExchange: Sendable {
     /// The exchange as lines, like curl -v: request line, headers, body (clipped), then the response.
     /// Credential headers show only their scheme or cookie names; values the run knows as secrets are
     /// masked later, at the redaction boundary, wherever they appear (an echoing body included).
-    package func lines(bodyLimit: Int = 2048) -> [String] {
+    ///
+    /// A body is cut to `bodyLimit` bytes after `secrets` are masked in all of it, never before: a cut
+    /// that fell inside a secret would leave its first characters, which no later masking can tell
+    /// from other text.
+    package func lines(bodyLimit: Int = 2048, secrets: Redactor = Redactor()) -> [String] {
         var out: [String] = []
         out.append("> \(request.method) \(request.url)")
         for (name, value) in request.headers { out.append("> \(name): \(Self.show(name, value))") }
-        if !request.body.isEmpty { out.append(contentsOf: Self.bodyLines(request.body, prefix: ">", limit: bodyLimit)) }
+        if !request.body.isEmpty {
+            out.append(contentsOf: Self.bodyLines(request.body, prefix: ">", limit: bodyLimit, secrets: secrets))
+        }
         if let response {
             out.append("< \(response.status) (\(Format.duration(response.seconds)))")
             for (name, value) in response.headers { out.append("< \(name): \(Self.show(name, value))") }
             if !response.body.isEmpty {
-                out.append(contentsOf: Self.bodyLines(response.body, prefix: "<", limit: bodyLimit))
+                out.append(contentsOf: Self.bodyLines(response.body, prefix: "<", limit: bodyLimit, secrets: secrets))
             }
         } else if let error {
             out.append("! \(error)")
@@ -106,12 +112,12 @@ package struct HTTPExchange: Sendable {
         return "***"
     }
 
-    static func bodyLines(_ body: Data, prefix: String, limit: Int) -> [String] {
-        let clipped = body.prefix(limit)
-        guard
-            let text = String(validating: clipped, as: UTF8.self)
-                ?? (body.count > limit ? String(decoding: clipped, as: UTF8.self) : nil)
-        else { return ["\(prefix) (\(body.count) bytes of binary data)"] }
+    static func bodyLines(_ body: Data, prefix: String, limit: Int, secrets: Redactor) -> [String] {
+        guard String(validating: body.prefix(limit), as: UTF8.self) != nil || body.count > limit else {
+            return ["\(prefix) (\(body.count) bytes of binary data)"]
+        }
+        // Mask first, then cut (at the same length).
+        let text = secrets.cut(String(decoding: body, as: UTF8.self), toUTF8Count: limit)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(40).map { "\(prefix) \($0)" }
         if body.count > limit { lines.append("\(prefix) … (\(body.count) bytes in all)") }
         return lines

@@ -116,6 +116,7 @@ public final class HTTPSession: Sendable {
         let text = String(describing: error)
         if let e = error as? HTTPDeadlineExceeded { return timeoutReason(e.stage, timeout: timeout, url: url) }
         if error is HTTPBodyTooLarge { return "the response body is larger than the limit" }
+        if let e = error as? HTTPRequestRefused { return "request not sent: \(e.description)" }
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout:

@@ -23,9 +23,7 @@ public struct LoadTarget: Sendable, Hashable {
         guard scheme == "http" || scheme == "https" else {
             throw InvalidURL(description: "'\(url)' uses \(scheme)://; greenlight load speaks http:// and https://")
         }
-        if let port = c.port, !(1...65535).contains(port) {
-            throw InvalidURL(description: "'\(url)' has port \(port); a port is from 1 to 65535")
-        }
+        if let problem = URLPort.problem(in: url) { throw InvalidURL(description: "'\(url)' \(problem)") }
         self.scheme = scheme
         // An IPv6 literal comes bracketed from the URL; connecting wants the bare address.
         self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host

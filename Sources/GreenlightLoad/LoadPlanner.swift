@@ -6,7 +6,10 @@ import GreenlightHTTP
 public enum LoadPlanner {
     /// Open-model connections when none are given: enough for arrivals that take up to 100 ms each.
     public static func defaultConnections(forRate rate: Double) -> Int {
-        max(16, min(10_000, Int((rate / 10).rounded(.up))))
+        // Clamped as a Double first: a rate too large for an Int (or not a number) must not trap.
+        let wanted = (rate / 10).rounded(.up)
+        guard wanted.isFinite else { return wanted > 0 ? 10_000 : 16 }
+        return Int(max(16, min(10_000, wanted)))
     }
 
     public struct Options: Sendable {
@@ -47,6 +50,11 @@ public enum LoadPlanner {
         case .open:
             peak = (spec.traffic?.expectedPeakRPS ?? 0) * load.multiplier
             guard peak > 0 else { throw LoadError("load needs traffic.expected_peak_rps to set the target rate") }
+            guard peak <= LoadSpec.maximumRate else {
+                throw LoadError(
+                    "traffic.expected_peak_rps × load.multiplier asks for \(Format.number(peak)) requests per second; the load engine runs at most \(Format.number(LoadSpec.maximumRate))"
+                )
+            }
             // Every slice keeps the whole profile and takes every n-th arrival of it.
             profile = Profile(level: peak, rampUp: rampUp, sustain: sustain, rampDown: rampDown)
             connections =

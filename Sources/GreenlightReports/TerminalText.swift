@@ -15,6 +15,12 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// ``clean(_:)`` line by line: the line breaks between lines stay.
+    public static func cleanLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(
+            separator: "\n")
+    }
+
     /// Splits `text` into lines of at most `width` characters, breaking at spaces where it can.
     static func wrap(_ text: String, width: Int) -> [String] {
         let width = max(width, 1)

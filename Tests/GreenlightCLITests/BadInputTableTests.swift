@@ -71,6 +71,36 @@ let badInputs: [BadInput] = [
         files: [("s.yaml", spec("dependencies:\n  - { name: db, kind: tcp, address: \"127.0.0.1:99999\" }"))],
         status: 2, says: ["s.yaml:7:37: dependencies[0].address:"]),
     BadInput(
+        kind: .crash, name: "a peak times a multiplier beyond what the engine runs",
+        arguments: ["load", "DIR/s.yaml", "--duration", "1s"],
+        files: [
+            (
+                "s.yaml",
+                spec(
+                    """
+                    traffic: { expected_peak_rps: 1000000000000 }
+                    smoke: { scenarios: [{ name: home, steps: [{ request: { path: / } }] }] }
+                    load: { multiplier: 1000000000000, duration: 5m, mix: [{ weight: 1, scenario: home }] }
+                    """)
+            )
+        ], status: 2,
+        says: [
+            "s.yaml:8:21: load.multiplier: traffic.expected_peak_rps × load.multiplier",
+            "asks for 1e+24 requests per second; the load engine runs at most 10000000",
+        ]),
+    BadInput(
+        kind: .crash, name: "a metrics endpoint URL with port 70000", arguments: ["validate", "DIR/s.yaml"],
+        files: [
+            (
+                "s.yaml",
+                spec("observability: { metrics: { endpoint: 'http://127.0.0.1:70000/metrics' } }")
+            )
+        ], status: 2, says: ["observability.metrics.endpoint: has port 70000; a port is from 1 to 65535"]),
+    BadInput(
+        kind: .crash, name: "a runbook URL with port 70000", arguments: ["validate", "DIR/s.yaml"],
+        files: [("s.yaml", spec("rollback: { runbook: 'https://wiki.example:70000/rollback' }"))], status: 2,
+        says: ["has port 70000; a port is from 1 to 65535"]),
+    BadInput(
         kind: .crash, name: "a result file with a count near 2^62", arguments: ["load", "merge", "DIR/result.json"],
         files: [(resultFile, "SENT:4611686018427387904")], status: 2,
         says: ["result.json", "more than a load test can count"]),
@@ -118,6 +148,39 @@ let badInputs: [BadInput] = [
         ], peer: .ok, status: 2,
         says: ["s.yaml:10:57: smoke.scenarios[0].steps[0].request.headers.Authorization: holds a line break"],
         neverSays: [secret]),
+    BadInput(
+        kind: .secret, name: "a dependency header whose token ends in CR", arguments: ["deps", "DIR/s.yaml"],
+        env: ["TOKEN": secret + "\r"],
+        files: [
+            (
+                "s.yaml",
+                spec(
+                    """
+                    dependencies:
+                      - { name: api, kind: http, url: "http://127.0.0.1:PORT/", headers: { Authorization: "Bearer ${TOKEN}" } }
+                    """)
+            )
+        ], peer: .ok, status: 2, says: ["dependencies[0].headers.Authorization: holds a line break"],
+        neverSays: [secret]),
+    BadInput(
+        kind: .secret, name: "a descriptor endpoint header whose token ends in CR",
+        arguments: ["parity", "DIR/s.yaml"],
+        env: ["TOKEN": secret + "\r"],
+        files: [
+            (
+                "s.yaml",
+                """
+                version: 1
+                service: { name: shop, version: 1.0.0, owner: shop-team }
+                risk: { likelihood: 2, impact: 2 }
+                environments:
+                  staging: { url: "http://127.0.0.1:PORT", descriptor: { url: "http://127.0.0.1:PORT/d", headers: { Authorization: "Bearer ${TOKEN}" } } }
+                  production: { url: "http://127.0.0.1:PORT", descriptor: { url: "http://127.0.0.1:PORT/d" } }
+                parity: { compare: [staging, production] }
+                """
+            )
+        ], peer: .ok, status: 2, says: ["environments.staging.descriptor.headers.Authorization: holds a line break"],
+        neverSays: [secret]),
 
     // Request injection: every request greenlight builds is checked against RFC 9110.
     BadInput(
@@ -161,6 +224,23 @@ let badInputs: [BadInput] = [
     BadInput(
         kind: .misleading, name: "port 70000 on --url", arguments: ["load", "--url", "http://127.0.0.1:70000/"],
         status: 2, says: ["port"], neverSays: ["refused"]),
+    BadInput(
+        kind: .misleading, name: "a 20-digit port on --url overflows, and is out of range",
+        arguments: ["load", "--url", "http://127.0.0.1:99999999999999999999/", "--duration", "1s"], status: 2,
+        says: ["has port 99999999999999999999; a port is from 1 to 65535"], neverSays: ["refused"]),
+    BadInput(
+        kind: .misleading, name: "a 20-digit port in an environment URL", arguments: ["smoke", "DIR/s.yaml"],
+        files: [("s.yaml", spec().replacingOccurrences(of: "PORT", with: "99999999999999999999"))], status: 2,
+        says: ["environments.staging.url: has port 99999999999999999999"], neverSays: ["refused"]),
+    BadInput(
+        kind: .misleading, name: "escape sequences in init --service reach the terminal inert",
+        arguments: ["init", "--service", "a\u{1B}[31mb", "-o", "-"], status: 2, says: ["--service"],
+        neverSays: ["\u{1B}"]),
+    BadInput(
+        kind: .misleading, name: "escape sequences in a result file's target reach the terminal inert",
+        arguments: ["load", "merge", "DIR/result.json", "DIR/other.json"],
+        files: [(resultFile, "TARGET:http://evil\\u001b[31m.example/"), ("other.json", "")], status: 2,
+        says: ["only slices of one test merge"], neverSays: ["\u{1B}"]),
     BadInput(
         kind: .misleading, name: "--rate inf names the real bounds",
         arguments: ["load", "--url", "http://127.0.0.1:PORT/", "--rate", "inf"], status: 2,
@@ -266,7 +346,7 @@ struct BadInputTableTests {
         return try String(contentsOfFile: out, encoding: .utf8)
     }
 
-    /// `SENT:…`, `SECONDS:…` and `RATE:…` edit one number of a real result; other text is the file itself.
+    /// `SENT:…`, `SECONDS:…`, `RATE:…` and `TARGET:…` edit one value of a real result; other text is the file itself.
     static func edited(_ edit: String, from result: String) -> String {
         func replacing(_ pattern: String, _ value: String) -> String {
             guard let range = result.range(of: pattern, options: .regularExpression) else {
@@ -283,6 +363,9 @@ struct BadInputTableTests {
             return replacing(#""started_at":"[^"]*""#, "\"" + edit.dropFirst(8) + "\"")
         }
         if edit.hasPrefix("RATE:") { return replacing(#""rate":[0-9.e+]+"#, String(edit.dropFirst(5))) }
+        if edit.hasPrefix("TARGET:") {
+            return replacing(#""target":"[^"]*""#, "\"" + String(edit.dropFirst(7)) + "\"")
+        }
         return edit
     }
 

@@ -125,4 +125,82 @@ struct RunSecretsTests {
         #expect(!smoke.all.unicodeScalars.contains("\u{1B}"))
         #expect(!smoke.all.unicodeScalars.contains("\u{07}"))
     }
+
+    @Test("a secret that a 2 KB body cut leaves 1, 2 or 3 characters of shows none of them", arguments: 1...3)
+    func cutSecret(left: Int) async throws {
+        let token = "Kp9Zx7Qw2Lm7"
+        let server = try await LoopbackHTTPServer(
+            .respond { _ in
+                .init(
+                    status: 500, reason: "Internal Server Error",
+                    body: String(repeating: "a", count: 2048 - left) + token)
+            })
+        let dir = try TemporaryFolder()
+        defer { dir.remove() }
+        let file = dir.url.appendingPathComponent("release.yaml")
+        try """
+        version: 1
+        service: { name: shop, version: 1.0.0, owner: shop-team }
+        environments:
+          staging: { url: "http://127.0.0.1:\(server.port)" }
+        risk: { likelihood: 1, impact: 1 }
+        smoke:
+          scenarios:
+            - name: home
+              steps:
+                - request: { path: /, headers: { Authorization: "Bearer ${TOKEN}" } }
+                  expect: { status: 200 }
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let smoke = try CLI.run(["smoke", file.path], env: ["TOKEN": token])
+        await server.shutdown()
+        #expect(smoke.status == 1, "\(smoke.all)")
+        #expect(smoke.stdout.contains(String(repeating: "a", count: 2048 - left) + "***".prefix(left)))
+        #expect(!smoke.all.contains("a" + token.prefix(left)), "\(smoke.stdout.suffix(200))")
+    }
+
+    @Test(
+        "a token ending in CR, sent by a dependency probe or to a descriptor endpoint, is refused by name and never shown",
+        arguments: ["dependency", "descriptor"])
+    func trailingCarriageReturn(sender: String) async throws {
+        let token = "Kp9Zx7Qw2Lm"
+        let server = try await LoopbackHTTPServer(.ok)
+        let dir = try TemporaryFolder()
+        defer { dir.remove() }
+        let url = "http://127.0.0.1:\(server.port)/"
+        let descriptor = sender == "descriptor" ? ", descriptor: { url: \"\(url)\", headers: $H }" : ""
+        var text = """
+            version: 1
+            service: { name: shop, version: 1.0.0, owner: shop-team }
+            risk: { likelihood: 1, impact: 1 }
+            environments:
+              staging: { url: "\(url)"\(descriptor) }
+              production: { url: "\(url)"\(descriptor) }
+
+            """
+        if sender == "dependency" {
+            text += "dependencies: [{ name: api, kind: http, url: \"\(url)\", headers: $H }]\n"
+        } else {
+            text += "parity: { compare: [staging, production] }\n"
+        }
+        text = text.replacingOccurrences(of: "$H", with: #"{ Authorization: "Bearer ${TOKEN}" }"#)
+        let file = dir.url.appendingPathComponent("release.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let reports = dir.url.appendingPathComponent("rep")
+        for command in [
+            ["check", file.path, "--no-record", "--report-dir", reports.path],
+            [sender == "dependency" ? "deps" : "parity", file.path],
+        ] {
+            let r = try CLI.run(command, env: ["TOKEN": token + "\r"])
+            #expect(r.status == 2, "\(r.all)")
+            #expect(r.all.contains("headers.Authorization: holds a line break"), "\(r.all)")
+            #expect(!r.all.contains(token), "\(r.all)")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: reports.path)) ?? [] {
+            let report = try String(contentsOf: reports.appendingPathComponent(name), encoding: .utf8)
+            #expect(!report.contains(token), "\(name)")
+        }
+        #expect(server.requests.current.isEmpty)
+        await server.shutdown()
+    }
 }

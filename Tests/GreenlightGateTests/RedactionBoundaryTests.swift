@@ -113,4 +113,33 @@ struct CutSecretTests {
         #expect(redactor.redact("Kp9Zx7 and more") == "Kp9Zx7 and more")
         #expect(redactor.redact("whole \(secret) here") == "whole *** here")
     }
+
+    @Test("masked first, then cut: no start of a secret is left at the cut, of any length", arguments: 1...11)
+    func maskThenCut(left: Int) {
+        let secret = "Kp9Zx7Qw2Lm7"
+        let redactor = Redactor(secrets: [secret])
+        let body = String(repeating: "a", count: 2048 - left) + secret + " and more"
+        let cut = redactor.cut(body, toUTF8Count: 2048)
+        #expect(cut.utf8.count == 2048)
+        #expect(cut.hasPrefix(String(repeating: "a", count: 2048 - left)))
+        #expect(cut.dropFirst(2048 - left).hasPrefix(String("***".prefix(left))), "\(cut.suffix(12))")
+        #expect(!cut.contains(secret.prefix(1)), "\(cut.suffix(12))")
+    }
+}
+
+@Suite("Secrets as library error texts quote them")
+struct QuotedSecretTests {
+    @Test("a secret ending in CR is masked where an error shows it escaped, or trimmed")
+    func trailingCarriageReturn() {
+        let redactor = Redactor(secrets: ["Kp9Zx7Qw2Lm\r"])
+        let error = #"HTTPClientError.invalidHeaderFieldValues(["Bearer Kp9Zx7Qw2Lm\r"])"#
+        #expect(!redactor.redact(error).contains("Kp9Zx7Qw2Lm"), "\(redactor.redact(error))")
+        #expect(redactor.redact("token Kp9Zx7Qw2Lm.") == "token ***.")
+    }
+
+    @Test("a secret with a control character inside is masked where it is shown escaped")
+    func innerControlCharacter() {
+        let redactor = Redactor(secrets: ["Kp9Z\u{1B}x7Qw"])
+        #expect(redactor.redact(#"value "Kp9Z\u{1B}x7Qw""#) == #"value "***""#)
+    }
 }

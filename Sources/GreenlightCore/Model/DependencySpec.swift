@@ -67,7 +67,7 @@ public struct DependencySpec: SpecObject {
             Field("latency", .string(.durationBudget), "http: a response-time budget, such as '< 200ms'"),
             Field("min_days_valid", .integer(min: 0), "tls: days the certificate must still be valid"),
             Field(
-                "headers", .dictionary(key: .httpHeaderName, value: .string(.text)),
+                "headers", .dictionary(key: .httpHeaderName, value: .string(.httpFieldValue)),
                 "http: headers, such as Authorization"),
             Field("expect_addresses", .list(.string(.text)), "dns: addresses the name must resolve to"),
             Field("query", .string(.text), "postgres: a query that must succeed, besides SELECT 1"),

@@ -19,7 +19,7 @@ public struct EnvironmentSpec: SpecObject {
         fields: [
             Field("url", .string(.url), required: true, "the endpoint's URL"),
             Field(
-                "headers", .dictionary(key: .httpHeaderName, value: .string(.text)),
+                "headers", .dictionary(key: .httpHeaderName, value: .string(.httpFieldValue)),
                 "headers to send, such as Authorization"),
         ])
 

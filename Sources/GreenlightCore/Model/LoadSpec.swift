@@ -7,6 +7,10 @@ public struct LoadSpec: SpecObject {
         case closed
     }
 
+    /// The highest arrival rate the load engine runs, in requests per second: the bound of `--rate`
+    /// and of expected_peak_rps × multiplier.
+    public static let maximumRate = 10_000_000.0
+
     public var model: Model
     public var multiplier: Double
     public var duration: SpecDuration?

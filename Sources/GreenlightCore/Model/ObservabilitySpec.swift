@@ -104,7 +104,7 @@ public struct MetricsSpec: SpecObject {
         "metrics", doc: "The Prometheus metrics endpoint.",
         fields: [
             Field(
-                "endpoint", .string(.text),
+                "endpoint", .string(.pathOrURL),
                 "the path (relative to the environment's URL) or the URL of the metrics endpoint, such as /metrics"),
             Field(
                 "require", .list(RequiredMetric.schemaType, unique: .field("name")),
@@ -279,7 +279,7 @@ public struct AlertsSpec: SpecObject {
                 "paging", .list(.string(.text), unique: .value),
                 "the alerts that page; default every rule with severity page or critical"),
             Field("alertmanager", AlertmanagerSpec.schemaType, "where a test alert is sent"),
-            Field("runbook", .string(.text), "the runbook the page must link to"),
+            Field("runbook", .string(.pathOrURL), "the runbook the page must link to"),
         ])
 
     package init(reading r: ObjectReader) {

@@ -211,7 +211,8 @@ public struct RollbackSpec: SpecObject {
     package static let schema = ObjectSchema(
         "rollback", doc: "The rollback plan.",
         fields: [
-            Field("runbook", .string(.text), "the rollback runbook: a file relative to the spec's folder, or a URL"),
+            Field(
+                "runbook", .string(.pathOrURL), "the rollback runbook: a file relative to the spec's folder, or a URL"),
             Field("command", .string(.command), "the command that rolls back"),
             Field("rehearsed", .string(.date), "when the rollback was last rehearsed, YYYY-MM-DD"),
             Field("automated", .boolean, "rollback happens without a person when the canary fails; default false"),

@@ -21,13 +21,15 @@ extension StringFormat {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return "must be an http:// or https:// URL with a host" }
-        return portProblem(components)
+        return URLPort.problem(in: text)
     }
 
-    /// Why a URL's explicit port cannot be used, or nil: ports run from 1 to 65535.
-    static func portProblem(_ components: URLComponents) -> String? {
-        guard let port = components.port, !(1...65535).contains(port) else { return nil }
-        return "has port \(port); a port is from 1 to 65535"
+    /// A path such as /metrics, or an absolute URL (a scheme and `://`), which must then be a
+    /// ``url``: a field that takes either is checked like every other URL field when it holds one.
+    package static let pathOrURL = StringFormat(name: "a path such as /metrics, or a URL such as https://host/path") {
+        text in
+        guard text.contains("://") else { return nil }
+        return url.check(text)
     }
 
     /// A URL of any scheme with a host part (postgres://, redis://).
@@ -35,7 +37,7 @@ extension StringFormat {
         guard let components = URLComponents(string: text), components.scheme != nil else {
             return "must be a URL with a scheme, such as postgres://user@host:5432/db"
         }
-        return portProblem(components)
+        return URLPort.problem(in: text)
     }
 
     /// `host:port`.

@@ -85,6 +85,18 @@ struct SpecRules {
         if spec.traffic == nil {
             add(loadValue, "load", "a load test needs traffic.expected_peak_rps, the peak it multiplies")
         }
+        if load.model == .open, let peak = spec.traffic?.expectedPeakRPS,
+            !(peak * load.multiplier <= LoadSpec.maximumRate)
+        {
+            let peakValue = root.at("traffic", "expected_peak_rps")
+            let secret = peakValue?.isSecret == true || loadValue["multiplier"]?.isSecret == true
+            let product = peak * load.multiplier
+            let asked = secret ? "more" : product < 1e16 ? Format.number(product) : "\(product)"
+            add(
+                loadValue["multiplier"] ?? peakValue, "load.multiplier",
+                "traffic.expected_peak_rps × load.multiplier asks for \(asked) requests per second; the load engine runs at most \(Format.number(LoadSpec.maximumRate)): lower one of them"
+            )
+        }
         let waived = spec.checklist.waiver(for: BuiltinItem.loadTesting.rawValue) != nil
         if let multiplier = loadValue["multiplier"], let value = multiplier.scalar.flatMap(SchemaValidator.parseNumber),
             value > 0, value < policy.minimumLoadMultiplier, !waived

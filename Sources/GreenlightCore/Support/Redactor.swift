@@ -12,7 +12,18 @@ public struct Redactor: Sendable {
         for secret in secrets { add(secret) }
     }
 
+    /// Adds `secret` and the forms in which texts quote it: without the spaces, line breaks and
+    /// control characters around it (a token read from a CRLF file ends in CR, and a library's error
+    /// shows it escaped), and with its control characters escaped as Swift writes them (`\r`).
     public mutating func add(_ secret: String) {
+        insert(secret)
+        let core = secret.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
+        if core != secret { insert(core) }
+        let escaped = String(secret.debugDescription.dropFirst().dropLast())
+        if escaped != secret { insert(escaped) }
+    }
+
+    private mutating func insert(_ secret: String) {
         guard secret.count >= Self.minimumLength, !secrets.contains(secret) else { return }
         secrets.append(secret)
         // Longest first, so a secret that contains another is masked whole.
@@ -28,6 +39,14 @@ public struct Redactor: Sendable {
             out = out.replacingOccurrences(of: secret, with: Self.mask)
         }
         return maskingCutSecret(out)
+    }
+
+    /// The first `limit` UTF-8 bytes of `text` with its secrets masked: masked first, then cut, so that
+    /// a cut never leaves the first characters of a secret to show.
+    public func cut(_ text: String, toUTF8Count limit: Int) -> String {
+        let masked = redact(text)
+        guard masked.utf8.count > limit else { return masked }
+        return String(decoding: masked.utf8.prefix(limit), as: UTF8.self)
     }
 
     /// Text that was cut to a length (a response body, an output line) may end in the first part of

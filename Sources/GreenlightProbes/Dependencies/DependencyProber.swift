@@ -17,6 +17,9 @@ public struct DependencyProber: Sendable {
     public var insecure = false
     /// The folder relative `ca` paths start from: the spec's.
     public var directory = "."
+    /// Secrets known before the run (the spec's), masked in a body before it is cut for a
+    /// message; all else is masked at the redaction boundary.
+    public var secrets: [String] = []
 
     public init(concurrency: Int = 16) {
         self.concurrency = max(1, concurrency)
@@ -72,7 +75,7 @@ public struct DependencyProber: Sendable {
             durationSeconds: seconds ?? Probe.seconds(ContinuousClock.now - start))
     }
 
-    var settings: ProbeSettings { ProbeSettings(trustRoots: trustRoots, insecure: insecure) }
+    var settings: ProbeSettings { ProbeSettings(trustRoots: trustRoots, insecure: insecure, secrets: secrets) }
 
     /// The prober's settings plus the dependency's own `ca` and `insecure`.
     func settings(for spec: DependencySpec) -> ProbeSettings {

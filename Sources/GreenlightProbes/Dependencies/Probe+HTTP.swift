@@ -65,7 +65,10 @@ extension Probe {
         if let problem = statusProblem(status, headers: headers) {
             let snippet = String(decoding: body, as: UTF8.self).split(whereSeparator: \.isNewline).joined(
                 separator: " ")
-            if !snippet.isEmpty { details.append("body: \(snippet.prefix(200))") }
+            // Mask first, then cut: a cut inside a secret would show its first characters.
+            let sent = spec.headers.flatMap { SecretSink.revealed(header: $0.key, value: $0.value) }
+            let masked = Redactor(secrets: settings.secrets + sent).redact(snippet)
+            if !masked.isEmpty { details.append("body: \(masked.prefix(200))") }
             return .fail(problem, details: details, measurements: measurements)
         }
         if let budget = spec.latency, !budget.allows(seconds) {
@@ -113,7 +116,8 @@ extension Probe {
     }
 
     /// GETs `request` with a client of its own, every stage before the check's deadline, keeping
-    /// the first 512 bytes of the body; ``ProbeProgress/phase`` follows the stages. The seconds
+    /// the first 1024 bytes of the body (the 200 characters a message shows, and a secret they may
+    /// end inside of, to be masked whole); ``ProbeProgress/phase`` follows the stages. The seconds
     /// run from sending to the last byte of the body.
     func fetch(_ request: HTTPClient.Request, from target: HostPort, shown: String, tls: Bool) async throws
         -> (answer: HTTPAnswer, seconds: Double)
@@ -137,7 +141,7 @@ extension Probe {
         let started = ContinuousClock.now
         let result: Result<(answer: HTTPAnswer, seconds: Double), any Error>
         do {
-            let answer = try await client.exchange(request, deadline: .now() + timeLeft, body: .keepFirst(512)) {
+            let answer = try await client.exchange(request, deadline: .now() + timeLeft, body: .keepFirst(1024)) {
                 progress.phase = phase($0)
             }
             result = .success((answer, Self.seconds(.now - started)))
@@ -174,6 +178,7 @@ extension Probe {
     /// The reason an HTTP request failed; a refused certificate is inspected to say why.
     func describeHTTP(_ error: any Error, target: HostPort) async -> String {
         if error is HTTPDeadlineExceeded || error is CancellationError { return timeoutReason }
+        if let error = error as? HTTPRequestRefused { return "request not sent: \(error.description)" }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .connectTimeout, .readTimeout, .cancelled: return timeoutReason

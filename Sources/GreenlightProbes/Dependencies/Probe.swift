@@ -66,6 +66,7 @@ struct Probe: Sendable {
 struct ProbeSettings: Sendable {
     var trustRoots: [String]
     var insecure: Bool
+    var secrets: [String] = []
 
     /// The client TLS configuration: the system trust store plus ``trustRoots``, or no verification.
     func tlsConfiguration() -> TLSConfiguration {

@@ -9,7 +9,8 @@ public struct SmokeRunner: Sendable {
     public var baseURL: String
     public var directory: String
     /// Where the secrets the steps reveal go (credential headers, secret captures), for the
-    /// redaction boundary. The runner itself never masks.
+    /// redaction boundary; it may hold the spec's secrets too. The runner masks only where it cuts
+    /// a body (mask first, then cut); the boundary masks everything else.
     public var secrets: SecretSink?
     /// Tells how many days the certificate of host:port has left, for `tls_min_days_valid`.
     public var certificateDays: @Sendable (_ host: String, _ port: Int) async -> Result<Int, HTTPFailure>
@@ -89,7 +90,8 @@ public struct SmokeRunner: Sendable {
                 }
                 if let exchange = outcome.exchange {
                     details.append("exchange:")
-                    details += exchange.lines().map { "  " + $0 }
+                    let known = Redactor(secrets: (secrets?.all ?? []) + outcome.secrets)
+                    details += exchange.lines(secrets: known).map { "  " + $0 }
                 }
                 let reason =
                     outcome.error ?? outcome.failures.first.map {

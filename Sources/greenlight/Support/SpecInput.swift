@@ -49,8 +49,8 @@ enum SpecInput {
 
     /// Prints every diagnostic as `file:line:col: path: message`, with the source line on a terminal.
     static func report(_ error: SpecError, for file: String) {
-        Terminal.error(
-            DiagnosticRenderer.render(
+        Terminal.rendered(
+            toStderr: DiagnosticRenderer.render(
                 error, file: file, sourceLines: Terminal.stderrIsTTY ? sourceLines(file) : [],
                 color: Terminal.colorEnabled(forStderr: true)))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightReports
 
 #if canImport(Glibc)
 import Glibc
@@ -31,8 +32,15 @@ enum Terminal {
         }
     }
 
-    /// Writes a line to stderr; if stderr cannot take it there is nowhere left to say so.
+    /// Writes a line to stderr, through the sanitiser: messages quote paths, names and values from
+    /// outside (a result file, an option), and no ESC or BEL of theirs reaches the terminal. Line
+    /// breaks between lines stay. If stderr cannot take it there is nowhere left to say so.
     static func error(_ text: String) {
+        rendered(toStderr: TerminalText.cleanLines(text))
+    }
+
+    /// Writes text that GreenlightReports rendered (cleaned there, coloured on purpose) to stderr.
+    static func rendered(toStderr text: String) {
         _ = write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
     }
 

@@ -39,6 +39,32 @@ struct HTTPDependencyTests {
         #expect(!result.shownText.contains("tok-9f8e7d6c5b4a"))
     }
 
+    @Test("a header value with a control character is not sent; the failure names the header, never the value")
+    func controlCharacterInHeader() async throws {
+        let (result, requests) = try await check { spec, _ in
+            spec.headers = [(key: "Authorization", value: "Bearer Kp9Zx7Qw2Lm\r")]
+        }
+        #expect(result.status == .fail)
+        #expect(
+            result.summary
+                == "request not sent: the value of header 'Authorization' holds a line break or another control character",
+            "\(result.summary)")
+        #expect(!result.shownText.contains("Kp9Zx7Qw2Lm"))
+        #expect(requests.isEmpty)
+    }
+
+    @Test("a body cut for a message shows no start of a secret the probe sent")
+    func cutBodyMasksFirst() async throws {
+        let token = "Kp9Zx7Qw2Lm7"
+        for left in 1...3 {
+            let body = String(repeating: "a", count: 200 - left) + token
+            let (result, _) = try await check(.init(status: 500, reason: "Internal Server Error", body: body)) {
+                spec, _ in spec.headers = [(key: "Authorization", value: "Bearer \(token)")]
+            }
+            #expect(!result.shownText.contains("a" + token.prefix(left)), "\(left): \(result.details)")
+        }
+    }
+
     @Test("another status than the expected one fails")
     func unexpectedStatus() async throws {
         let (result, _) = try await check(
