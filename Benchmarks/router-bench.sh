@@ -5,8 +5,9 @@
 # (proxy_pass to a keep-alive upstream block, one worker) and `greenlight router` (one event loop
 # thread, both arms on that upstream, weight 5). The proxy under test is pinned to CPU 0; the upstream
 # and the load generators share CPU 1.
-#   1. throughput: wrk -t1 -c$CONNECTIONS for $DURATION s, $ROUNDS rounds alternating, median req/s;
-#      prints router / nginx (target >= 1.0x)
+#   1. throughput: wrk -t1 -c$CONNECTIONS for $DURATION s, $ROUNDS rounds alternating, median req/s
+#      and the proxy process's CPU time per request (/proc/PID/stat); prints router / nginx for both
+#      (targets: >= 1.0x the requests per second, <= 1.0x the CPU per request)
 #   2. latency: greenlight load (open model, no coordinated omission) at $RATE req/s for $DURATION s
 #      direct to the upstream, through nginx, through the router; prints p99 and the p99 each proxy adds
 #
@@ -94,21 +95,33 @@ done
 curl -sS -D - -o /dev/null "http://127.0.0.1:$router_port/" | grep -qi '^x-greenlight-arm:' \
   || { log "the router's response has no X-Greenlight-Arm"; exit 1; }
 
-wrk_rps() {  # wrk_rps PORT -> requests/s
-  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$1/" \
-    | awk '/^Requests\/sec:/ {print $2}'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system clock ticks of PID
+wrk_run() {  # wrk_run PORT PID -> "requests/s  CPU-microseconds-per-request-of-PID"
+  local before after out
+  before=$(cpu_ticks "$2")
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$1/")
+  after=$(cpu_ticks "$2")
+  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ {n = $1} /^Requests\/sec:/ {r = $2}
+    END {printf "%s %.2f\n", r, ticks / hz * 1e6 / n}'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+nginx_worker=$(pgrep -P "$(cat "$work/proxy/nginx.pid")" | head -1)
+router_pid=$(pgrep -f "router --listen 127.0.0.1:$router_port" | head -1)
 
-log "throughput: wrk -t1 -c$CONNECTIONS -d${DURATION}s, $ROUNDS rounds"
-: > "$work/nginx.rps"; : > "$work/router.rps"; : > "$work/direct.rps"
+log "throughput: wrk -t1 -c$CONNECTIONS -d${DURATION}s, $ROUNDS rounds (CPU per request of the proxy process)"
+: > "$work/nginx.rps"; : > "$work/router.rps"
 for round in $(seq 1 "$ROUNDS"); do
-  wrk_rps "$proxy_port" >> "$work/nginx.rps"
-  wrk_rps "$router_port" >> "$work/router.rps"
-  log "round $round: nginx $(tail -1 "$work/nginx.rps") req/s, router $(tail -1 "$work/router.rps") req/s"
+  wrk_run "$proxy_port" "$nginx_worker" >> "$work/nginx.rps"
+  wrk_run "$router_port" "$router_pid" >> "$work/router.rps"
+  log "round $round: nginx $(tail -1 "$work/nginx.rps" | awk '{printf "%s req/s, %s us CPU/req", $1, $2}');" \
+    "router $(tail -1 "$work/router.rps" | awk '{printf "%s req/s, %s us CPU/req", $1, $2}')"
 done
-nginx_rps=$(median < "$work/nginx.rps")
-router_rps=$(median < "$work/router.rps")
+nginx_rps=$(awk '{print $1}' "$work/nginx.rps" | median)
+router_rps=$(awk '{print $1}' "$work/router.rps" | median)
+nginx_cpu=$(awk '{print $2}' "$work/nginx.rps" | median)
+router_cpu=$(awk '{print $2}' "$work/router.rps" | median)
+ratios=$(paste "$work/router.rps" "$work/nginx.rps" | awk '{printf "%.2f ", $1 / $3}')
 
 p99() {  # p99 PORT NAME -> ms
   taskset -c 1 "$GREENLIGHT" load --url "http://127.0.0.1:$1/" --rate "$RATE" --duration "${DURATION}s" \
@@ -120,12 +133,14 @@ direct_p99=$(p99 "$upstream_port" direct)
 nginx_p99=$(p99 "$proxy_port" nginx)
 router_p99=$(p99 "$router_port" router)
 
-python3 - "$nginx_rps" "$router_rps" "$direct_p99" "$nginx_p99" "$router_p99" "$RATE" <<'PY'
+python3 - "$nginx_rps" "$router_rps" "$nginx_cpu" "$router_cpu" "$direct_p99" "$nginx_p99" "$router_p99" "$RATE" "$ratios" <<'PY'
 import sys
-nginx, router, direct, np99, rp99, rate = map(float, sys.argv[1:])
+nginx, router, ncpu, rcpu, direct, np99, rp99, rate = map(float, sys.argv[1:9])
 print("| | nginx proxy | greenlight router |")
 print("|---|---|---|")
 print(f"| wrk req/s (median) | {nginx:,.0f} | {router:,.0f} ({router / nginx:.2f}x nginx) |")
+print(f"| CPU per request of the proxy (median) | {ncpu:.2f} us | {rcpu:.2f} us ({rcpu / ncpu:.2f}x nginx) |")
 print(f"| p99 at {rate:,.0f} req/s (direct {direct:.3f} ms) | {np99:.3f} ms (+{np99 - direct:.3f} ms) | {rp99:.3f} ms (+{rp99 - direct:.3f} ms) |")
-print(f"router/nginx throughput: {router / nginx:.2f}x (target >= 1.0x)")
+print(f"router/nginx throughput: {router / nginx:.2f}x (target >= 1.0x); per round: {sys.argv[9].strip()}")
+print(f"router/nginx CPU per request: {rcpu / ncpu:.2f}x (target <= 1.0x)")
 PY

@@ -107,7 +107,8 @@ public final class LoadEngine: Sendable {
         // stalls must not hold the run past its duration.
         let window = max(16, 512 / loops.count)
         let connectWait = min(min(plan.requestTimeout, 10), max(1, plan.profile.totalSeconds))
-        let connectDeadline = NIODeadline.now().uptimeNanoseconds + UInt64(connectWait * 1e9)
+        // (A little past the connect and TLS handshake timeouts, so that a stage that stalls is named.)
+        let connectDeadline = NIODeadline.now().uptimeNanoseconds + UInt64((connectWait + 0.25) * 1e9)
         let opened = workers.map { worker in
             worker.loop.flatSubmit { worker.connectAll(window: window, deadline: connectDeadline) }
         }

@@ -17,7 +17,7 @@ extension LoopWorker {
         let promise = loop.makePromise(of: Void.self)
         opening = (next: 0, pending: 0, window: window)
         connectPhase = promise
-        loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { self.endConnectPhase() }
+        connectDeadline = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { self.endConnectPhase() }
         launchConnects()
         return promise.futureResult
     }
@@ -26,6 +26,9 @@ extension LoopWorker {
     func endConnectPhase() {
         connectPhase?.succeed(())
         connectPhase = nil
+        // No task left behind on the loop once the phase is over.
+        connectDeadline?.cancel()
+        connectDeadline = nil
     }
 
     private func launchConnects() {

@@ -44,6 +44,8 @@ final class LoopWorker: @unchecked Sendable {
     var opening: (next: Int, pending: Int, window: Int)?
     /// Completed when the run stops waiting for its connections to open (see ``connectAll(window:deadline:)``).
     var connectPhase: EventLoopPromise<Void>?
+    /// The end of the connect phase, scheduled by ``connectAll(window:deadline:)``.
+    var connectDeadline: Scheduled<Void>?
     /// The target's address when its host is a literal one, connected to without a resolver.
     let targetAddress: SocketAddress?
     /// A stop asked for before ``begin(at:onFinished:)``: the run stops as soon as it begins.
