@@ -143,7 +143,9 @@ public final class RouterMetrics: Sendable {
             let now = NIODeadline.now()
             if now - $0.currentStarted >= interval { Self.rotate(&$0, now: now, kept: kept) }
             guard let since else { return $0.intervals }
-            return $0.intervals.filter { $0.end > since }
+            // To the millisecond: `since` often comes back as text (the end of the last interval a client
+            // saw), and a date's round trip through seconds since 1970 is not exact.
+            return $0.intervals.filter { $0.end.timeIntervalSince1970 - since.timeIntervalSince1970 > 0.0005 }
         }
     }
 
