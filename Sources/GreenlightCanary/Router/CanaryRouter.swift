@@ -1,6 +1,8 @@
 import GreenlightCore
+import GreenlightHTTP
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// What every connection shares: the configuration, the weight, the arms' health, the pools, metrics.
@@ -8,13 +10,16 @@ final class RouterCore: Sendable {
     let configuration: RouterConfiguration
     let metrics: RouterMetrics
     let weight: Atomic<Int>
+    /// The TLS context of HTTPS upstreams (nil when both are plain HTTP).
+    let tlsContext: NIOSSLContext?
     private let health = Mutex<[RouterArm: (failures: Int, healthy: Bool, probing: Bool)]>(
         [.baseline: (0, true, false), .canary: (0, true, false)])
     private let pools = Mutex<[ObjectIdentifier: [UpstreamPool]]>([:])
     let group: any EventLoopGroup
 
-    init(configuration: RouterConfiguration, group: any EventLoopGroup) {
+    init(configuration: RouterConfiguration, group: any EventLoopGroup, tlsContext: NIOSSLContext? = nil) {
         self.configuration = configuration
+        self.tlsContext = tlsContext
         self.metrics = RouterMetrics(interval: configuration.metricsInterval)
         self.weight = Atomic(configuration.weight)
         self.group = group
@@ -158,8 +163,16 @@ public final class CanaryRouter: Sendable {
             throw RouterError("an admin listener off loopback needs a bearer token")
         }
         let threads = configuration.threads > 0 ? configuration.threads : System.coreCount
+        var tlsContext: NIOSSLContext?
+        if configuration.baseline.tls || configuration.canary.tls {
+            do {
+                tlsContext = try NIOSSLContext(configuration: configuration.upstreamTrust.clientConfiguration())
+            } catch {
+                throw RouterError("cannot set up TLS to the upstreams: \(error)")
+            }
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let core = RouterCore(configuration: configuration, group: group)
+        let core = RouterCore(configuration: configuration, group: group, tlsContext: tlsContext)
         do {
             let proxy = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)

@@ -1,4 +1,6 @@
 import Foundation
+import GreenlightCore
+import GreenlightHTTP
 import NIOCore
 
 /// The side of the split a request goes to.
@@ -9,26 +11,35 @@ public enum RouterArm: String, Sendable, CaseIterable {
     public var other: RouterArm { self == .baseline ? .canary : .baseline }
 }
 
-/// An upstream the router forwards to: plain HTTP/1.1, host and port.
+/// An upstream the router forwards to: HTTP/1.1 over TCP, or over TLS (`https`), host and port.
 public struct RouterUpstream: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    /// HTTPS: the connection is TLS, the certificate checked against ``RouterConfiguration/upstreamTrust``
+    /// and the host name (unless the host is an IP address).
+    public var tls: Bool
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, tls: Bool = false) {
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
-    /// Parses `http://host:port` (a path, if any, is ignored; https is not supported yet).
+    /// Parses `http://host[:port]` or `https://host[:port]` (a path, if any, is ignored).
     public init?(url: String) {
-        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
-            let host = components.host, !host.isEmpty
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            URLPort.problem(in: url) == nil
         else { return nil }
         self.host = host
-        self.port = components.port ?? 80
+        self.tls = scheme == "https"
+        self.port = components.port ?? (tls ? 443 : 80)
+        guard (1...65535).contains(port) else { return nil }
     }
 
-    public var description: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    public var description: String {
+        "\(tls ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
 }
 
 /// What keeps a user on one arm: a request header, a cookie, or (neither given, or absent) the client IP.
@@ -71,6 +82,8 @@ public struct RouterConfiguration: Sendable {
     /// The length of the intervals the admin API's `/intervals` reports (per arm: counts, status
     /// classes, errors and the latency distribution), for the canary judge.
     public var metricsInterval = TimeAmount.seconds(10)
+    /// How HTTPS upstreams are trusted: the system store (default), plus a CA file, or not checked.
+    public var upstreamTrust = TLSTrust.system
     /// Event loop threads; 0: one per core.
     public var threads = 0
     /// Called after every change of the weight (the admin API, ``CanaryRouter/setWeight(_:by:)``) with the

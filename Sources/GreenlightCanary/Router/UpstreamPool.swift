@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Keep-alive connections to one upstream, for one event loop: idle ones are reused, at most
 /// `maxConnectionsPerLoop` are open and further requests wait for one. Only its event loop touches it.
@@ -87,6 +88,12 @@ final class UpstreamPool: @unchecked Sendable {
             .channelOption(.autoRead, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if upstream.tls, let tls = core.tlsContext {
+                        // SNI and the name check use the host, unless it is an IP address.
+                        let isAddress = (try? SocketAddress(ipAddress: upstream.host, port: 0)) != nil
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : upstream.host))
+                    }
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler(), name: "upstream")
                 }
             }

@@ -70,11 +70,16 @@ extension Greenlight.RouterCommand {
         @Option(help: ArgumentHelp("Where to listen, HOST:PORT (default 127.0.0.1:8000).", valueName: "host:port"))
         var listen: String?
 
-        @Option(help: ArgumentHelp("The baseline upstream, http://host:port.", valueName: "url"))
+        @Option(help: ArgumentHelp("The baseline upstream, http://host:port or https://host:port.", valueName: "url"))
         var baseline: String?
 
-        @Option(help: ArgumentHelp("The canary upstream, http://host:port.", valueName: "url"))
+        @Option(help: ArgumentHelp("The canary upstream, http://host:port or https://host:port.", valueName: "url"))
         var canary: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "A CA certificate (PEM) to trust for https upstreams, besides the system store.", valueName: "file"))
+        var upstreamCA: String?
 
         @Option(help: "The canary's share, 0 to 100 (0 drains the canary).")
         var weight = 0
@@ -120,10 +125,10 @@ extension Greenlight.RouterCommand {
                 throw ValidationError("give a spec with rollout.proxy, or --baseline URL and --canary URL.")
             }
             if let baseline, RouterUpstream(url: baseline) == nil {
-                throw ValidationError("--baseline must be http://host:port, got '\(baseline)'.")
+                throw ValidationError("--baseline must be http://host:port or https://host:port, got '\(baseline)'.")
             }
             if let canary, RouterUpstream(url: canary) == nil {
-                throw ValidationError("--canary must be http://host:port, got '\(canary)'.")
+                throw ValidationError("--canary must be http://host:port or https://host:port, got '\(canary)'.")
             }
             if let listen, Self.hostPort(listen) == nil {
                 throw ValidationError("--listen must be HOST:PORT, got '\(listen)'.")
@@ -156,10 +161,12 @@ extension Greenlight.RouterCommand {
             }
             guard let baselineURL = baseline ?? proxy?.baseline, let baseline = RouterUpstream(url: baselineURL) else {
                 throw LedgerInput.usage(
-                    "the baseline must be http://host:port, got '\(baseline ?? proxy?.baseline ?? "")'")
+                    "the baseline must be http://host:port or https://host:port, got '\(baseline ?? proxy?.baseline ?? "")'"
+                )
             }
             guard let canaryURL = canary ?? proxy?.canary, let canary = RouterUpstream(url: canaryURL) else {
-                throw LedgerInput.usage("the canary must be http://host:port, got '\(canary ?? proxy?.canary ?? "")'")
+                throw LedgerInput.usage(
+                    "the canary must be http://host:port or https://host:port, got '\(canary ?? proxy?.canary ?? "")'")
             }
             var config = RouterConfiguration(baseline: baseline, canary: canary)
             guard let (host, port) = Self.hostPort(listen ?? proxy?.listen ?? "127.0.0.1:8000") else {
@@ -189,6 +196,12 @@ extension Greenlight.RouterCommand {
             config.responseHeaderTimeout = .milliseconds(Int64(responseTimeout * 1000))
             config.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
             config.threads = threads
+            if let upstreamCA {
+                guard FileManager.default.isReadableFile(atPath: upstreamCA) else {
+                    throw LedgerInput.usage("--upstream-ca \(upstreamCA): no such readable file")
+                }
+                config.upstreamTrust = .customCA(path: upstreamCA)
+            }
 
             // The ledger, when one is named or lies beside the spec: rollout events and flags.
             let location = ledger.location(besideSpec: file)
