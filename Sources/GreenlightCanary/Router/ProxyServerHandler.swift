@@ -205,6 +205,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return nil
     }
 
+    /// Whether `buffer` holds the bytes of a cached head: one comparison for a whole head.
+    static func same(_ cached: [UInt8], _ buffer: ByteBuffer) -> Bool {
+        buffer.withUnsafeReadableBytes { raw in
+            cached.count == raw.count
+                && cached.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+        }
+    }
+
     /// The length of the head at the front of `buffer` (through its blank line), searching from `from`.
     static func headEnd(_ buffer: ByteBuffer, from: Int) -> Int? {
         buffer.withUnsafeReadableBytes { raw -> Int? in
@@ -227,14 +235,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var upstreamHead: ByteBuffer
         var bucket: Int?
         // (The cache is read in place: copying it out would retain and release each of its parts.)
-        let cached =
-            requestCache != nil
-            && head.withUnsafeReadableBytes { raw -> Bool in
-                requestCache!.raw.count == raw.count
-                    && requestCache!.raw.withUnsafeBytes {
-                        memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0
-                    }
-            }
+        let cached = requestCache != nil && Self.same(requestCache!.raw, head)
         if cached {
             info = requestCache!.info
             upstreamHead = requestCache!.upstreamHead
@@ -500,13 +501,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var clientHead: ByteBuffer
         let cached =
             responseCache != nil && responseCache!.arm == arm && responseCache!.keepClient == keepClient
-            && responseCache!.request == exchange!.request
-            && head.withUnsafeReadableBytes { raw -> Bool in
-                responseCache!.raw.count == raw.count
-                    && responseCache!.raw.withUnsafeBytes {
-                        memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0
-                    }
-            }
+            && responseCache!.request == exchange!.request && Self.same(responseCache!.raw, head)
         if cached {
             info = responseCache!.info
             clientHead = responseCache!.clientHead
