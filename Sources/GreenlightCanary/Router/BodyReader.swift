@@ -1,6 +1,10 @@
 /// Follows a message body's framing over the bytes as they arrive (RFC 9112 §6, §7.1): how many of them
 /// belong to the message and where it ends, so the proxy can pass the bytes on as they are and know
 /// when an exchange is over. For an HTTP/1.0 client it can also unwrap a chunked body.
+///
+/// The bytes go on unchanged, so the next hop must read the same chunks: every chunk line, chunk end
+/// and trailer line must end in CRLF (a bare LF, or a control character in an extension, is refused),
+/// since a server that reads those differently would see other messages in the same bytes.
 struct BodyReader: Sendable {
     private enum State: Sendable, Equatable {
         case done
@@ -14,6 +18,7 @@ struct BodyReader: Sendable {
         case chunkDataLF
         case trailerStart
         case trailerLine
+        case trailerLF
         case finalLF
     }
 
@@ -79,7 +84,6 @@ struct BodyReader: Sendable {
                     switch b {
                     case 0x3B, 0x20, 0x09: state = .chunkExtension
                     case 0x0D: state = .chunkSizeLF
-                    case 0x0A: endSizeLine()
                     default: throw FramingError(reason: "malformed chunk size")
                     }
                 }
@@ -88,10 +92,10 @@ struct BodyReader: Sendable {
                 i += 1
                 lineBytes += 1
                 guard lineBytes <= Self.maximumChunkLine else { throw FramingError(reason: "chunk line too long") }
-                if b == 0x0A {
-                    endSizeLine()
-                } else if b == 0x0D {
+                if b == 0x0D {
                     state = .chunkSizeLF
+                } else if b < 0x20 && b != 0x09 || b == 0x7F {
+                    throw FramingError(reason: "a control character in a chunk extension")
                 }
             case .chunkSizeLF:
                 guard bytes[i] == 0x0A else { throw FramingError(reason: "malformed chunk line") }
@@ -100,13 +104,8 @@ struct BodyReader: Sendable {
             case .chunkDataCR:
                 let b = bytes[i]
                 i += 1
-                if b == 0x0D {
-                    state = .chunkDataLF
-                } else if b == 0x0A {
-                    state = .chunkSize
-                } else {
-                    throw FramingError(reason: "chunk data longer than its size")
-                }
+                guard b == 0x0D else { throw FramingError(reason: "chunk data not ended by CRLF") }
+                state = .chunkDataLF
             case .chunkDataLF:
                 guard bytes[i] == 0x0A else { throw FramingError(reason: "chunk data longer than its size") }
                 i += 1
@@ -117,8 +116,8 @@ struct BodyReader: Sendable {
                 trailerBytes += 1
                 if b == 0x0D {
                     state = .finalLF
-                } else if b == 0x0A {
-                    state = .done
+                } else if b < 0x20 && b != 0x09 || b == 0x7F {
+                    throw FramingError(reason: "a control character in a trailer")
                 } else {
                     state = .trailerLine
                 }
@@ -127,7 +126,16 @@ struct BodyReader: Sendable {
                 i += 1
                 trailerBytes += 1
                 guard trailerBytes <= Self.maximumTrailers else { throw FramingError(reason: "trailers too large") }
-                if b == 0x0A { state = .trailerStart }
+                if b == 0x0D {
+                    state = .trailerLF
+                } else if b < 0x20 && b != 0x09 || b == 0x7F {
+                    throw FramingError(reason: "a control character in a trailer")
+                }
+            case .trailerLF:
+                guard bytes[i] == 0x0A else { throw FramingError(reason: "a trailer line not ended by CRLF") }
+                i += 1
+                trailerBytes += 1
+                state = .trailerStart
             case .finalLF:
                 guard bytes[i] == 0x0A else { throw FramingError(reason: "malformed end of chunked body") }
                 i += 1

@@ -182,7 +182,8 @@ struct HeadRewriter {
         } else if let contentLength {
             info.framing = contentLength == 0 ? .none : .length(contentLength)
         }
-        if info.minorVersion == 1, hosts != 1 { throw .bad(hosts == 0 ? "no Host field" : "more than one Host field") }
+        if hosts > 1 { throw .bad("more than one Host field") }
+        if info.minorVersion == 1, hosts == 0 { throw .bad("no Host field") }
         info.keepAlive = info.minorVersion == 1 ? !connectionClose : connectionKeepAlive && !connectionClose
         info.upgrade = connectionUpgrade && upgradeField
 
@@ -240,11 +241,18 @@ struct HeadRewriter {
         info.status = Int(head[p + 9] - 0x30) * 100 + Int(head[p + 10] - 0x30) * 10 + Int(head[p + 11] - 0x30)
         guard info.status >= 100 else { throw .bad("malformed status line from the upstream") }
         p += 12
+        guard p < head.count, head[p] == 0x20 || head[p] == 0x0D || head[p] == 0x0A else {
+            throw .bad("malformed status line from the upstream")
+        }
         let reasonStart = p
         while p < head.count, head[p] != 0x0A { p += 1 }
         guard p < head.count else { throw .bad("malformed status line from the upstream") }
         var reasonEnd = p
         if reasonEnd > reasonStart, head[reasonEnd - 1] == 0x0D { reasonEnd -= 1 }
+        for k in reasonStart..<reasonEnd {
+            let b = head[k]
+            guard b >= 0x20 && b != 0x7F || b == 0x09 else { throw .bad("a control character in the status line") }
+        }
         p += 1
         _ = lineStart
         try readFields(head, from: p)
@@ -288,6 +296,13 @@ struct HeadRewriter {
             }
         }
         if !switching, !connectionNames.isEmpty { dropConnectionNamed(head) }
+        if transferEncoding >= 0, contentLength != nil {
+            // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3): the length is not passed on.
+            for index in fields.indices {
+                let name = UnsafeRawBufferPointer(rebasing: head[fields[index].nameStart..<fields[index].nameEnd])
+                if Self.equals(name, "content-length") { fields[index].drop = true }
+            }
+        }
         info.upstreamKeepAlive = upstreamMinor == 1 ? !connectionClose : connectionKeepAlive && !connectionClose
         let bodiless = info.status < 200 || info.status == 204 || info.status == 304 || request.isHEAD
         if bodiless {
@@ -350,6 +365,7 @@ struct HeadRewriter {
         case 100: "Continue"
         case 400: "Bad Request"
         case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
         case 431: "Request Header Fields Too Large"
         case 502: "Bad Gateway"
         case 504: "Gateway Timeout"
@@ -424,6 +440,13 @@ struct HeadRewriter {
     private mutating func dropConnectionNamed(_ head: UnsafeRawBufferPointer) {
         for index in fields.indices where !fields[index].drop {
             let name = UnsafeRawBufferPointer(rebasing: head[fields[index].nameStart..<fields[index].nameEnd])
+            // The fields that frame or route the message stay whatever Connection says: dropping them
+            // would let the next hop read the body as another request (smuggling).
+            if Self.equals(name, "content-length") || Self.equals(name, "transfer-encoding")
+                || Self.equals(name, "host")
+            {
+                continue
+            }
             for named in connectionNames where Self.equalsIgnoringCase(name, named) {
                 fields[index].drop = true
                 break

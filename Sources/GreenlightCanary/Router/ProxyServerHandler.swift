@@ -158,6 +158,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if taken > 0 {
                 forward(buffer.readSlice(length: taken)!)
                 exchange!.bodySent = true
+                if deadlineKind == .requestBody { lastClientActivity = .now() }
             }
             if exchange!.requestBody.isComplete { requestEnded() }
         }
@@ -268,10 +269,17 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let arm = core.chooseArm(bucket: bucket!)
         deadline = nil
+        let now = NIODeadline.now()
         exchange = Exchange(
-            arm: arm, request: info, upstreamHead: upstreamHead, started: .now(),
+            arm: arm, request: info, upstreamHead: upstreamHead, started: now,
             requestBody: BodyReader(info.framing), keepAlive: info.keepAlive)
-        if exchange!.requestBody.isComplete { exchange!.requestEnded = true }
+        if exchange!.requestBody.isComplete {
+            exchange!.requestEnded = true
+        } else {
+            // A body that stops coming must not hold both connections: silence for the idle timeout ends it.
+            lastClientActivity = now
+            schedule(core.configuration.idleTimeout, .requestBody, now: now)
+        }
         connect(arm)
     }
 
@@ -430,6 +438,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
                     return
                 }
+                // An interim answer (1xx) was dropped: the final head is still to come.
+                if !exchange!.responseHeadSent { continue }
                 if exchange!.responseBody.isComplete {
                     finishExchange(upstreamClean: buffer.readableBytes == 0)
                     return
@@ -702,6 +712,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         HeadRewriter.localResponse(status: status, minorVersion: minor, arm: arm, keepAlive: keepAlive, into: &out)
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            schedule(core.configuration.idleTimeout, .clientIdle)
             if var pipelined = stash {
                 stash = nil
                 process(&pipelined)
@@ -729,7 +740,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case upstreamIdle
         /// Between requests (and before the first): the client's connection is closed.
         case clientIdle
+        /// Silence from the client while its request body is due: answered 408, both connections closed.
+        case requestBody
     }
+
+    private var lastClientActivity = NIODeadline.now()
 
     /// One scheduled task per connection at most: a request only moves the deadline, and the task, when
     /// it fires early, sleeps again until the current one (scheduling a task per request cost throughput).
@@ -760,6 +775,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             timer = nil
             guard var due = deadline, let context = self.context else { return }
             if deadlineKind == .upstreamIdle { due = max(due, lastUpstreamActivity + timeoutAmount) }
+            if deadlineKind == .requestBody { due = max(due, lastClientActivity + timeoutAmount) }
             let now = NIODeadline.now()
             if now < due {
                 armTimer(at: due)
@@ -769,6 +785,18 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             switch deadlineKind {
             case .clientIdle:
                 if exchange == nil, !tunnel { context.close(promise: nil) }
+            case .requestBody:
+                guard exchange != nil, !exchange!.requestEnded else { return }
+                if exchange!.responseHeadSent {
+                    closing = true
+                    upstream?.exchange = nil
+                    upstream?.close()
+                    upstream = nil
+                    exchange = nil
+                    context.close(promise: nil)
+                } else {
+                    respondLocally(408, close: true)
+                }
             case .responseHead, .upstreamIdle:
                 guard exchange != nil else { return }
                 let upstream = self.upstream

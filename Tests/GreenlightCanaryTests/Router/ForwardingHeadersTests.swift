@@ -86,6 +86,19 @@ struct ForwardingHeadersTests {
         #expect(!expect.0.lowercased().contains("expect"))
     }
 
+    @Test("Connection never removes the fields that frame or route a message (no smuggling through it)")
+    func connectionCannotDropFraming() throws {
+        let (head, info) = try Self.request(
+            "POST / HTTP/1.1\r\nHost: a\r\nConnection: content-length, host, transfer-encoding, x-drop\r\n"
+                + "X-Drop: 1\r\nContent-Length: 34\r\n\r\n")
+        #expect(info.framing == .length(34))
+        #expect(head.contains("Content-Length: 34\r\n"))
+        #expect(head.contains("Host: a\r\n"))
+        #expect(!head.contains("X-Drop"))
+        let response = try Self.response("HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 2\r\n\r\n")
+        #expect(response.0.contains("Content-Length: 2\r\n"))
+    }
+
     @Test("the sticky key comes from its header or its cookie")
     func stickyKey() throws {
         #expect(
@@ -117,6 +130,7 @@ struct ForwardingHeadersTests {
             ("GET / HTTP/9.9\r\nHost: a\r\n\r\n", 400),
             ("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
             ("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: a\r\n\r\n", 405),
+            ("GET / HTTP/1.0\r\nHost: a\r\nHost: evil\r\n\r\n", 400),
         ])
     func refused(text: String, status: Int) {
         #expect(Self.refusal(text)?.status == status, "\(text.debugDescription)")
@@ -161,6 +175,13 @@ struct ForwardingHeadersTests {
             "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", request: upgrade)
         #expect(switching.0.contains("Connection: Upgrade\r\nUpgrade: websocket\r\n"))
         #expect(throws: HeadRefusal.self) { try Self.response("HTTP/2 200\r\n\r\n") }
+        #expect(throws: HeadRefusal.self) { try Self.response("HTTP/1.1 2000 OK\r\n\r\n") }
+        #expect(throws: HeadRefusal.self) { try Self.response("HTTP/1.1 200 OK\rSet-Cookie: x=y\r\n\r\n") }
+        #expect(try Self.response("HTTP/1.1 204\r\n\r\n").1.status == 204)
+        // Transfer-Encoding wins over Content-Length, which is not passed on.
+        let both = try Self.response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(both.1.framing == .chunked)
+        #expect(!both.0.lowercased().contains("content-length"))
         #expect(throws: HeadRefusal.self) { try Self.response("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n") }
     }
 
@@ -186,7 +207,11 @@ struct ForwardingHeadersTests {
         var fixed = BodyReader(.length(3))
         #expect(try Array("abcdef".utf8).withUnsafeBytes { raw in try fixed.consume(raw) } == 3)
         #expect(fixed.isComplete)
-        for bad in ["zz\r\n", "3\r\nabcd\r\n", "\r\n", "10000000000000000\r\n"] {
+        // Bare LFs and control characters in the framing: another server would read other chunks.
+        for bad in [
+            "zz\r\n", "3\r\nabcd\r\n", "\r\n", "10000000000000000\r\n", "2;\nxx\r\n0\r\n\r\n", "2\nxx\r\n0\r\n\r\n",
+            "2\r\nxx\n0\r\n\r\n", "0\r\nX: 1\n\r\n", "0\r\n\n", "2;a\u{1}b\r\nxx\r\n0\r\n\r\n",
+        ] {
             var reader = BodyReader(.chunked)
             #expect(throws: BodyReader.FramingError.self) {
                 try Array(bad.utf8).withUnsafeBytes { raw in _ = try reader.consume(raw) }

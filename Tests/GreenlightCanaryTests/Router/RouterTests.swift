@@ -441,6 +441,43 @@ struct RouterTests {
         }
     }
 
+    @Test("an interim answer (103 Early Hints) is passed over: the client gets the final one, and nothing goes astray")
+    func interimAnswer() async throws {
+        // The test server writes the status line's reason as given: a 103 head ahead of the final one.
+        let upstream = try await LoopbackHTTPServer { _ in
+            LoopbackHTTPServer.Response(
+                status: 103, reason: "Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK",
+                headers: [("X-Final", "yes")], body: "final")
+        }
+        var config = RouterConfiguration(
+            baseline: RouterUpstream(host: "127.0.0.1", port: upstream.port),
+            canary: RouterUpstream(host: "127.0.0.1", port: upstream.port))
+        config.threads = 1
+        let router = try await CanaryRouter.start(config)
+        let client = try RawClient(port: router.port)
+        for _ in 0..<3 {
+            let response = try client.get("/")
+            #expect(response.status == 200)
+            #expect(response.headers["x-final"] == "yes")
+            #expect(response.text == "final")
+        }
+        #expect(router.metrics.snapshot(.baseline).statusClasses[1] == 3)
+        await router.stop()
+        await upstream.shutdown()
+    }
+
+    @Test("a request body that stops coming is answered 408 after the idle timeout; the router keeps serving")
+    func stalledBody() async throws {
+        try await withRouter(configure: { $0.idleTimeout = .milliseconds(300) }) { router, _, _ in
+            let client = try RawClient(port: router.port, timeoutSeconds: 5)
+            let started = ContinuousClock.now
+            try client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789")
+            #expect(try client.readResponse(head: true).status == 408)
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(try RawClient(port: router.port).get("/").status == 200)
+        }
+    }
+
     @Test("DemoShop behind the router")
     func demoShop() async throws {
         var shopConfig = DemoShopConfiguration()
