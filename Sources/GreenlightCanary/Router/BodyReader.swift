@@ -1,3 +1,5 @@
+import GreenlightHTTP
+
 /// Follows a message body's framing over the bytes as they arrive (RFC 9112 §6, §7.1): how many of them
 /// belong to the message and where it ends, so the proxy can pass the bytes on as they are and know
 /// when an exchange is over. For an HTTP/1.0 client it can also unwrap a chunked body.
@@ -75,7 +77,7 @@ struct BodyReader: Sendable {
             case .chunkSize:
                 let b = bytes[i]
                 i += 1
-                if let value = Self.hexValue(b) {
+                if let value = HTTPBytes.hexValue(b) {
                     digits += 1
                     guard digits <= 15 else { throw FramingError(reason: "chunk size too large") }
                     size = size * 16 + value
@@ -150,14 +152,5 @@ struct BodyReader: Sendable {
         size = 0
         digits = 0
         lineBytes = 0
-    }
-
-    @inline(__always) private static func hexValue(_ b: UInt8) -> Int? {
-        switch b {
-        case 0x30...0x39: Int(b - 0x30)
-        case 0x41...0x46: Int(b - 0x41 + 10)
-        case 0x61...0x66: Int(b - 0x61 + 10)
-        default: nil
-        }
     }
 }

@@ -105,11 +105,12 @@ struct HeadRewriter {
         guard p < head.count, head[p] == 0x0A else { throw .bad("malformed request line") }
         p += 1
         let method = UnsafeRawBufferPointer(rebasing: head[methodStart..<methodEnd])
-        if Self.equals(method, "CONNECT") { throw HeadRefusal(status: 405, reason: "CONNECT is not proxied") }
-        info.isHEAD = Self.equals(method, "HEAD")
+        if Self.isMethod(method, "CONNECT") { throw HeadRefusal(status: 405, reason: "CONNECT is not proxied") }
+        info.isHEAD = Self.isMethod(method, "HEAD")
         info.idempotent =
-            info.isHEAD || Self.equals(method, "GET") || Self.equals(method, "OPTIONS") || Self.equals(method, "PUT")
-            || Self.equals(method, "DELETE") || Self.equals(method, "TRACE")
+            info.isHEAD || Self.isMethod(method, "GET") || Self.isMethod(method, "OPTIONS")
+            || Self.isMethod(method, "PUT")
+            || Self.isMethod(method, "DELETE") || Self.isMethod(method, "TRACE")
 
         try readFields(head, from: p)
         var contentLength: Int?
@@ -452,76 +453,5 @@ struct HeadRewriter {
                 break
             }
         }
-    }
-
-    // MARK: bytes
-
-    static func contentLength(_ value: UnsafeRawBufferPointer, previous: Int?) throws(HeadRefusal) -> Int {
-        guard !value.isEmpty, value.count <= 15 else { throw .bad("invalid Content-Length") }
-        var n = 0
-        for b in value {
-            guard isDigit(b) else { throw .bad("invalid Content-Length") }
-            n = n * 10 + Int(b - 0x30)
-        }
-        if let previous, previous != n { throw .bad("conflicting Content-Length fields") }
-        return n
-    }
-
-    /// Whether the last transfer coding listed is `chunked`.
-    static func lastCodingIsChunked(_ value: UnsafeRawBufferPointer) -> Bool {
-        var end = value.count
-        while end > 0, value[end - 1] == 0x20 || value[end - 1] == 0x09 { end -= 1 }
-        guard end >= 7 else { return false }
-        guard equals(UnsafeRawBufferPointer(rebasing: value[(end - 7)..<end]), "chunked") else { return false }
-        var k = end - 7
-        while k > 0, value[k - 1] == 0x20 || value[k - 1] == 0x09 { k -= 1 }
-        return k == 0 || value[k - 1] == 0x2C
-    }
-
-    /// The value of cookie `name` in a `Cookie` field's value.
-    static func cookie(_ name: [UInt8], in value: UnsafeRawBufferPointer) -> String? {
-        var i = 0
-        while i < value.count {
-            while i < value.count, value[i] == 0x20 || value[i] == 0x3B { i += 1 }
-            let start = i
-            while i < value.count, value[i] != 0x3B { i += 1 }
-            let pair = UnsafeRawBufferPointer(rebasing: value[start..<i])
-            guard let equals = pair.firstIndex(of: 0x3D) else { continue }
-            if equals == name.count, pair.prefix(equals).elementsEqual(name) {
-                return String(decoding: pair[(equals + 1)...], as: UTF8.self)
-            }
-        }
-        return nil
-    }
-
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-
-    /// tchar of RFC 9110 §5.6.2.
-    @inline(__always) static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: true
-        default: false
-        }
-    }
-
-    /// Case-insensitive equality with a lower-case word.
-    @inline(__always) static func equals(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
-        guard bytes.count == word.utf8CodeUnitCount else { return false }
-        let w = word.utf8Start
-        for k in 0..<bytes.count where lower(bytes[k]) != lower(w[k]) { return false }
-        return true
-    }
-
-    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
-        let n = word.utf8CodeUnitCount
-        return bytes.count >= n && equals(UnsafeRawBufferPointer(rebasing: bytes[0..<n]), word)
-    }
-
-    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
-        guard bytes.count == other.count else { return false }
-        for k in 0..<bytes.count where lower(bytes[k]) != lower(other[k]) { return false }
-        return true
     }
 }

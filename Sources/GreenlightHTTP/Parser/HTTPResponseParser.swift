@@ -247,7 +247,7 @@ package struct HTTPResponseParser: Sendable {
         let head = UnsafeRawBufferPointer(rebasing: whole[skip...])
         guard head.count >= 12, head[0] == 0x48, head[1] == 0x54, head[2] == 0x54, head[3] == 0x50, head[4] == 0x2F,
             head[5] == 0x31, head[6] == 0x2E, head[7] == 0x30 || head[7] == 0x31, head[8] == 0x20,
-            Self.isDigit(head[9]), Self.isDigit(head[10]), Self.isDigit(head[11])
+            HTTPBytes.isDigit(head[9]), HTTPBytes.isDigit(head[10]), HTTPBytes.isDigit(head[11])
         else { throw .invalidStatusLine }
         let status = Int(head[9] - 0x30) * 100 + Int(head[10] - 0x30) * 10 + Int(head[11] - 0x30)
         guard status >= 100 else { throw .invalidStatusLine }
@@ -268,7 +268,7 @@ package struct HTTPResponseParser: Sendable {
             if lineEnd == i { break }  // the blank line
             if head[i] == 0x20 || head[i] == 0x09 { throw .invalidHeader }  // obsolete folding
             // Only three headers frame a message: skip the rest after a look at their first letter.
-            let first = Self.lower(head[i])
+            let first = HTTPBytes.lower(head[i])
             let colon = next(0x3A, from: i, to: lineEnd)
             guard colon < lineEnd, colon > i else { throw .invalidHeader }
             if first != 0x63 && first != 0x74 {  // c, t
@@ -279,21 +279,21 @@ package struct HTTPResponseParser: Sendable {
             while valueStart < lineEnd, head[valueStart] == 0x20 || head[valueStart] == 0x09 { valueStart += 1 }
             var valueEnd = lineEnd
             while valueEnd > valueStart, head[valueEnd - 1] == 0x20 || head[valueEnd - 1] == 0x09 { valueEnd -= 1 }
-            if Self.equalsLowercase(head, i, colon, "content-length") {
+            if HTTPBytes.equalsLowercase(head, i, colon, "content-length") {
                 guard valueEnd > valueStart, valueEnd - valueStart <= 18 else { throw .invalidContentLength }
                 var n = 0
                 for k in valueStart..<valueEnd {
-                    guard Self.isDigit(head[k]) else { throw .invalidContentLength }
+                    guard HTTPBytes.isDigit(head[k]) else { throw .invalidContentLength }
                     n = n * 10 + Int(head[k] - 0x30)
                 }
                 if let previous = contentLength, previous != n { throw .invalidContentLength }
                 contentLength = n
-            } else if Self.equalsLowercase(head, i, colon, "transfer-encoding") {
-                chunked = Self.endsWithLowercase(head, valueStart, valueEnd, "chunked")
+            } else if HTTPBytes.equalsLowercase(head, i, colon, "transfer-encoding") {
+                chunked = HTTPBytes.endsWithLowercase(head, valueStart, valueEnd, "chunked")
                 if !chunked { keepAlive = false }  // framed by close
-            } else if Self.equalsLowercase(head, i, colon, "connection") {
-                if Self.containsLowercase(head, valueStart, valueEnd, "close") { keepAlive = false }
-                if Self.containsLowercase(head, valueStart, valueEnd, "keep-alive") { keepAlive = true }
+            } else if HTTPBytes.equalsLowercase(head, i, colon, "connection") {
+                if HTTPBytes.containsLowercase(head, valueStart, valueEnd, "close") { keepAlive = false }
+                if HTTPBytes.containsLowercase(head, valueStart, valueEnd, "keep-alive") { keepAlive = true }
             }
             i = end + 1
         }
@@ -328,7 +328,7 @@ package struct HTTPResponseParser: Sendable {
         var size = 0
         var digits = 0
         var k = 0
-        while k < end, let value = hexValue(line[k]) {
+        while k < end, let value = HTTPBytes.hexValue(line[k]) {
             size = size * 16 + value
             digits += 1
             k += 1
@@ -338,42 +338,5 @@ package struct HTTPResponseParser: Sendable {
         while k < end, line[k] == 0x20 || line[k] == 0x09 { k += 1 }
         guard k == end || line[k] == 0x3B else { throw .invalidChunk }  // only extensions may follow
         return size
-    }
-
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-
-    @inline(__always) static func hexValue(_ b: UInt8) -> Int? {
-        switch b {
-        case 0x30...0x39: return Int(b - 0x30)
-        case 0x41...0x46: return Int(b - 0x41 + 10)
-        case 0x61...0x66: return Int(b - 0x61 + 10)
-        default: return nil
-        }
-    }
-
-    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-
-    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString) -> Bool
-    {
-        guard end - start == word.utf8CodeUnitCount else { return false }
-        let w = word.utf8Start
-        for k in 0..<(end - start) where lower(bytes[start + k]) != w[k] { return false }
-        return true
-    }
-
-    static func endsWithLowercase(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString)
-        -> Bool
-    {
-        let n = word.utf8CodeUnitCount
-        return end - start >= n && equalsLowercase(bytes, end - n, end, word)
-    }
-
-    static func containsLowercase(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString)
-        -> Bool
-    {
-        let n = word.utf8CodeUnitCount
-        guard end - start >= n else { return false }
-        for s in start...(end - n) where equalsLowercase(bytes, s, s + n, word) { return true }
-        return false
     }
 }

@@ -77,6 +77,11 @@ struct ForwardingHeadersTests {
         #expect(chunked.1.framing == .chunked)
         #expect(chunked.0.contains("Transfer-Encoding: gzip, chunked\r\n"))
         #expect(try !Self.request("POST / HTTP/1.1\r\nHost: a\r\n\r\n").1.idempotent)
+        // Methods are case-sensitive: `head` is an unknown method whose answer may have a body.
+        let lower = try Self.request("head / HTTP/1.1\r\nHost: a\r\n\r\n").1
+        #expect(!lower.isHEAD)
+        #expect(!lower.idempotent)
+        #expect(try Self.request("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n").1.isHEAD)
         let upgrade = try Self.request(
             "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
         #expect(upgrade.1.upgrade)
