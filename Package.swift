@@ -36,6 +36,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "GreenlightJSON"),
+        // epoll for the canary router's own event loop (Linux; empty elsewhere).
+        .target(name: "CGreenlightEpoll"),
         .target(
             name: "GreenlightCore",
             dependencies: [
@@ -124,7 +126,7 @@ let package = Package(
         .target(
             name: "GreenlightCanary",
             dependencies: [
-                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightLedger",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightLedger", "CGreenlightEpoll",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

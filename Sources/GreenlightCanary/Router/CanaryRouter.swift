@@ -1,3 +1,4 @@
+import Dispatch
 import GreenlightCore
 import GreenlightHTTP
 import NIOCore
@@ -5,7 +6,12 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// What every connection shares: the configuration, the weight, the arms' health, the pools, metrics.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What every connection shares: the configuration, the weight, the arms' health, metrics. `group` is the
+/// NIO side of the router: the admin listener, health probes and TLS to HTTPS upstreams.
 final class RouterCore: Sendable {
     let configuration: RouterConfiguration
     let metrics: RouterMetrics
@@ -14,7 +20,6 @@ final class RouterCore: Sendable {
     let tlsContext: NIOSSLContext?
     private let health = Mutex<[RouterArm: (failures: Int, healthy: Bool, probing: Bool)]>(
         [.baseline: (0, true, false), .canary: (0, true, false)])
-    private let pools = Mutex<[ObjectIdentifier: [UpstreamPool]]>([:])
     let group: any EventLoopGroup
 
     init(configuration: RouterConfiguration, group: any EventLoopGroup, tlsContext: NIOSSLContext? = nil) {
@@ -52,19 +57,6 @@ final class RouterCore: Sendable {
             baselineHealthy.store(healthy, ordering: .relaxed)
         } else {
             canaryHealthy.store(healthy, ordering: .relaxed)
-        }
-    }
-
-    func pool(_ arm: RouterArm, on eventLoop: any EventLoop) -> UpstreamPool {
-        let id = ObjectIdentifier(eventLoop)
-        return pools.withLock { pools in
-            if let existing = pools[id] { return arm == .baseline ? existing[0] : existing[1] }
-            let created = [
-                UpstreamPool(arm: .baseline, eventLoop: eventLoop, core: self),
-                UpstreamPool(arm: .canary, eventLoop: eventLoop, core: self),
-            ]
-            pools[id] = created
-            return arm == .baseline ? created[0] : created[1]
         }
     }
 
@@ -132,6 +124,10 @@ public final class CanaryRouter: Sendable {
     let core: RouterCore
     private let channels: [any Channel]
     private let group: MultiThreadedEventLoopGroup
+    #if os(Linux)
+    private let loops: [RouterLoop]
+    private let listenFD: Int32
+    #endif
 
     public var metrics: RouterMetrics { core.metrics }
     public var configuration: RouterConfiguration { core.configuration }
@@ -145,15 +141,20 @@ public final class CanaryRouter: Sendable {
 
     public func isHealthy(_ arm: RouterArm) -> Bool { core.isHealthy(arm) }
 
+    #if os(Linux)
     private init(
-        port: Int, adminPort: Int?, core: RouterCore, channels: [any Channel], group: MultiThreadedEventLoopGroup
+        port: Int, adminPort: Int?, core: RouterCore, channels: [any Channel], group: MultiThreadedEventLoopGroup,
+        loops: [RouterLoop], listenFD: Int32
     ) {
         self.port = port
         self.adminPort = adminPort
         self.core = core
         self.channels = channels
         self.group = group
+        self.loops = loops
+        self.listenFD = listenFD
     }
+    #endif
 
     public static func start(_ configuration: RouterConfiguration) async throws -> CanaryRouter {
         guard (0...100).contains(configuration.weight) else {
@@ -171,38 +172,84 @@ public final class CanaryRouter: Sendable {
                 throw RouterError("cannot set up TLS to the upstreams: \(error)")
             }
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        #if os(Linux)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let core = RouterCore(configuration: configuration, group: group, tlsContext: tlsContext)
+        var listenFD: Int32 = -1
+        var loops: [RouterLoop] = []
         do {
-            let proxy = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        // Bytes in, bytes out: the proxy reads heads itself and passes bodies on as they are.
-                        let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(ProxyServerHandler(core: core), name: "proxy")
-                    }
-                }
-                .bind(host: configuration.listenHost, port: configuration.listenPort).get()
-            var channels: [any Channel] = [proxy]
+            let (fd, port) = try listen(host: configuration.listenHost, port: configuration.listenPort)
+            listenFD = fd
+            for index in 0..<threads { loops.append(try RouterLoop(core: core, index: index, listenFD: fd)) }
+            var channels: [any Channel] = []
             var adminPort: Int?
             if let port = configuration.adminPort {
                 let admin = try await RouterAdmin.bind(core: core, host: configuration.adminHost, port: port)
                 channels.append(admin)
                 adminPort = admin.localAddress?.port
             }
+            for loop in loops { loop.start() }
             return CanaryRouter(
-                port: proxy.localAddress?.port ?? 0, adminPort: adminPort, core: core, channels: channels, group: group)
+                port: port, adminPort: adminPort, core: core, channels: channels, group: group, loops: loops,
+                listenFD: fd)
         } catch {
+            if listenFD >= 0 { Glibc.close(listenFD) }
             try? await group.shutdownGracefully()
             throw error
         }
+        #else
+        throw RouterError("the router runs on Linux (it uses epoll)")
+        #endif
     }
+
+    #if os(Linux)
+    /// The proxy's listening socket (non-blocking, shared by the loops) and its port.
+    private static func listen(host: String, port: Int) throws -> (Int32, Int) {
+        let address: SocketAddress
+        do {
+            address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+        } catch {
+            throw RouterError("cannot listen on \(host):\(port): cannot resolve \(host)")
+        }
+        let fd = socket(
+            address.protocol.rawValue, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw RouterError("cannot listen: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let bound = address.withSockAddr { pointer, length in bind(fd, pointer, socklen_t(length)) }
+        guard bound == 0, Glibc.listen(fd, 1024) == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw RouterError("cannot listen on \(host):\(port): \(reason)")
+        }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let family = storage.ss_family
+        let bound16: UInt16 = withUnsafePointer(to: &storage) { raw in
+            family == sa_family_t(AF_INET6)
+                ? raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
+                : raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
+        }
+        return (fd, Int(UInt16(bigEndian: bound16)))
+    }
+    #endif
 
     public func stop() async {
         for channel in channels { try? await channel.close() }
+        #if os(Linux)
+        for loop in loops { loop.stop() }
+        let loops = self.loops
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                for loop in loops { loop.waitUntilFinished() }
+                done.resume()
+            }
+        }
+        Glibc.close(listenFD)
+        #endif
         try? await group.shutdownGracefully()
     }
 

@@ -1,11 +1,8 @@
+#if os(Linux)
+import CGreenlightEpoll
 import GreenlightCore
-import NIOCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NIOCore
 
 /// One client connection, as bytes: reads each request head, picks the arm, sends the rewritten head and
 /// the body (as it came) to a pooled upstream connection, and the response back the same way. Only the
@@ -15,10 +12,7 @@ import Darwin
 /// A client usually sends the same head again and again, and an upstream answers with the same head
 /// (or one whose `Date` changed): the last head of each kind and its rewriting are kept, and one
 /// comparison stands in for reading it again.
-final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+final class ClientConnection: Endpoint {
 
     private struct Exchange {
         var arm: RouterArm
@@ -57,11 +51,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let core: RouterCore
-    private var context: ChannelHandlerContext?
     private var exchange: Exchange?
-    private var upstream: UpstreamHandler?
-    private var pools: (baseline: UpstreamPool, canary: UpstreamPool)?
-    private var rewriter = HeadRewriter()
+    private var upstream: UpstreamConnection?
     private var requestCache: RequestCache?
     private var responseCache: ResponseCache?
     /// A request head that came in parts, and how much of it was searched for its end.
@@ -73,11 +64,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var stash: ByteBuffer?
     private var tunnel = false
     private var closing = false
-    private var heldRead = false
     private var upstreamNeedsFlush = false
-    private var timer: Scheduled<Void>?
+    /// A close waits for the last bytes to go out.
+    private var closeWhenDrained = false
     private var lastUpstreamActivity = NIODeadline.now()
-    private var clientIP: String?
+    private let clientIP: String?
     private var ipBucket: Int?
     private var xff = "unknown"
     private var forwarded = "for=unknown"
@@ -85,8 +76,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let stickyCookie: [UInt8]?
     private let defaultHost: String
 
-    init(core: RouterCore) {
-        self.core = core
+    init(loop: RouterLoop, fd: Int32, address: String?) {
+        core = loop.core
+        clientIP = address
+        xff = address ?? "unknown"
+        forwarded = ForwardingHeaders.forwardedNode(address)
         switch core.configuration.stickiness {
         case .clientIP:
             stickyHeader = nil
@@ -101,35 +95,40 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let baseline = core.configuration.baseline
         defaultHost =
             baseline.host.contains(":") ? "[\(baseline.host)]:\(baseline.port)" : "\(baseline.host):\(baseline.port)"
+        super.init(loop: loop, fd: fd)
     }
 
-    /// The client channel's writability, kept from its events (asking the channel costs reference counting).
-    private(set) var clientWritable = true
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-        clientIP = context.channel.remoteAddress?.ipAddress
-        xff = clientIP ?? "unknown"
-        forwarded = ForwardingHeaders.forwardedNode(clientIP)
-        pools = (core.pool(.baseline, on: context.eventLoop), core.pool(.canary, on: context.eventLoop))
+    /// Registered on its loop: the idle timeout runs until the first request.
+    func started() {
         schedule(core.configuration.idleTimeout, .clientIdle)
     }
 
     // MARK: client side
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
+    override func readable() {
+        if readsHeld {
+            readReady = true
+            return
+        }
+        guard let count = readOnce() else { return }
+        if count == 0 {
+            close()
+            return
+        }
+        var buffer = loop.readBuffer
         if closing { return }
         if tunnel {
             upstream?.write(buffer)
-            upstreamNeedsFlush = true
-            return
-        }
-        if stash != nil {
-            stash!.writeBuffer(&buffer)
+            upstream?.flush()
+            if readReady { loop.queueRead(self) }
             return
         }
         process(&buffer)
+        if upstreamNeedsFlush {
+            upstreamNeedsFlush = false
+            upstream?.flush()
+        }
+        if readReady { loop.queueRead(self) }
     }
 
     /// Reads requests from `buffer`: heads start exchanges, body bytes go to the upstream, and bytes past
@@ -231,7 +230,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func startExchange(_ head: ByteBuffer) {
-        guard let context else { return }
+        guard !closed else { return }
         var info: RequestHeadInfo
         var upstreamHead: ByteBuffer
         var bucket: Int?
@@ -242,10 +241,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             upstreamHead = requestCache!.upstreamHead
             bucket = requestCache!.bucket
         } else {
-            var out = context.channel.allocator.buffer(capacity: head.readableBytes + 160)
+            var out = loop.allocator.buffer(capacity: head.readableBytes + 160)
             do {
                 info = try head.withUnsafeReadableBytes { raw throws(HeadRefusal) in
-                    try rewriter.rewriteRequest(
+                    try loop.rewriter.rewriteRequest(
                         raw, xff: xff, forwarded: forwarded, defaultHost: defaultHost, stickyHeader: stickyHeader,
                         stickyCookie: stickyCookie, into: &out)
                 }
@@ -260,8 +259,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if info.expectContinue, info.minorVersion == 1 {
             // Like nginx: the router says continue itself and the upstream gets the body without asking.
-            context.writeAndFlush(
-                wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+            write(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n"))
+            flush()
         }
         if bucket == nil {
             if ipBucket == nil { ipBucket = StickyBucket.bucket(group: core.configuration.group, key: clientIP ?? "") }
@@ -309,48 +308,27 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         schedule(core.configuration.responseHeaderTimeout, .responseHead, now: now)
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if upstreamNeedsFlush {
-            upstreamNeedsFlush = false
-            upstream?.flush()
-        }
-        context.fireChannelReadComplete()
-    }
-
     /// Reads wait while the connection closes, while a pipelined request waits its turn, and while the
     /// upstream cannot take more (or is not there yet).
     private var readsHeld: Bool {
         closing || stash != nil || ((exchange != nil || tunnel) && !(upstream?.isWritable ?? false))
     }
 
-    func read(context: ChannelHandlerContext) {
-        if readsHeld {
-            heldRead = true
-        } else {
-            context.read()
-        }
-    }
-
     private func resumeRead() {
-        guard heldRead, let context, !readsHeld else { return }
-        heldRead = false
-        context.read()
+        guard !readsHeld else { return }
+        resumeReading()
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        clientWritable = context.channel.isWritable
-        if clientWritable { upstream?.resumeRead() }
-        context.fireChannelWritabilityChanged()
+    /// What was written to the client went out: the upstream may read again (or the connection close).
+    override func drained() {
+        if closeWhenDrained {
+            close()
+            return
+        }
+        upstream?.resumeReading()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        clientWritable = false
-        timer?.cancel()
-        timer = nil
+    override func didClose() {
         deadline = nil
         if let upstream {
             // The client left mid-exchange (or the tunnel closed): the upstream connection cannot be reused.
@@ -362,41 +340,41 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         stash = nil
         partialHead = nil
         partialResponse = nil
-        self.context = nil
-        context.fireChannelInactive()
+        pendingClientHead = nil
     }
 
     private func connect(_ arm: RouterArm) {
-        guard let pools else { return }
-        let pool = arm == .baseline ? pools.baseline : pools.canary
+        let pool = loop.pool(arm)
         if let idle = pool.takeIdle() {
             attach(idle, arm: arm, reused: true)
             return
         }
         pool.acquire { [self] result in
-            guard exchange != nil, context != nil else {
-                if case .success(let lease) = result { lease.handler.pool?.release(lease.handler, reusable: true) }
+            guard exchange != nil, !closed else {
+                if case .success(let lease) = result {
+                    lease.connection.pool?.release(lease.connection, reusable: true)
+                }
                 return
             }
             switch result {
             case .success(let lease):
-                attach(lease.handler, arm: arm, reused: lease.reused)
-            case .failure(let error):
+                attach(lease.connection, arm: arm, reused: lease.reused)
+            case .failure(let failure):
                 if exchange!.request.idempotent, !exchange!.retried, core.isHealthy(arm.other) {
                     exchange!.retried = true
                     connect(arm.other)
                     return
                 }
                 core.metrics.recordError(arm)
-                let timedOut =
-                    (error as? ChannelError).map { if case .connectTimeout = $0 { true } else { false } } ?? false
+                let timedOut: Bool
+                if case .timedOut = failure { timedOut = true } else { timedOut = false }
                 respondLocally(timedOut ? 504 : 502, close: !exchange!.requestEnded)
             }
         }
     }
 
     /// The exchange gets its upstream connection: the head goes out, then any body bytes that waited.
-    private func attach(_ handler: UpstreamHandler, arm: RouterArm, reused: Bool) {
+    private func attach(_ handler: UpstreamConnection, arm: RouterArm, reused: Bool) {
         upstream = handler
         handler.exchange = self
         exchange!.arm = arm
@@ -412,13 +390,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         resumeRead()
     }
 
-    // MARK: upstream side (called by UpstreamHandler on the same event loop)
+    // MARK: upstream side (called by UpstreamConnection on the same loop)
 
     func upstreamRead(_ data: ByteBuffer) {
-        guard let context else { return }
+        guard !closed else { return }
         var buffer = data
         if tunnel {
-            context.write(wrapOutboundOut(buffer), promise: nil)
+            write(buffer)
             return
         }
         guard exchange != nil else { return }
@@ -435,7 +413,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 guard let head = takeResponseHead(&buffer) else { return }
                 guard startResponse(head) else { return }
                 if tunnel {
-                    if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
+                    if buffer.readableBytes > 0 { write(buffer) }
                     return
                 }
                 // An interim answer (1xx) was dropped: the final head is still to come.
@@ -460,9 +438,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 writePendingClientHead()
                 let start = buffer.readerIndex
                 for piece in pieces where !piece.isEmpty {
-                    context.write(
-                        wrapOutboundOut(buffer.getSlice(at: start + piece.lowerBound, length: piece.count)!),
-                        promise: nil)
+                    write(buffer.getSlice(at: start + piece.lowerBound, length: piece.count)!)
                 }
                 buffer.moveReaderIndex(forwardBy: taken)
             } else {
@@ -503,7 +479,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Rewrites the upstream's head and sends it to the client; false when the exchange ended instead.
     private func startResponse(_ head: ByteBuffer) -> Bool {
-        guard let context, exchange != nil else { return false }
+        guard !closed, exchange != nil else { return false }
         // An answer before the request's end: the rest of the request body has nowhere to go.
         let keepClient = exchange!.keepAlive && exchange!.requestEnded
         let arm = exchange!.arm
@@ -516,10 +492,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             info = responseCache!.info
             clientHead = responseCache!.clientHead
         } else {
-            var out = context.channel.allocator.buffer(capacity: head.readableBytes + 96)
+            var out = loop.allocator.buffer(capacity: head.readableBytes + 96)
             do {
                 info = try head.withUnsafeReadableBytes { raw throws(HeadRefusal) in
-                    try rewriter.rewriteResponse(
+                    try loop.rewriter.rewriteResponse(
                         raw, request: exchange!.request, keepClient: keepClient, arm: arm, into: &out)
                 }
             } catch {
@@ -539,7 +515,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange!.responseHeadSent = true
         exchange!.keepAlive = info.clientKeepAlive
         if info.status == 101 {
-            context.write(wrapOutboundOut(clientHead), promise: nil)
+            write(clientHead)
             startTunnel()
             return true
         }
@@ -551,37 +527,22 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func upstreamReadComplete() {
         writePendingClientHead()
-        context?.flush()
+        flush()
     }
 
     /// The client's response head, waiting for the first body bytes to share a write with.
     private var pendingClientHead: ByteBuffer?
-    /// Head and small body pieces gathered into one buffer; written when unique, so it is reused.
-    private var outBuffer = ByteBuffer()
 
     private func writePendingClientHead() {
-        guard let head = pendingClientHead, let context else { return }
+        guard let head = pendingClientHead, !closed else { return }
         pendingClientHead = nil
-        context.write(wrapOutboundOut(head), promise: nil)
+        write(head)
     }
 
-    /// Writes body bytes to the client, joined with the pending head in one buffer when they are few.
+    /// Writes body bytes to the client after the pending head, if any: one `sendmsg` takes both.
     private func writeClient(_ bytes: ByteBuffer) {
-        guard let context else { return }
-        guard let head = pendingClientHead else {
-            context.write(wrapOutboundOut(bytes), promise: nil)
-            return
-        }
-        pendingClientHead = nil
-        guard bytes.readableBytes <= 4096 else {
-            context.write(wrapOutboundOut(head), promise: nil)
-            context.write(wrapOutboundOut(bytes), promise: nil)
-            return
-        }
-        outBuffer.clear()
-        outBuffer.writeImmutableBuffer(head)
-        outBuffer.writeImmutableBuffer(bytes)
-        context.write(wrapOutboundOut(outBuffer), promise: nil)
+        writePendingClientHead()
+        write(bytes)
     }
 
     func upstreamBecameWritable() { resumeRead() }
@@ -590,7 +551,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func upstreamClosed() {
         upstream = nil
         if tunnel {
-            context?.close(promise: nil)
+            closeAfterFlush()
             return
         }
         if let current = exchange, current.responseHeadSent, current.responseBody.endsAtClose {
@@ -611,10 +572,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func upstreamFailed(timedOut: Bool, retry: Bool = true) {
         writePendingClientHead()
-        guard let context, let current = exchange else { return }
+        guard !closed, let current = exchange else { return }
         upstream = nil
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         deadline = nil
         if !current.responseHeadSent {
             // A pooled connection the upstream had closed: try once more on a new one when nothing but the
@@ -633,13 +593,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             core.metrics.recordError(current.arm)
             exchange = nil
             closing = true
-            context.flush()
-            context.close(promise: nil)
+            flush()
+            close()
         }
     }
 
     private func finishExchange(upstreamClean: Bool) {
-        guard let context, exchange != nil else { return }
+        guard !closed, exchange != nil else { return }
         writePendingClientHead()
         let now = NIODeadline.now()
         let micros = UInt64(max(0, (now - exchange!.started).nanoseconds / 1000))
@@ -650,11 +610,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream = nil
         exchange = nil
         partialResponse = nil
-        // The upstream's read-complete no longer reaches this handler once the connection is released.
-        context.flush()
+        // The upstream's read-complete no longer reaches this connection once the upstream is released.
+        flush()
         if !keep {
             deadline = nil
-            closeAfterFlush(context)
+            closeAfterFlush()
             return
         }
         schedule(core.configuration.idleTimeout, .clientIdle, now: now)
@@ -672,13 +632,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         core.metrics.recordResponse(
             current.arm, status: 101,
             microseconds: UInt64(max(0, (NIODeadline.now() - current.started).nanoseconds / 1000)))
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         deadline = nil
         exchange = nil
         tunnel = true
         upstream.pool?.detach(upstream)
         upstream.exchange = self
+        upstream.resumeReading()
         if var early = stash {
             stash = nil
             upstream.write(early)
@@ -694,7 +654,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func respondLocally(_ status: Int, close: Bool) {
-        guard let context else { return }
+        guard !closed else { return }
         let arm = exchange?.arm
         let minor = exchange?.request.minorVersion ?? 1
         let keepAlive = (exchange?.keepAlive ?? false) && !close
@@ -705,13 +665,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.upstream = nil
         }
         exchange = nil
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         deadline = nil
-        var out = context.channel.allocator.buffer(capacity: 160)
+        var out = loop.allocator.buffer(capacity: 160)
         HeadRewriter.localResponse(status: status, minorVersion: minor, arm: arm, keepAlive: keepAlive, into: &out)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            write(out)
+            flush()
             schedule(core.configuration.idleTimeout, .clientIdle)
             if var pipelined = stash {
                 stash = nil
@@ -720,16 +680,21 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             resumeRead()
         } else {
-            context.write(wrapOutboundOut(out), promise: nil)
-            closeAfterFlush(context)
+            write(out)
+            closeAfterFlush()
         }
     }
 
-    private func closeAfterFlush(_ context: ChannelHandlerContext) {
+    /// Closes once what was written has gone out.
+    private func closeAfterFlush() {
         closing = true
         stash = nil
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
-            .whenComplete { _ in context.close(promise: nil) }
+        flush()
+        if isWritable {
+            close()
+        } else {
+            closeWhenDrained = true
+        }
     }
 
     /// What the one deadline of a connection stands for.
@@ -753,58 +718,50 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         deadlineKind = kind
         let due = now + amount
         deadline = due
-        if let timer, due < timerAt {
-            // Sooner than the task waits: only the response-head timeout after a long client idle one.
-            timer.cancel()
-            self.timer = nil
+        if timerAt != .max, due.uptimeNanoseconds < timerAt {
+            // Sooner than the timer waits: only the response-head timeout after a long client idle one.
+            cancelTimer()
         }
-        if timer == nil { armTimer(at: due) }
+        if timerAt == .max { setTimer(at: due) }
     }
-
-    /// When the scheduled task runs.
-    private var timerAt = NIODeadline.distantFuture
 
     private var deadline: NIODeadline?
     private var timeoutAmount = TimeAmount.zero
     private var deadlineKind = Deadline.clientIdle
 
-    private func armTimer(at when: NIODeadline) {
-        guard let context else { return }
-        timerAt = when
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [self] in
-            timer = nil
-            guard var due = deadline, let context = self.context else { return }
-            if deadlineKind == .upstreamIdle { due = max(due, lastUpstreamActivity + timeoutAmount) }
-            if deadlineKind == .requestBody { due = max(due, lastClientActivity + timeoutAmount) }
-            let now = NIODeadline.now()
-            if now < due {
-                armTimer(at: due)
-                return
-            }
-            deadline = nil
-            switch deadlineKind {
-            case .clientIdle:
-                if exchange == nil, !tunnel { context.close(promise: nil) }
-            case .requestBody:
-                guard exchange != nil, !exchange!.requestEnded else { return }
-                if exchange!.responseHeadSent {
-                    closing = true
-                    upstream?.exchange = nil
-                    upstream?.close()
-                    upstream = nil
-                    exchange = nil
-                    context.close(promise: nil)
-                } else {
-                    respondLocally(408, close: true)
-                }
-            case .responseHead, .upstreamIdle:
-                guard exchange != nil else { return }
-                let upstream = self.upstream
+    override func timerFired() {
+        guard var due = deadline, !closed else { return }
+        if deadlineKind == .upstreamIdle { due = max(due, lastUpstreamActivity + timeoutAmount) }
+        if deadlineKind == .requestBody { due = max(due, lastClientActivity + timeoutAmount) }
+        let now = NIODeadline.now()
+        if now < due {
+            setTimer(at: due)
+            return
+        }
+        deadline = nil
+        switch deadlineKind {
+        case .clientIdle:
+            if exchange == nil, !tunnel { close() }
+        case .requestBody:
+            guard exchange != nil, !exchange!.requestEnded else { return }
+            if exchange!.responseHeadSent {
+                closing = true
                 upstream?.exchange = nil
                 upstream?.close()
-                self.upstream = nil
-                upstreamFailed(timedOut: true)
+                upstream = nil
+                exchange = nil
+                close()
+            } else {
+                respondLocally(408, close: true)
             }
+        case .responseHead, .upstreamIdle:
+            guard exchange != nil else { return }
+            let upstream = self.upstream
+            upstream?.exchange = nil
+            upstream?.close()
+            self.upstream = nil
+            upstreamFailed(timedOut: true)
         }
     }
 }
+#endif
