@@ -99,4 +99,49 @@ struct RouterBodyTests {
             print("router bodies \(size) B: resident memory grew \(grown / 1024) KiB")
         }
     }
+
+    /// Reads exactly `count` bytes from `fd` (fewer at the end of the stream).
+    static func readBytes(_ fd: Int32, _ count: Int) -> Int {
+        var got = 0
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while got < count {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, min($0.count, count - got), 0) }
+            if n <= 0 { break }
+            got += n
+        }
+        return got
+    }
+
+    @Test(
+        "a client that stops reading a 1 GB download: the router stops reading the upstream, and its memory stays flat")
+    func clientThatStopsReading() async throws {
+        try await withRouter { router, _, _ in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            #expect(fd >= 0)
+            defer { close(fd) }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(router.port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            #expect(connected == 0)
+            let before = Self.residentBytes()
+            let request = Array("GET /bytes/1000000000 HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            #expect(Self.readBytes(fd, 4 << 20) == 4 << 20)
+            // The client stops reading: the upstream and the router keep sending only until the sockets fill.
+            try await Task.sleep(for: .seconds(2))
+            let grown = Self.residentBytes() - before
+            #expect(grown < 64_000_000, "resident memory grew \(grown) bytes while the client did not read")
+            // And it flows again once the client reads.
+            #expect(Self.readBytes(fd, 16 << 20) == 16 << 20)
+            print("a client that stopped reading: resident memory grew \(grown / 1024) KiB")
+        }
+    }
 }
