@@ -129,7 +129,12 @@ final class RouterLoop: @unchecked Sendable {
         readQueue.removeAll(keepingCapacity: true)
         for endpoint in queued {
             endpoint.readQueued = false
-            if !endpoint.closed { endpoint.readable() }
+            if endpoint.closed { continue }
+            if endpoint.writeFailed {
+                endpoint.close()
+            } else {
+                endpoint.readable()
+            }
         }
     }
 
@@ -228,6 +233,9 @@ class Endpoint {
     var readQueued = false
     /// The peer shut its side (or the socket failed): reads go on until they find the end.
     private var peerDone = false
+    /// A write failed (the peer reset the connection): it closes after the current event, not inside
+    /// the caller's work (a close tells the other side of the exchange, which may be the caller).
+    private(set) var writeFailed = false
     var timerGeneration: UInt32 = 0
     var timerAt = UInt64.max
     private(set) var closed = false
@@ -262,7 +270,7 @@ class Endpoint {
     var isWritable: Bool { flushedAll }
 
     func write(_ bytes: ByteBuffer) {
-        guard !closed, bytes.readableBytes > 0 else { return }
+        guard !closed, !writeFailed, bytes.readableBytes > 0 else { return }
         outQueue.append(bytes)
     }
 
@@ -290,7 +298,10 @@ class Endpoint {
                 waitForWritable()
                 return
             }
-            close()
+            writeFailed = true
+            outQueue.removeAll()
+            flushedAll = true
+            loop.queueRead(self)
             return
         }
         var left = sent
