@@ -3,9 +3,6 @@
 #ifndef CGREENLIGHT_EPOLL_H
 #define CGREENLIGHT_EPOLL_H
 #ifdef __linux__
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
@@ -44,9 +41,9 @@ static inline int gl_epoll_wait(int ep, uint64_t *tokens, uint32_t *bits, int ma
 }
 
 /// accept4 (a GNU extension, hidden from Swift's Glibc): a non-blocking, close-on-exec connection.
-static inline int gl_accept(int fd, struct sockaddr_storage *address, socklen_t *length) {
-    return accept4(fd, (struct sockaddr *)address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-}
+/// Defined in shim.c, which alone sees _GNU_SOURCE (a header that defined it would give this module
+/// other declarations than the modules it is imported with).
+int gl_accept(int fd, struct sockaddr_storage *address, socklen_t *length);
 
 static inline int gl_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 #endif
