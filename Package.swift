@@ -240,7 +240,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "Judge/Fixtures"]
         ),
         .testTarget(
             name: "GreenlightGateTests",

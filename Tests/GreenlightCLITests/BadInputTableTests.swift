@@ -324,6 +324,24 @@ let badInputs: [BadInput] = [
         kind: .misleading, name: "slices of different tests of one URL",
         arguments: ["load", "merge", "DIR/result.json", "DIR/other.json"],
         files: [(resultFile, ""), ("other.json", "RATE:2000")], status: 2, says: ["ran different tests"]),
+    BadInput(
+        kind: .crash, name: "judge: a sample value too large for a double",
+        arguments: ["judge", "--control", "DIR/c.txt", "--experiment", "DIR/e.txt"],
+        files: [("c.txt", "1\n1e999\n"), ("e.txt", "2\n")], status: 2,
+        says: ["DIR/c.txt:2: '1e999' is not a finite number"]),
+    BadInput(
+        kind: .crash, name: "judge: a folder given as a sample",
+        arguments: ["judge", "--control", "DIR/d", "--experiment", "DIR/e.txt"],
+        files: [("d/keep", ""), ("e.txt", "2\n")], status: 2, says: ["DIR/d: cannot be read as a file"]),
+    BadInput(
+        kind: .injection, name: "judge: a sample line with a terminal escape",
+        arguments: ["judge", "--control", "DIR/c.txt", "--experiment", "DIR/e.txt"],
+        files: [("c.txt", "1\n\u{1B}]0;owned\u{07}\n"), ("e.txt", "2\n")], status: 2,
+        says: ["DIR/c.txt:2:", "is not a number"], neverSays: ["\u{1B}]0;"]),
+    BadInput(
+        kind: .misleading, name: "judge: an empty sample is Nodata, not a failure",
+        arguments: ["judge", "--control", "DIR/c.txt", "--experiment", "DIR/e.txt"],
+        files: [("c.txt", "# nothing yet\n"), ("e.txt", "2\n3\n")], status: 0, says: ["Nodata"]),
 
     // Network peers that stall or lie.
     BadInput(
