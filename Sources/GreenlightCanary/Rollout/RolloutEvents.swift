@@ -12,6 +12,16 @@ public struct RolloutEvent: Sendable, Hashable {
         case drain
         /// The rollout was rolled back.
         case rollback
+        /// `greenlight rollout` began a rollout (or resumed one).
+        case start
+        /// The controller moved to a step (the weight is `to`).
+        case step
+        /// One analysis interval of a step was judged; `evidence` holds the judgement.
+        case analysis
+        /// A person approved the next step.
+        case approval
+        /// The last step was reached: the canary is the release.
+        case promote
     }
 
     public var action: Action
@@ -21,6 +31,8 @@ public struct RolloutEvent: Sendable, Hashable {
     /// Who or what made the change: `admin-api 127.0.0.1`, `greenlight rollout`, a person's name.
     public var by: String
     public var reason: String?
+    /// The judge's numbers behind an analysis or a rollback.
+    public var evidence: JSONValue?
 
     public init(action: Action, from: Int, to: Int, by: String, reason: String? = nil) {
         self.action = action
@@ -35,6 +47,7 @@ public struct RolloutEvent: Sendable, Hashable {
             ("action", .string(action.rawValue)), ("by", .string(by)), ("from", .int(from)), ("to", .int(to)),
         ]
         if let reason, !reason.isEmpty { members.append(("reason", .string(reason))) }
+        if let evidence { members.append(("evidence", evidence)) }
         return .object(members)
     }
 
@@ -47,6 +60,7 @@ public struct RolloutEvent: Sendable, Hashable {
         var reason: String?
         if case .string(let text)? = record.payload["reason"] { reason = text }
         self.init(action: action, from: from, to: to, by: by, reason: reason)
+        evidence = record.payload["evidence"]
     }
 }
 

@@ -177,6 +177,12 @@ public struct AnalysisSpec: SpecObject {
                 Field("critical", .boolean, "a failure of this metric fails the whole step; default false"),
             ])
 
+        public init(name: String, direction: Direction = .increase, critical: Bool = false) {
+            self.name = name
+            self.direction = direction
+            self.critical = critical
+        }
+
         package init(reading r: ObjectReader) {
             name = r.string("name") ?? ""
             direction = r.choice("direction") ?? .increase

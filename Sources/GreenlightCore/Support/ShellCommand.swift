@@ -1,5 +1,4 @@
 import Foundation
-import GreenlightCore
 
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +111,7 @@ package struct ShellCommand: Sendable {
         return (try? handle.readToEnd()) ?? Data()
     }
 
-    static func seconds(_ d: Duration) -> Double {
+    package static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

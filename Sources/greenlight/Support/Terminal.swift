@@ -15,6 +15,7 @@ private let systemWrite = Darwin.write
 enum Terminal {
     static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
+    static var stdinIsTTY: Bool { isatty(STDIN_FILENO) == 1 }
 
     /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
     static func colorEnabled(forStderr: Bool = false) -> Bool {

@@ -1,0 +1,55 @@
+import Foundation
+import GreenlightCore
+import GreenlightJSON
+
+/// The judge as the rollout uses it: a metric's observations from a ``CanaryMetricSource`` judged by
+/// rank (``SampleJudgement``: Mann-Whitney, Hodges-Lehmann) or as proportions (``RateJudgement``:
+/// Fisher's exact test), then the step scored (``StepJudgement``). See docs/canary-judge.md.
+enum RolloutJudge {
+    static func judge(
+        _ metric: AnalysisSpec.AnalysisMetric, control: CanaryObservation, experiment: CanaryObservation
+    ) throws(JudgeError) -> MetricJudgement {
+        let direction = Direction(rawValue: metric.direction.rawValue) ?? .increase
+        switch (control, experiment) {
+        case (.counts(let controlErrors, let controlRequests), .counts(let experimentErrors, let experimentRequests)):
+            var rates = try RateJudgement(
+                experimentErrors: experimentErrors, experimentRequests: experimentRequests,
+                controlErrors: controlErrors, controlRequests: controlRequests)
+            rates.classification = direction.judge(rates.classification)
+            return MetricJudgement(name: metric.name, rates: rates, critical: metric.critical)
+        case (.values(let controlValues), .values(let experimentValues)):
+            let samples = try SampleJudgement(
+                experiment: experimentValues, control: controlValues,
+                options: SampleJudgement.Options(direction: direction))
+            return MetricJudgement(name: metric.name, samples: samples, critical: metric.critical)
+        default:
+            throw JudgeError("metric \(metric.name): the two arms were measured differently")
+        }
+    }
+
+    static func score(_ metrics: [MetricJudgement], pass: Int, marginal: Int) throws(JudgeError) -> StepJudgement {
+        try StepJudgement(
+            metrics: metrics, thresholds: StepJudgement.Thresholds(pass: Double(pass), marginal: Double(marginal)))
+    }
+}
+
+extension StepJudgement {
+    /// A step with nothing judged (no interval ended).
+    static var noData: StepJudgement { try! StepJudgement(metrics: []) }
+
+    /// The score as a person reads it: `97.5`, `100`, or `no data`.
+    public var scoreText: String {
+        guard let score else { return "no data" }
+        return score == score.rounded() ? String(Int(score)) : String(format: "%.1f", score)
+    }
+
+    /// The judgement as the ledger and `--json` carry it.
+    public var json: JSONValue {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        guard let data = try? encoder.encode(self), let value = try? JSONValue(parsing: data) else { return .null }
+        return value
+    }
+}
