@@ -22,9 +22,26 @@ final class RouterCore: Sendable {
         [.baseline: (0, true, false), .canary: (0, true, false)])
     let group: any EventLoopGroup
 
-    init(configuration: RouterConfiguration, group: any EventLoopGroup, tlsContext: NIOSSLContext? = nil) {
+    #if os(Linux)
+    /// The plain-HTTP upstreams' addresses (an HTTPS upstream is looked up by its ``TLSBridge``).
+    private let baselineAddresses: UpstreamAddresses?
+    private let canaryAddresses: UpstreamAddresses?
+
+    func addresses(_ arm: RouterArm) -> UpstreamAddresses {
+        (arm == .baseline ? baselineAddresses : canaryAddresses)!
+    }
+    #endif
+
+    init(configuration: RouterConfiguration, group: any EventLoopGroup, tlsContext: NIOSSLContext? = nil) throws {
         self.configuration = configuration
         self.tlsContext = tlsContext
+        #if os(Linux)
+        func resolve(_ upstream: RouterUpstream) throws -> UpstreamAddresses? {
+            upstream.tls ? nil : try UpstreamAddresses(host: upstream.host, port: upstream.port)
+        }
+        baselineAddresses = try resolve(configuration.baseline)
+        canaryAddresses = try resolve(configuration.canary)
+        #endif
         self.metrics = RouterMetrics(interval: configuration.metricsInterval)
         self.weight = Atomic(configuration.weight)
         self.group = group
@@ -174,7 +191,17 @@ public final class CanaryRouter: Sendable {
         }
         #if os(Linux)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let core = RouterCore(configuration: configuration, group: group, tlsContext: tlsContext)
+        let core: RouterCore
+        do {
+            core = try RouterCore(configuration: configuration, group: group, tlsContext: tlsContext)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        // Host names are looked up again every 30 s, here and not on the loops (a lookup blocks).
+        group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(30)) { _ in
+            for arm in RouterArm.allCases where !configuration.upstream(arm).tls { core.addresses(arm).refresh() }
+        }
         var listenFD: Int32 = -1
         var loops: [RouterLoop] = []
         do {
@@ -237,7 +264,11 @@ public final class CanaryRouter: Sendable {
     }
     #endif
 
+    private let stopped = Atomic(false)
+
+    /// Stops listening, closes every connection, and ends the loops; a second call does nothing.
     public func stop() async {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for channel in channels { try? await channel.close() }
         #if os(Linux)
         for loop in loops { loop.stop() }

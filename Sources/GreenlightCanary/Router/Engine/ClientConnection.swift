@@ -106,7 +106,7 @@ final class ClientConnection: Endpoint {
     // MARK: client side
 
     override func readable() {
-        if readsHeld {
+        if readsHeld, !writeFailed {
             readReady = true
             return
         }
@@ -141,7 +141,7 @@ final class ClientConnection: Endpoint {
                 continue
             }
             if exchange!.requestEnded {
-                stash = buffer
+                stash = own(buffer)
                 buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
                 return
             }
@@ -181,7 +181,7 @@ final class ClientConnection: Endpoint {
                 return buffer.readSlice(length: end)
             }
             partialScanned = max(0, buffer.readableBytes - 3)
-            partialHead = buffer
+            partialHead = own(buffer)
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         } else {
             partialHead!.writeBuffer(&buffer)
@@ -287,7 +287,7 @@ final class ClientConnection: Endpoint {
             upstream.write(bytes)
             upstreamNeedsFlush = true
         } else {
-            exchange?.pending.append(bytes)
+            exchange?.pending.append(own(bytes))
         }
     }
 
@@ -296,7 +296,7 @@ final class ClientConnection: Endpoint {
         if let upstream {
             upstream.flush()
             upstreamNeedsFlush = false
-            requestSent()
+            if exchange != nil { requestSent() }
         }
     }
 
@@ -386,8 +386,17 @@ final class ClientConnection: Endpoint {
         }
         handler.flush()
         upstreamNeedsFlush = false
+        guard exchange != nil else { return }
         if exchange!.requestEnded { requestSent() }
         resumeRead()
+    }
+
+    /// Bytes kept past this read, copied out of the loop's 64 KiB read buffer (a slice would keep all of
+    /// it alive: half a head from a slow client must not cost 64 KiB).
+    private func own(_ bytes: ByteBuffer) -> ByteBuffer {
+        var copy = loop.allocator.buffer(capacity: bytes.readableBytes)
+        copy.writeImmutableBuffer(bytes)
+        return copy
     }
 
     // MARK: upstream side (called by UpstreamConnection on the same loop)
@@ -472,7 +481,7 @@ final class ClientConnection: Endpoint {
             upstreamBroke()
             return nil
         }
-        partialResponse = buffer
+        partialResponse = own(buffer)
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         return nil
     }

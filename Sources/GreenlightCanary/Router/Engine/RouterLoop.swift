@@ -83,7 +83,21 @@ final class RouterLoop: @unchecked Sendable {
 
     func waitUntilFinished() { finished.wait() }
 
+    /// Set once the loop is asked to stop: no new upstream connection is begun.
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    private var ran = false
+
+    deinit {
+        // A loop that never ran (the router failed to start) still holds its descriptors.
+        if !ran {
+            Glibc.close(wakeFD)
+            Glibc.close(epoll)
+        }
+    }
+
     private func run() {
+        ran = true
         let listener = Listener(loop: self, fd: listenFD)
         self.listener = listener
         _ = token(adding: listener)
@@ -116,7 +130,15 @@ final class RouterLoop: @unchecked Sendable {
             fireTimers()
         }
         _ = gl_epoll_ctl(epoll, GL_EPOLL_CTL_DEL, listenFD, 0, 0)
-        for case let endpoint? in slots where !(endpoint is Listener) { endpoint.close() }
+        // Closing one endpoint can close others (a client's upstream); none opens a new one now.
+        var closedSome = true
+        while closedSome {
+            closedSome = false
+            for case let endpoint? in slots where !(endpoint is Listener) {
+                endpoint.close()
+                closedSome = true
+            }
+        }
         Glibc.close(wakeFD)
         Glibc.close(epoll)
     }
@@ -129,12 +151,7 @@ final class RouterLoop: @unchecked Sendable {
         readQueue.removeAll(keepingCapacity: true)
         for endpoint in queued {
             endpoint.readQueued = false
-            if endpoint.closed { continue }
-            if endpoint.writeFailed {
-                endpoint.close()
-            } else {
-                endpoint.readable()
-            }
+            if !endpoint.closed { endpoint.readable() }
         }
     }
 
@@ -281,49 +298,58 @@ class Endpoint {
     }
 
     private func send() {
-        let count = min(outQueue.count, 64)
-        let sent: Int = withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { iovecs in
-            for i in 0..<count {
-                // The queue keeps each buffer alive and unchanged until sendmsg returns.
-                let bytes = outQueue[i].withUnsafeReadableBytes { $0 }
-                iovecs[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+        while true {
+            let count = min(outQueue.count, 64)
+            var submitted = 0
+            let sent: Int = withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { iovecs in
+                for i in 0..<count {
+                    // The queue keeps each buffer alive and unchanged until sendmsg returns.
+                    let bytes = outQueue[i].withUnsafeReadableBytes { $0 }
+                    iovecs[i] = iovec(
+                        iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+                    submitted += bytes.count
+                }
+                var message = msghdr()
+                message.msg_iov = iovecs.baseAddress
+                message.msg_iovlen = count
+                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             }
-            var message = msghdr()
-            message.msg_iov = iovecs.baseAddress
-            message.msg_iovlen = count
-            return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-        }
-        if sent < 0 {
-            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                waitForWritable()
+            if sent < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    waitForWritable()
+                    return
+                }
+                // The peer is gone. The close comes from the read side, after the current event: what the
+                // peer said before it went (an early 413, say) is still read and passed on, and a close
+                // never runs inside the caller's work (it tells the other side of the exchange, which may
+                // be the caller).
+                writeFailed = true
+                outQueue.removeAll()
+                flushedAll = true
+                readReady = true
+                loop.queueRead(self)
                 return
             }
-            writeFailed = true
-            outQueue.removeAll()
-            flushedAll = true
-            loop.queueRead(self)
-            return
-        }
-        var left = sent
-        var done = 0
-        while done < outQueue.count, left >= outQueue[done].readableBytes {
-            left -= outQueue[done].readableBytes
-            done += 1
-        }
-        if done == outQueue.count {
-            outQueue.removeAll(keepingCapacity: true)
-            if !flushedAll {
-                flushedAll = true
-                drained()
+            var left = sent
+            var done = 0
+            while done < outQueue.count, left >= outQueue[done].readableBytes {
+                left -= outQueue[done].readableBytes
+                done += 1
             }
-            return
-        }
-        outQueue.removeFirst(done)
-        outQueue[0].moveReaderIndex(forwardBy: left)
-        if flushedAll {
+            if done == outQueue.count {
+                outQueue.removeAll(keepingCapacity: true)
+                if !flushedAll {
+                    flushedAll = true
+                    drained()
+                }
+                return
+            }
+            outQueue.removeFirst(done)
+            if left > 0 { outQueue[0].moveReaderIndex(forwardBy: left) }
+            // The socket took all it was given (more than 64 pieces were queued): send the rest.
+            if sent == submitted { continue }
             // A short write: once more, so the socket says EAGAIN and the EPOLLOUT edge is sure to come.
-            flushedAll = false
-            send()
         }
     }
 
@@ -346,13 +372,19 @@ class Endpoint {
     func readOnce() -> Int? {
         loop.readBuffer.clear()
         var result = 0
+        var room = 0
         loop.readBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: RouterLoop.readSize) { space in
+            room = space.count
             result = Glibc.read(fd, space.baseAddress, space.count)
             return max(result, 0)
         }
         if result < 0 {
             readReady = false
-            if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
+            if errno == EAGAIN || errno == EWOULDBLOCK {
+                // After a failed write, nothing more to read means the end.
+                if writeFailed { close() }
+                return nil
+            }
             if errno == EINTR {
                 loop.queueRead(self)
                 return nil
@@ -362,7 +394,7 @@ class Endpoint {
         }
         // A full buffer: there may be more. Less: the socket is empty, and new bytes bring a new edge, but
         // an end that came with the bytes brings none, so after one reads go on until they find it.
-        readReady = result == RouterLoop.readSize || (peerDone && result > 0)
+        readReady = result == room || ((peerDone || writeFailed) && result > 0)
         return result
     }
 

@@ -50,7 +50,12 @@ enum TLSBridge {
                     .whenComplete { result in
                         var status = ByteBuffer()
                         switch result {
-                        case .success:
+                        case .success(let remoteChannel):
+                            // The loop may have given up on this connection meanwhile (its timeout, a stop).
+                            guard localChannel.isActive else {
+                                remoteChannel.close(promise: nil)
+                                return
+                            }
                             status.writeInteger(connected)
                             localChannel.writeAndFlush(status, promise: nil)
                         case .failure(let error):

@@ -23,8 +23,8 @@ final class UpstreamPool {
     private var idle: [UpstreamConnection] = []
     private var open = 0
     private var waiters = CircularBuffer<Callback>()
-    /// The upstream's address, resolved at the first connect and again after a connect fails.
-    private var address: SocketAddress?
+    /// Which of the upstream's addresses new connections go to; the next one after a failed connect.
+    private var addressIndex = 0
 
     init(arm: RouterArm, loop: RouterLoop) {
         self.arm = arm
@@ -93,7 +93,7 @@ final class UpstreamPool {
 
     func connectFailed(_ callback: Callback, _ failure: UpstreamConnectFailure) {
         open -= 1
-        address = nil
+        addressIndex &+= 1
         core.connectFailed(arm)
         callback(.failure(failure))
         if let waiter = waiters.popFirst() { connect(waiter) }
@@ -106,14 +106,12 @@ final class UpstreamPool {
             connectThroughBridge(upstream, callback)
             return
         }
-        let address: SocketAddress
-        do {
-            address = try self.address ?? SocketAddress.makeAddressResolvingHost(upstream.host, port: upstream.port)
-            self.address = address
-        } catch {
-            connectFailed(callback, .failed("cannot resolve \(upstream.host)"))
+        if loop.isStopping {
+            connectFailed(callback, .failed("the router is stopping"))
             return
         }
+        let addresses = core.addresses(arm).all
+        let address = addresses[addressIndex % addresses.count]
         let family = address.protocol.rawValue
         let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
@@ -142,10 +140,9 @@ final class UpstreamPool {
     /// its first byte says whether the connection (TCP) was made.
     private func connectThroughBridge(_ upstream: RouterUpstream, _ callback: @escaping Callback) {
         var pair: [Int32] = [-1, -1]
-        guard
+        guard let tls = core.tlsContext, !loop.isStopping,
             socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0, &pair)
-                == 0,
-            let tls = core.tlsContext
+                == 0
         else {
             connectFailed(callback, .failed("cannot make a socket pair: \(String(cString: strerror(errno)))"))
             return
@@ -194,7 +191,7 @@ final class UpstreamConnection: Endpoint {
     }
 
     override func readable() {
-        if let exchange, !exchange.isWritable {
+        if let exchange, !exchange.isWritable, !writeFailed {
             readReady = true
             return
         }
@@ -226,6 +223,7 @@ final class UpstreamConnection: Endpoint {
                 return
             }
         } else {
+            guard events & (GL_EPOLLOUT | GL_EPOLLERR | GL_EPOLLHUP) != 0 else { return }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
@@ -237,6 +235,9 @@ final class UpstreamConnection: Endpoint {
         connecting = nil
         cancelTimer()
         pool?.connected(self, callback)
+        // The same event may say more: bytes, or the upstream's end.
+        let rest = events & (GL_EPOLLIN | GL_EPOLLRDHUP | GL_EPOLLERR | GL_EPOLLHUP)
+        if rest != 0, !closed { super.ready(rest) }
     }
 
     private func fail(_ failure: UpstreamConnectFailure) {
