@@ -18,6 +18,13 @@ public struct RolloutPlan: Sendable {
     public var rollbackTimeout: Duration
     public var directory: String
 
+    /// How many analyses the whole rollout makes: each step below 100 % is judged every interval of
+    /// its bake.
+    public var analyses: Int {
+        let perStep = Int((RolloutController.seconds(bake) / RolloutController.seconds(interval)).rounded(.up))
+        return max(1, steps.filter { $0 < 100 }.count * max(1, perStep))
+    }
+
     public init(
         steps: [Int], bake: Duration, interval: Duration, metrics: [AnalysisSpec.AnalysisMetric], pass: Int = 95,
         marginal: Int = 75, manualApproval: Bool = false, featureFlag: String? = nil, rollbackCommand: String? = nil,
@@ -206,9 +213,11 @@ public actor RolloutController {
     /// Every metric of the plan over one window, judged and scored.
     func judge(from: Date, to: Date) async throws -> StepJudgement {
         var judged: [MetricJudgement] = []
+        let confidence = RolloutJudge.confidence(0.98, analyses: plan.analyses)
         for metric in plan.metrics {
             let (control, experiment) = try await metrics.observe(metric.name, from: from, to: to)
-            judged.append(try RolloutJudge.judge(metric, control: control, experiment: experiment))
+            judged.append(
+                try RolloutJudge.judge(metric, control: control, experiment: experiment, confidence: confidence))
         }
         return try RolloutJudge.score(judged, pass: plan.pass, marginal: plan.marginal)
     }

@@ -6,21 +6,29 @@ import GreenlightJSON
 /// rank (``SampleJudgement``: Mann-Whitney, Hodges-Lehmann) or as proportions (``RateJudgement``:
 /// Fisher's exact test), then the step scored (``StepJudgement``). See docs/canary-judge.md.
 enum RolloutJudge {
+    /// The confidence of each analysis when a rollout makes `analyses` of them: a rollout judges each
+    /// metric again and again, and each judgement is a chance of a false alarm, so the confidence of one
+    /// is raised until the whole rollout's chance of one per metric is `1 - confidence` (Bonferroni).
+    static func confidence(_ confidence: Double, analyses: Int) -> Double {
+        1 - (1 - confidence) / Double(max(1, analyses))
+    }
+
     static func judge(
-        _ metric: AnalysisSpec.AnalysisMetric, control: CanaryObservation, experiment: CanaryObservation
+        _ metric: AnalysisSpec.AnalysisMetric, control: CanaryObservation, experiment: CanaryObservation,
+        confidence: Double = 0.98
     ) throws(JudgeError) -> MetricJudgement {
         let direction = Direction(rawValue: metric.direction.rawValue) ?? .increase
         switch (control, experiment) {
         case (.counts(let controlErrors, let controlRequests), .counts(let experimentErrors, let experimentRequests)):
             var rates = try RateJudgement(
                 experimentErrors: experimentErrors, experimentRequests: experimentRequests,
-                controlErrors: controlErrors, controlRequests: controlRequests)
+                controlErrors: controlErrors, controlRequests: controlRequests, confidence: confidence)
             rates.classification = direction.judge(rates.classification)
             return MetricJudgement(name: metric.name, rates: rates, critical: metric.critical)
         case (.values(let controlValues), .values(let experimentValues)):
             let samples = try SampleJudgement(
                 experiment: experimentValues, control: controlValues,
-                options: SampleJudgement.Options(direction: direction))
+                options: SampleJudgement.Options(direction: direction, confidence: confidence))
             return MetricJudgement(name: metric.name, samples: samples, critical: metric.critical)
         default:
             throw JudgeError("metric \(metric.name): the two arms were measured differently")

@@ -207,3 +207,88 @@ struct RolloutControllerTests {
         #expect(RolloutController.resumePoint(midway + [event(.weight, 0)], plan: plan) == 1)
     }
 }
+
+/// The false-alarm figure: healthy canaries (the same build on both arms), simulated as the router
+/// would measure them, judged as the controller judges them.
+@Suite("The rollout's false alarms")
+struct RolloutFalseAlarmTests {
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// A latency in ms: lognormal around 20 ms (Box-Muller).
+    static func latency(_ rng: inout SplitMix) -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+        let u2 = Double.random(in: 0..<1, using: &rng)
+        let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        return 20 * exp(0.5 * z)
+    }
+
+    static func p99(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted[max(0, Int((0.99 * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+
+    /// One rollout of steps 1, 5, 25, 50 % (three analyses a step, six router intervals an analysis,
+    /// 500 requests a router interval, 0.5 % errors on both arms): whether it is promoted without a
+    /// failing analysis and without a marginal step.
+    static func rollout(_ rng: inout SplitMix, metrics: [AnalysisSpec.AnalysisMetric]) throws -> Bool {
+        let steps = [1, 5, 25, 50]
+        let analysesPerStep = 3
+        let confidence = RolloutJudge.confidence(0.98, analyses: steps.count * analysesPerStep)
+        for weight in steps {
+            var last: StepJudgement?
+            for _ in 0..<analysesPerStep {
+                var p99s: (baseline: [Double], canary: [Double]) = ([], [])
+                var counts = (baselineErrors: 0, baseline: 0, canaryErrors: 0, canary: 0)
+                for _ in 0..<6 {
+                    var baseline: [Double] = []
+                    var canary: [Double] = []
+                    for _ in 0..<500 {
+                        let toCanary = Int.random(in: 1...100, using: &rng) <= weight
+                        let failed = Double.random(in: 0..<1, using: &rng) < 0.005
+                        if toCanary {
+                            canary.append(latency(&rng))
+                            counts.canary += 1
+                            if failed { counts.canaryErrors += 1 }
+                        } else {
+                            baseline.append(latency(&rng))
+                            counts.baseline += 1
+                            if failed { counts.baselineErrors += 1 }
+                        }
+                    }
+                    if let p = p99(baseline) { p99s.baseline.append(p) }
+                    if let p = p99(canary) { p99s.canary.append(p) }
+                }
+                let errors = try RolloutJudge.judge(
+                    metrics[0], control: .counts(failures: counts.baselineErrors, total: counts.baseline),
+                    experiment: .counts(failures: counts.canaryErrors, total: counts.canary), confidence: confidence)
+                let latency = try RolloutJudge.judge(
+                    metrics[1], control: .values(p99s.baseline), experiment: .values(p99s.canary),
+                    confidence: confidence)
+                let judgement = try RolloutJudge.score([errors, latency], pass: 95, marginal: 75)
+                if judgement.outcome == .fail { return false }
+                last = judgement
+            }
+            if last?.outcome == .marginal { return false }
+        }
+        return true
+    }
+
+    @Test("a healthy canary is promoted in at least 95 of 100 simulated rollouts at the default thresholds")
+    func healthyCanariesPromoted() throws {
+        var rng = SplitMix(state: 0x6A11)
+        var promoted = 0
+        for _ in 0..<100 where try Self.rollout(&rng, metrics: RolloutControllerTests.metrics) { promoted += 1 }
+        print("healthy canaries promoted: \(promoted) of 100")
+        #expect(promoted >= 95, "\(promoted) of 100 healthy canaries promoted")
+    }
+}
