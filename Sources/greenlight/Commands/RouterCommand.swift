@@ -119,8 +119,17 @@ extension Greenlight.RouterCommand {
         @Option(help: "Event loop threads (0: one per core).")
         var threads = 0
 
+        @Option(
+            help: ArgumentHelp(
+                "Seconds per interval of /intervals (default: a sixth of rollout.interval, 0.1 to 10).",
+                valueName: "seconds"))
+        var metricsInterval: Double?
+
         func validate() throws {
             guard (0...100).contains(weight) else { throw ValidationError("--weight must be 0 to 100, got \(weight).") }
+            if let metricsInterval, !(0.1...3600).contains(metricsInterval) {
+                throw ValidationError("--metrics-interval must be 0.1 to 3600 seconds, got \(metricsInterval).")
+            }
             if file == nil, baseline == nil || canary == nil {
                 throw ValidationError("give a spec with rollout.proxy, or --baseline URL and --canary URL.")
             }
@@ -196,6 +205,9 @@ extension Greenlight.RouterCommand {
             config.responseHeaderTimeout = .milliseconds(Int64(responseTimeout * 1000))
             config.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
             config.threads = threads
+            // The judge compares the intervals that end inside each analysis window: several per window.
+            let seconds = metricsInterval ?? min(10, max(0.1, (spec?.rollout?.interval?.seconds ?? 60) / 6))
+            config.metricsInterval = .milliseconds(Int64(seconds * 1000))
             if let upstreamCA {
                 guard FileManager.default.isReadableFile(atPath: upstreamCA) else {
                     throw LedgerInput.usage("--upstream-ca \(upstreamCA): no such readable file")
