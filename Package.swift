@@ -140,7 +140,7 @@ let package = Package(
             name: "GreenlightGate",
             dependencies: [
                 "GreenlightCore", "GreenlightHTTP", "GreenlightProbes", "GreenlightLoad", "GreenlightDemo",
-                "GreenlightObserve", "GreenlightLedger",
+                "GreenlightObserve", "GreenlightLedger", "GreenlightCanary",
             ]
         ),
         .executableTarget(

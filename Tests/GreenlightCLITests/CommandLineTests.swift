@@ -301,6 +301,21 @@ struct DemoCommandTests {
             r.stdout.split(separator: "\n").contains { $0.contains("pass") && $0.contains("Monitoring hooks") },
             "\(r.stdout)")
         #expect(r.stdout.contains("Smoke: sign in and buy"))
+        // After the GO, the regressed v2 goes out as a canary and is caught at the first step.
+        #expect(r.stdout.contains("step 1/4: canary at 1 %"), "\(r.stdout)")
+        #expect(!r.stdout.contains("step 2/4"), "\(r.stdout)")
+        #expect(r.stdout.contains("canary: rolled back (weight 0 "), "\(r.stdout)")
+        #expect(r.stdout.contains("feature flag 'checkout-v2' killed"), "\(r.stdout)")
+    }
+
+    @Test("demo --good-canary: a healthy v2 is promoted to 100 % step by step")
+    func demoGoodCanary() throws {
+        let r = try CLI.run(["demo", "--good-canary"], timeout: 120)
+        #expect(r.status == 0, "\(r.all)")
+        for (step, weight) in [(1, 1), (2, 10), (3, 50), (4, 100)] {
+            #expect(r.stdout.contains("step \(step)/4: canary at \(weight) %"), "\(r.stdout)")
+        }
+        #expect(r.stdout.contains("canary: promoted to 100 %"), "\(r.stdout)")
     }
 
     @Test("demo: the report is recorded, three demo signers approve its digest, and the gate opens")
@@ -318,7 +333,10 @@ struct DemoCommandTests {
         #expect(r.stdout.contains("gate demoshop@1.1.0: OPEN"))
         // The kept ledger is a real one: the commands read it.
         let verify = try CLI.run(["ledger", "verify", "--ledger", ledger])
-        #expect(verify.status == 0 && verify.stdout.contains("intact, 9 records"), "\(verify.all)")
+        // The sign-off's 9 records, then the canary's: the flag, its kill, the rollout's events.
+        #expect(verify.status == 0 && verify.stdout.contains("intact, "), "\(verify.all)")
+        let rollout = try CLI.run(["ledger", "show", "demoshop@1.1.0", "--ledger", ledger])
+        #expect(rollout.stdout.contains("rollout-event") && rollout.stdout.contains("rollback"), "\(rollout.all)")
         let gate = try CLI.run(["gate", "demoshop@1.1.0", "--ledger", ledger])
         #expect(gate.status == 0, "\(gate.all)")
         let again = try CLI.run(["demo", "--ledger", ledger])

@@ -175,13 +175,15 @@ public actor RolloutController {
         case error(String)
     }
 
-    /// Bakes one step: judges each `interval` as it ends; the first failing interval ends the step.
+    /// Bakes one step: judges it as each `interval` ends, on everything since the step began (as Kayenta
+    /// does without a look-back window: the judge sees more of the canary each time); the first failing
+    /// judgement ends the step.
     func bake(index: Int, weight: Int) async -> BakeVerdict {
         let clock = ContinuousClock()
         let start = clock.now
         let bakeEnd = start + plan.bake
         var last: StepJudgement?
-        var windowStart = Date()
+        let windowStart = Date()
         while clock.now < bakeEnd {
             let intervalEnd = min(clock.now + plan.interval, bakeEnd)
             do {
@@ -196,7 +198,6 @@ public actor RolloutController {
             } catch {
                 return .error("cannot read the canary's metrics: \(error)")
             }
-            windowStart = windowEnd
             last = judgement
             await record(
                 .analysis, from: weight, to: weight,

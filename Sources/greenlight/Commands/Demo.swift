@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GreenlightCanary
 import GreenlightCore
 import GreenlightDemo
 import GreenlightGate
@@ -58,6 +59,12 @@ extension Greenlight.Demo {
         @Flag(name: .shortAndLong, help: "Print only the verdict line.")
         var quiet = false
 
+        @Flag(help: "After the GO, roll out a healthy v2: it is promoted to 100 %.")
+        var goodCanary = false
+
+        @Flag(help: "Stop after the gate: no canary rollout.")
+        var noCanary = false
+
         func validate() throws {
             try ReportOutput.check(reportDir)
             try OutputPath.checkFile(ledger, option: "--ledger")
@@ -100,12 +107,6 @@ extension Greenlight.Demo {
             if show { Terminal.clearProgress() }
             try ReportOutput.write(report, to: reportDir, announce: !quiet)
             Terminal.out(TerminalRenderer.render(report, color: Terminal.colorEnabled(), quiet: quiet))
-            let gateOpen = try await signOff(report)
-            if !report.isGo || !gateOpen { throw ExitCode(ExitStatus.notReady) }
-        }
-
-        /// Records the report in a ledger, has the demo signers approve it, and prints what the gate says.
-        private func signOff(_ report: Report) async throws -> Bool {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "greenlight-demo-ledger-\(UUID().uuidString)")
             let leftover = Leftovers.add { try? FileManager.default.removeItem(at: folder) }
@@ -113,7 +114,67 @@ extension Greenlight.Demo {
                 try? FileManager.default.removeItem(at: folder)
                 Leftovers.forget(leftover)
             }
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = ledger ?? folder.appendingPathComponent("ledger.sqlite").path
+            let gateOpen = try await signOff(report, path: path)
+            if !report.isGo || !gateOpen { throw ExitCode(ExitStatus.notReady) }
+            if noCanary { return }
+            if try await !canary(path: path) { throw ExitCode(ExitStatus.notReady) }
+        }
+
+        /// After the GO: v2 as a canary behind the router; true when the rollout ended as it should (a bad
+        /// canary rolled back, a good one promoted).
+        private func canary(path: String) async throws -> Bool {
+            let show = !quiet
+            if show {
+                Terminal.out(
+                    "\nCanary: DemoShop v2 \(goodCanary ? "(healthy)" : "(5 % of product and order requests fail, 80 ms slower)") "
+                        + "behind greenlight's router, steps \(DemoCanary.steps.map { "\($0) %" }.joined(separator: " → "))"
+                )
+            }
+            let store: SQLiteLedgerStore
+            do {
+                store = try SQLiteLedgerStore(path: path)
+            } catch {
+                throw GateError("the demo's ledger cannot be opened again: \(error)", isInput: false).exit()
+            }
+            var demo = DemoCanary(store: store)
+            demo.good = goodCanary
+            let printer = RolloutPrinter(
+                json: false,
+                plan: RolloutPlan(steps: DemoCanary.steps, bake: .seconds(3), interval: .seconds(1), metrics: []))
+            if show { demo.progress = { printer.show($0) } }
+            let outcome: DemoCanary.Outcome
+            do {
+                outcome = try await demo.run()
+            } catch {
+                throw GateError("the demo's canary failed: \(error)", isInput: false).exit()
+            }
+            let expected: Bool
+            switch outcome.outcome {
+            case .promoted: expected = goodCanary
+            case .rolledBack: expected = !goodCanary
+            case .failed: expected = false
+            }
+            Terminal.out(
+                String(
+                    format: "canary: %@ after %.1f s; %llu requests, %llu failed on the canary (%.3f %% of all)",
+                    Self.describe(outcome.outcome), outcome.seconds, outcome.requests, outcome.canaryFailures,
+                    outcome.damage * 100))
+            return expected
+        }
+
+        static func describe(_ outcome: RolloutOutcome) -> String {
+            switch outcome {
+            case .promoted: return "promoted to 100 %"
+            case .rolledBack(_, let seconds):
+                return String(format: "rolled back (weight 0 %.2f s after the failing interval)", seconds)
+            case .failed(let reason): return "failed: \(reason)"
+            }
+        }
+
+        /// Records the report in a ledger, has the demo signers approve it, and prints what the gate says.
+        private func signOff(_ report: Report, path: String) async throws -> Bool {
             let outcome: DemoSignOff.Outcome
             do {
                 let store = try SQLiteLedgerStore(path: path)

@@ -22,8 +22,9 @@ extension Greenlight {
                 rebooted) resumes that step when started again.
 
                   greenlight rollout release.yaml
-                  greenlight rollout release.yaml --admin http://10.0.0.7:8081 --admin http://10.0.0.8:8081
-                  greenlight rollout approve release.yaml --by alice     (from another terminal)
+                  greenlight rollout release.yaml \\
+                      --admin http://10.0.0.7:8081 --admin http://10.0.0.8:8081
+                  greenlight rollout approve release.yaml --by alice   (another terminal)
 
                 Exit codes: 0 promoted to 100 %, 1 rolled back (or refused by the risk policy), \
                 2 invalid input.

@@ -246,9 +246,10 @@ struct RolloutFalseAlarmTests {
         let confidence = RolloutJudge.confidence(0.98, analyses: steps.count * analysesPerStep)
         for weight in steps {
             var last: StepJudgement?
+            // Each analysis judges the whole step so far, as the controller does.
+            var p99s: (baseline: [Double], canary: [Double]) = ([], [])
+            var counts = (baselineErrors: 0, baseline: 0, canaryErrors: 0, canary: 0)
             for _ in 0..<analysesPerStep {
-                var p99s: (baseline: [Double], canary: [Double]) = ([], [])
-                var counts = (baselineErrors: 0, baseline: 0, canaryErrors: 0, canary: 0)
                 for _ in 0..<6 {
                     var baseline: [Double] = []
                     var canary: [Double] = []
