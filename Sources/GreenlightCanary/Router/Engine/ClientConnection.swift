@@ -361,6 +361,9 @@ final class ClientConnection: Endpoint {
                 attach(lease.connection, arm: arm, reused: lease.reused)
             case .failure(let failure):
                 if exchange!.request.idempotent, !exchange!.retried, core.isHealthy(arm.other) {
+                    // The user is served by the other arm, but this arm failed them: its numbers say so
+                    // (a 502 on this arm), or a canary that died would look like one without traffic.
+                    core.metrics.recordResponse(arm, status: 502, microseconds: 0)
                     exchange!.retried = true
                     connect(arm.other)
                     return
