@@ -6,6 +6,9 @@ import GreenlightJSON
 /// rank (``SampleJudgement``: Mann-Whitney, Hodges-Lehmann) or as proportions (``RateJudgement``:
 /// Fisher's exact test), then the step scored (``StepJudgement``). See docs/canary-judge.md.
 enum RolloutJudge {
+    /// The smallest latency shift (milliseconds) that can fail a latency metric.
+    static let latencyFloorMilliseconds = 1.0
+
     /// The confidence of each analysis when a rollout makes `analyses` of them: a rollout judges each
     /// metric again and again, and each judgement is a chance of a false alarm, so the confidence of one
     /// is raised until the whole rollout's chance of one per metric is `1 - confidence` (Bonferroni).
@@ -26,9 +29,16 @@ enum RolloutJudge {
             rates.classification = direction.judge(rates.classification)
             return MetricJudgement(name: metric.name, rates: rates, critical: metric.critical)
         case (.values(let controlValues), .values(let experimentValues)):
-            let samples = try SampleJudgement(
+            var samples = try SampleJudgement(
                 experiment: experimentValues, control: controlValues,
                 options: SampleJudgement.Options(direction: direction, confidence: confidence))
+            // A latency shift under a millisecond is no regression, however sure the test is of it: a
+            // service that answers in 200 µs is not made worse by a new connection's 100 µs.
+            if metric.name.hasPrefix("latency"), samples.fails, let shift = samples.hodgesLehmann,
+                abs(shift) < latencyFloorMilliseconds
+            {
+                samples.classification = .pass
+            }
             return MetricJudgement(name: metric.name, samples: samples, critical: metric.critical)
         default:
             throw JudgeError("metric \(metric.name): the two arms were measured differently")
