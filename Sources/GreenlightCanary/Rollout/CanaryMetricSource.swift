@@ -131,3 +131,116 @@ public struct RouterIntervalsSource: CanaryMetricSource {
         return buckets.last.map { $0[0] / 1000 }
     }
 }
+
+/// Metrics from Prometheus, for setups where a mesh or another router carries the traffic: each
+/// metric's query with `{{arm}}` replaced by `baseline` or `canary`, asked of `/api/v1/query_range`
+/// over the window at `step`; every value of every series it returns is one observation.
+public struct PrometheusMetricSource: CanaryMetricSource {
+    let base: String
+    let queries: [String: String]
+    let session: HTTPSession
+    let step: Duration
+
+    public init(url: String, queries: [String: String], session: HTTPSession, step: Duration = .seconds(1)) {
+        base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.queries = queries
+        self.session = session
+        self.step = step
+    }
+
+    struct Answer: Decodable {
+        struct Data: Decodable {
+            struct Series: Decodable {
+                var values: [[Value]]?
+            }
+            var resultType: String
+            var result: [Series]
+        }
+        /// A sample's time (a number) or value (a string, `"NaN"` and `"+Inf"` included).
+        enum Value: Decodable {
+            case number(Double)
+            case text(String)
+            init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let number = try? container.decode(Double.self) {
+                    self = .number(number)
+                } else {
+                    self = .text(try container.decode(String.self))
+                }
+            }
+        }
+        var status: String
+        var data: Data?
+        var error: String?
+    }
+
+    public func observe(_ metric: String, from: Date, to: Date) async throws -> (
+        control: CanaryObservation, experiment: CanaryObservation
+    ) {
+        guard let query = queries[metric] else {
+            throw CanaryMetricError("no Prometheus query for '\(metric)'")
+        }
+        return (
+            try await values(query.replacingOccurrences(of: "{{arm}}", with: "baseline"), from: from, to: to),
+            try await values(query.replacingOccurrences(of: "{{arm}}", with: "canary"), from: from, to: to)
+        )
+    }
+
+    func values(_ query: String, from: Date, to: Date) async throws -> CanaryObservation {
+        var components = URLComponents(string: base + "/api/v1/query_range")
+        let seconds = Double(step.components.seconds) + Double(step.components.attoseconds) / 1e18
+        components?.queryItems = [
+            URLQueryItem(name: "query", value: query),
+            URLQueryItem(name: "start", value: String(format: "%.3f", from.timeIntervalSince1970)),
+            URLQueryItem(name: "end", value: String(format: "%.3f", to.timeIntervalSince1970)),
+            URLQueryItem(name: "step", value: String(format: "%.3f", max(0.001, seconds))),
+        ]
+        // `+` in a query must arrive as a plus, not as a space.
+        let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components?.percentEncodedQuery = encoded
+        guard let url = components?.url?.absoluteString else {
+            throw CanaryMetricError("Prometheus at \(base): not a usable URL")
+        }
+        let response = try await session.send(
+            HTTPRequestRecord(method: "GET", url: url, headers: [("Accept", "application/json")], body: Data()),
+            timeout: .seconds(10))
+        let answer: Answer
+        do {
+            answer = try JSONDecoder().decode(Answer.self, from: response.body)
+        } catch {
+            throw CanaryMetricError("Prometheus at \(base): HTTP \(response.status), not its API's answer")
+        }
+        guard answer.status == "success", let data = answer.data else {
+            throw CanaryMetricError(
+                "Prometheus at \(base) refused '\(query)': \(answer.error ?? "HTTP \(response.status)")")
+        }
+        var values: [Double] = []
+        for series in data.result {
+            for pair in series.values ?? [] where pair.count == 2 {
+                if case .text(let text) = pair[1], let value = Double(text), value.isFinite { values.append(value) }
+            }
+        }
+        return .values(values)
+    }
+}
+
+/// Each metric from where the plan says: Prometheus when it has a query, else the router.
+public struct CombinedMetricSource: CanaryMetricSource {
+    let router: (any CanaryMetricSource)?
+    let prometheus: PrometheusMetricSource?
+
+    public init(router: (any CanaryMetricSource)?, prometheus: PrometheusMetricSource?) {
+        self.router = router
+        self.prometheus = prometheus
+    }
+
+    public func observe(_ metric: String, from: Date, to: Date) async throws -> (
+        control: CanaryObservation, experiment: CanaryObservation
+    ) {
+        if let prometheus, prometheus.queries[metric] != nil {
+            return try await prometheus.observe(metric, from: from, to: to)
+        }
+        guard let router else { throw CanaryMetricError("no source for the metric '\(metric)'") }
+        return try await router.observe(metric, from: from, to: to)
+    }
+}

@@ -67,6 +67,8 @@ public struct RolloutSpec: SpecObject {
     public var featureFlag: String?
     public var manualApproval: Bool
     public var analysis: AnalysisSpec?
+    /// The Prometheus that answers the analysis metrics' queries.
+    public var prometheus: String?
     /// Where the built-in router listens and what it sits in front of; optional, for `greenlight router FILE`.
     public var proxy: ProxySpec?
 
@@ -138,6 +140,9 @@ public struct RolloutSpec: SpecObject {
             Field("feature_flag", .string(.identifier), "the feature flag that acts as the kill switch"),
             Field("manual_approval", .boolean, "pause for a person's approval between steps; default false"),
             Field("analysis", AnalysisSpec.schemaType, "the metrics the canary is judged on"),
+            Field(
+                "prometheus", .string(.url),
+                "the Prometheus that answers the analysis metrics' queries, such as http://127.0.0.1:9090"),
             Field("proxy", ProxySpec.schemaType, "with router: builtin, where the router listens and its upstreams"),
         ])
 
@@ -152,6 +157,7 @@ public struct RolloutSpec: SpecObject {
         featureFlag = r.string("feature_flag")
         manualApproval = r.bool("manual_approval") ?? false
         analysis = r.object("analysis")
+        prometheus = r.string("prometheus")
         proxy = r.object("proxy")
     }
 }
@@ -166,6 +172,8 @@ public struct AnalysisSpec: SpecObject {
         public var name: String
         public var direction: Direction
         public var critical: Bool
+        /// A PromQL query with `{{arm}}` for `baseline` or `canary`: the metric comes from Prometheus.
+        public var query: String?
 
         package static let schema = ObjectSchema(
             "an analysis metric", doc: "A metric compared between baseline and canary.",
@@ -175,18 +183,24 @@ public struct AnalysisSpec: SpecObject {
                     "direction", .choice(Direction.allCases.map(\.rawValue)),
                     "which change is bad: increase, decrease or either; default increase"),
                 Field("critical", .boolean, "a failure of this metric fails the whole step; default false"),
+                Field(
+                    "query", .string(.text),
+                    "a PromQL query with {{arm}} (baseline or canary), asked of rollout.prometheus; default: the router's numbers"
+                ),
             ])
 
-        public init(name: String, direction: Direction = .increase, critical: Bool = false) {
+        public init(name: String, direction: Direction = .increase, critical: Bool = false, query: String? = nil) {
             self.name = name
             self.direction = direction
             self.critical = critical
+            self.query = query
         }
 
         package init(reading r: ObjectReader) {
             name = r.string("name") ?? ""
             direction = r.choice("direction") ?? .increase
             critical = r.bool("critical") ?? false
+            query = r.string("query")
         }
     }
 

@@ -104,7 +104,24 @@ extension Greenlight.RolloutCommand {
             defer { Task { await session.shutdown() } }
             let token = ProcessInfo.processInfo.environment[adminTokenEnv] ?? rollout.proxy?.adminToken
             let traffic: any CanaryTraffic
-            let metrics: any CanaryMetricSource
+            var queries: [String: String] = [:]
+            for metric in analysis.metrics {
+                guard let query = metric.query else { continue }
+                guard query.contains("{{arm}}") else {
+                    throw LedgerInput.usage(
+                        "\(file): the query of \(metric.name) has no {{arm}}: it would read the same series for both arms"
+                    )
+                }
+                queries[metric.name] = query
+            }
+            var prometheus: PrometheusMetricSource?
+            if !queries.isEmpty {
+                guard let url = rollout.prometheus else {
+                    throw LedgerInput.usage("\(file): analysis metrics with a query need rollout.prometheus (its URL)")
+                }
+                prometheus = PrometheusMetricSource(url: url, queries: queries, session: session)
+            }
+            var router: RouterIntervalsSource?
             switch rollout.router {
             case .builtin:
                 var urls = admins
@@ -116,17 +133,24 @@ extension Greenlight.RolloutCommand {
                 }
                 let admin = RouterAdminTraffic(admins: urls, token: token, session: session)
                 traffic = admin
-                metrics = RouterIntervalsSource(traffic: admin)
-                for metric in analysis.metrics where !RouterIntervalsSource.knows(metric.name) {
-                    throw LedgerInput.usage(
-                        "\(file): the router measures error_rate, latency and latency_pNN; it cannot judge '\(metric.name)'"
-                    )
-                }
+                router = RouterIntervalsSource(traffic: admin)
             case .command:
-                throw LedgerInput.usage(
-                    "\(file): router: command needs the canary's metrics from Prometheus, which `rollout` cannot read yet"
-                )
+                guard let command = rollout.command else {
+                    throw LedgerInput.usage("\(file): router: command needs rollout.command (with {{percent}})")
+                }
+                traffic = CommandTraffic(command: command, directory: directory)
             }
+            for metric in analysis.metrics where metric.query == nil {
+                guard router != nil else {
+                    throw LedgerInput.usage(
+                        "\(file): with router: command every analysis metric needs a query; \(metric.name) has none")
+                }
+                guard RouterIntervalsSource.knows(metric.name) else {
+                    throw LedgerInput.usage(
+                        "\(file): the router measures error_rate, latency and latency_pNN; give \(metric.name) a query")
+                }
+            }
+            let metrics = CombinedMetricSource(router: router, prometheus: prometheus)
 
             let open = try await ledger.open(besideSpec: file, create: true)
             defer { Task { await open.close() } }
