@@ -165,6 +165,24 @@ struct RolloutCommandTests {
         }
     }
 
+    @Test("on a terminal: a live line with the step, the weight, the time left in the bake and the last score")
+    func liveView() async throws {
+        try await Self.withSetup(canaryErrorRate: 0, bake: "3s") { spec, env, _, port in
+            let users = Users(port: port)
+            // `script` gives the command a terminal, and keeps what it drew.
+            let line = ["rollout", spec, "--policy", env["POLICY"]!].map { "'\($0)'" }.joined(separator: " ")
+            let run = try CLI.runProgram(
+                "/usr/bin/script", ["-qfec", "\(CLI.binary.path) \(line)", "/dev/null"],
+                env: env.merging(["TERM": "xterm"]) { $1 }, timeout: 60)
+            _ = await users.stop()
+            #expect(run.status == 0, "\(run.all)")
+            #expect(run.stdout.contains("step 1/3 · canary at 20 % · "), "\(run.all)")
+            #expect(run.stdout.contains("s left in the bake · score 100 (pass): error_rate Pass"), "\(run.all)")
+            #expect(run.stdout.contains("\u{1B}[2K"), "the line is redrawn in place")
+            #expect(run.stdout.contains("promoted: the canary takes 100 %"), "\(run.all)")
+        }
+    }
+
     @Test("a plan that falls short of its risk class's controls does not start (exit 1), and bad steps are exit 2")
     func refusals() throws {
         let folder = try TemporaryFolder("gl-rollout-cli")

@@ -6,6 +6,7 @@ import GreenlightGate
 import GreenlightHTTP
 import GreenlightJSON
 import GreenlightLedger
+import Synchronization
 
 extension Greenlight {
     struct RolloutCommand: AsyncParsableCommand {
@@ -158,7 +159,7 @@ extension Greenlight.RolloutCommand {
             let events = RolloutEventLog(store: open.ledger.store, release: release)
             let past = try await events.events()
             let resume = fresh ? nil : RolloutController.resumePoint(past, plan: plan)
-            let printer = RolloutPrinter(json: json, plan: plan)
+            let printer = RolloutPrinter(json: json, plan: plan, live: Terminal.stderrIsTTY)
             let approvals = LedgerApprovals(events: events, prompt: Terminal.stdinIsTTY && !json)
             if let resume, !json {
                 Terminal.out("resuming the rollout of \(release) at step \(resume + 1) (its controller had stopped)")
@@ -168,6 +169,7 @@ extension Greenlight.RolloutCommand {
                 events: events, approvals: approvals, by: "greenlight rollout",
                 progress: { printer.show($0) })
             let outcome = await controller.run(from: resume ?? 0)
+            printer.finish()
             switch outcome {
             case .promoted:
                 return
@@ -258,14 +260,59 @@ final class LedgerApprovals: RolloutApprovals {
     }
 }
 
-/// The rollout's progress: lines on a terminal or off one, or JSON objects (one per line).
+/// The rollout's progress: on a terminal a live line (step, weight, time left in the bake, the last
+/// score and each metric's classification, redrawn every second) above the lasting events; off one a
+/// line per event and per judged interval; or JSON objects (one per line).
 final class RolloutPrinter: Sendable {
     let json: Bool
     let plan: RolloutPlan
+    let live: Bool
 
-    init(json: Bool, plan: RolloutPlan) {
+    private struct Live {
+        var step = 0
+        var weight = 0
+        var bakeEnd: ContinuousClock.Instant?
+        var last = "not judged yet"
+    }
+    private let state = Mutex(Live())
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
+
+    init(json: Bool, plan: RolloutPlan, live: Bool = false) {
         self.json = json
         self.plan = plan
+        self.live = live && !json
+        if self.live {
+            ticker.withLock { task in
+                task = Task { [self] in
+                    while !Task.isCancelled {
+                        redraw()
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the live line.
+    func finish() {
+        ticker.withLock { $0?.cancel() }
+        if live { Terminal.clearProgress() }
+    }
+
+    private func redraw() {
+        let line = state.withLock { live -> String in
+            let left = live.bakeEnd.map { max(0, Int(RolloutController.seconds($0 - ContinuousClock.now).rounded())) }
+            return "step \(live.step + 1)/\(plan.steps.count) · canary at \(live.weight) %"
+                + (left.map { " · \($0) s left in the bake" } ?? "") + " · \(live.last)"
+        }
+        Terminal.progress(line)
+    }
+
+    /// A lasting line, printed under the live one.
+    private func say(_ text: String) {
+        if live { Terminal.clearProgress() }
+        Terminal.out(text)
+        if live { redraw() }
     }
 
     func show(_ progress: RolloutProgress) {
@@ -276,25 +323,39 @@ final class RolloutPrinter: Sendable {
         let steps = plan.steps.count
         switch progress {
         case .stepStarted(let index, let weight, let bake):
-            Terminal.out("step \(index + 1)/\(steps): canary at \(weight) %" + (weight < 100 ? ", baking \(bake)" : ""))
+            state.withLock {
+                $0.step = index
+                $0.weight = weight
+                $0.bakeEnd = weight < 100 ? ContinuousClock.now + bake : nil
+                $0.last = "not judged yet"
+            }
+            say("step \(index + 1)/\(steps): canary at \(weight) %" + (weight < 100 ? ", baking \(bake)" : ""))
         case .intervalJudged(_, let weight, let judgement, let remaining):
             let metrics = judgement.metrics.map { "\($0.name) \($0.classification.rawValue)" }.joined(separator: ", ")
+            if live {
+                state.withLock { $0.last = "score \(judgement.scoreText) (\(judgement.outcome.rawValue)): \(metrics)" }
+                redraw()
+                return
+            }
             Terminal.out(
                 "  \(weight) %: score \(judgement.scoreText) (\(judgement.outcome.rawValue)); \(metrics); "
                     + "\(Int(RolloutController.seconds(remaining).rounded())) s left")
         case .waitingForApproval(let index, _, let reason):
-            Terminal.out("step \(index + 1) waits for an approval: \(reason)")
+            say("step \(index + 1) waits for an approval: \(reason)")
         case .approved(let index, let by):
-            Terminal.out("step \(index + 1) approved by \(by)")
+            say("step \(index + 1) approved by \(by)")
         case .rollingBack(let reason):
+            finish()
             Terminal.out("rolling back: \(reason)")
         case .rolledBack(_, let seconds, let notes):
             Terminal.out(
                 String(format: "rolled back: weight 0 %.2f s after the failing interval", seconds)
                     + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
         case .promoted:
+            finish()
             Terminal.out("promoted: the canary takes 100 % of the traffic")
         case .failed(let message):
+            if live { Terminal.clearProgress() }
             Terminal.error("greenlight: \(message)")
         }
     }
