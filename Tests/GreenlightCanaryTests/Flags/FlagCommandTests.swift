@@ -7,18 +7,8 @@ import Testing
 /// folder, and `flag serve` as a process of its own killed by another process.
 @Suite("greenlight flag", .serialized)
 struct FlagCommandTests {
-    /// The binary sits beside the test bundle in the build folder.
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("greenlight")
-            .path
-    }
-
-    /// Runs greenlight; returns its exit status and what it printed (stdout and stderr).
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(Self.binary, arguments)
-        defer { unlink(child.outputPath) }
-        let status = await child.wait()
-        return ((status >> 8) & 0xFF, child.output)
+        try await GreenlightBinary.run(arguments)
     }
 
     @Test("set, change, list, get, kill and revive, with exit 2 and a reason for bad input")
@@ -90,7 +80,8 @@ struct FlagCommandTests {
         let created = try await run(
             ["flag", "set", "dark-mode", "--variant", "on=true", "--variant", "off=false", "--default", "on"] + ledger)
         #expect(created.status == 0, "\(created.output)")
-        try await ChildProcess.with(Self.binary, ["flag", "serve", "--listen", "127.0.0.1:0"] + ledger) { server in
+        try await ChildProcess.with(GreenlightBinary.path, ["flag", "serve", "--listen", "127.0.0.1:0"] + ledger) {
+            server in
             #expect(try await server.waitForOutput("serving flags over OFREP on http://127.0.0.1:"), "\(server.output)")
             let port = try #require(
                 server.output.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "\(server.output)")

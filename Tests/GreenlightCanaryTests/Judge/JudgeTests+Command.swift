@@ -7,16 +7,8 @@ import Testing
 
 /// `greenlight judge` as a user runs it: the binary built with these tests.
 extension JudgeTests {
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("greenlight")
-            .path
-    }
-
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(Self.binary, arguments)
-        defer { unlink(child.outputPath) }
-        let status = await child.wait()
-        return ((status >> 8) & 0xFF, child.output)
+        try await GreenlightBinary.run(arguments)
     }
 
     @Test("judge --json on two files: the fields, and exit 1 for a High under increase, 0 under decrease")

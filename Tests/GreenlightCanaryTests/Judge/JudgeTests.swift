@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCanary
@@ -37,18 +38,6 @@ struct JudgeTests {
     /// Within 1e-9 relative, or 1e-12 absolute near 0.
     static func close(_ a: Double, _ b: Double) -> Bool {
         a == b || abs(a - b) <= 1e-12 || abs(a - b) <= 1e-9 * max(abs(a), abs(b))
-    }
-
-    /// A seeded generator (SplitMix64), so the random cases are the same on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     // MARK: - Against scipy and numpy
@@ -110,7 +99,7 @@ struct JudgeTests {
 
     @Test("the confidence interval equals brute force on small samples, at 98 % and 95 %")
     func intervalMatchesBruteForce() {
-        var random = Seeded(state: 42)
+        var random = SplitMix(state: 42)
         for round in 0..<60 {
             let m = Int.random(in: 1...40, using: &random)
             let n = Int.random(in: 1...40, using: &random)
@@ -138,12 +127,12 @@ struct JudgeTests {
 
     @Test("the search for an order statistic equals the sorted differences, across the enumeration limit")
     func searchEqualsSort() {
-        var random = Seeded(state: 7)
+        var random = SplitMix(state: 7)
         // Small samples with the search forced: reals, heavy ties, negative values.
         for round in 0..<40 {
             let m = Int.random(in: 1...60, using: &random)
             let n = Int.random(in: 1...60, using: &random)
-            let draw: (inout Seeded) -> Double = { random in
+            let draw: (inout SplitMix) -> Double = { random in
                 switch round % 3 {
                 case 0: Double.random(in: -5...5, using: &random)
                 case 1: Double(Int.random(in: 0...3, using: &random))
@@ -219,7 +208,7 @@ struct JudgeTests {
 
     @Test("a clear increase is High: it fails for increase and either, and passes for decrease")
     func clearIncrease() throws {
-        var random = Seeded(state: 3)
+        var random = SplitMix(state: 3)
         let control = (0..<200).map { _ in Double.random(in: 90...110, using: &random) }
         let experiment = (0..<200).map { _ in Double.random(in: 120...140, using: &random) }
         for (direction, fails) in [(Direction.increase, true), (.either, true), (.decrease, false)] {
@@ -235,7 +224,7 @@ struct JudgeTests {
 
     @Test("a small significant shift within the tolerance is Pass; without tolerance it is High")
     func withinTolerance() throws {
-        var random = Seeded(state: 5)
+        var random = SplitMix(state: 5)
         let control = (0..<2_000).map { _ in Double.random(in: 99...101, using: &random) }
         let experiment = (0..<2_000).map { _ in Double.random(in: 100...102, using: &random) }
         let judgement = try Self.judge(experiment, control, .increase)

@@ -212,17 +212,6 @@ struct RolloutControllerTests {
 /// would measure them, judged as the controller judges them.
 @Suite("The rollout's false alarms")
 struct RolloutFalseAlarmTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A latency in ms: lognormal around 20 ms (Box-Muller).
     static func latency(_ rng: inout SplitMix) -> Double {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)

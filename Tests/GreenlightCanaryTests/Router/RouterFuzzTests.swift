@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightTestSupport
 import Testing
 
 @testable import GreenlightCanary
@@ -10,18 +11,6 @@ import Glibc
 /// Hostile clients: 100,000 malformed requests, each on its own connection, against a real router.
 @Suite("The canary router under malformed requests", .serialized)
 struct RouterFuzzTests {
-    /// A seeded generator, so that a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let valid = Array(
         "POST /api/orders?x=1 HTTP/1.1\r\nHost: shop\r\nX-User: u1\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"sku\":\"a\"}"
             .utf8)
