@@ -302,7 +302,7 @@ struct DemoCommandTests {
             "\(r.stdout)")
         #expect(r.stdout.contains("Smoke: sign in and buy"))
         // After the GO, the regressed v2 goes out as a canary and is caught at the first step.
-        #expect(r.stdout.contains("step 1/4: canary at 1 %"), "\(r.stdout)")
+        #expect(r.stdout.contains("step 1/4: canary at 0.5 %"), "\(r.stdout)")
         #expect(!r.stdout.contains("step 2/4"), "\(r.stdout)")
         #expect(r.stdout.contains("canary: rolled back (weight 0 "), "\(r.stdout)")
         #expect(r.stdout.contains("feature flag 'checkout-v2' killed"), "\(r.stdout)")
@@ -312,7 +312,7 @@ struct DemoCommandTests {
     func demoGoodCanary() throws {
         let r = try CLI.run(["demo", "--good-canary"], timeout: 120)
         #expect(r.status == 0, "\(r.all)")
-        for (step, weight) in [(1, 1), (2, 10), (3, 50), (4, 100)] {
+        for (step, weight) in [(1, "0.5"), (2, "10"), (3, "50"), (4, "100")] {
             #expect(r.stdout.contains("step \(step)/4: canary at \(weight) %"), "\(r.stdout)")
         }
         #expect(r.stdout.contains("canary: promoted to 100 %"), "\(r.stdout)")

@@ -195,11 +195,11 @@ struct RolloutCommandTests {
         #expect(refused.status == 1, "\(refused.all)")
         #expect(refused.stderr.contains("the rollout does not start"), "\(refused.all)")
         let fractional = Self.spec(listen: 1, admin: 2, baseline: 3, canary: 4, bake: "1s")
-            .replacingOccurrences(of: "steps: [20, 50, 100]", with: "steps: [0.5, 50, 100]")
+            .replacingOccurrences(of: "steps: [20, 50, 100]", with: "steps: [0.125, 50, 100]")
         try Data(fractional.utf8).write(to: folder.appending("fractional.yaml").path.url)
         let bad = try CLI.run(["rollout", folder.appending("fractional.yaml").path, "--policy", policy])
         #expect(bad.status == 2, "\(bad.all)")
-        #expect(bad.stderr.contains("whole percents"), "\(bad.all)")
+        #expect(bad.stderr.contains("to hundredths, got 0.125"), "\(bad.all)")
     }
 }
 

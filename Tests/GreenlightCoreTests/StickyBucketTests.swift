@@ -115,4 +115,26 @@ struct StickyBucketTests {
         #expect(!keys.contains { StickyBucket.includes(group: "checkout", key: $0, percentage: 0) })
         #expect(keys.allSatisfy { StickyBucket.includes(group: "checkout", key: $0, percentage: 100) })
     }
+
+    @Test("fractions of a percent: the SDKs' rule at every whole percent, only adds keys, and splits as asked")
+    func fractions() {
+        let keys = (0..<20_000).map { "user-\($0)" }
+        for whole in [0, 1, 5, 25, 50, 99, 100] {
+            #expect(
+                keys.allSatisfy {
+                    StickyBucket.includes(group: "checkout", key: $0, fraction: Double(whole))
+                        == StickyBucket.includes(group: "checkout", key: $0, percentage: whole)
+                }, "at \(whole) %")
+        }
+        #expect(keys.allSatisfy { (1...10_000).contains(StickyBucket.position(group: "checkout", key: $0)) })
+        var previous = Set<String>()
+        for weight in [0.01, 0.1, 0.5, 1, 1.5, 2.25, 5] {
+            let included = Set(keys.filter { StickyBucket.includes(group: "checkout", key: $0, fraction: weight) })
+            #expect(previous.isSubset(of: included), "raising to \(weight) % dropped keys")
+            previous = included
+        }
+        let half = keys.filter { StickyBucket.includes(group: "checkout", key: $0, fraction: 0.5) }.count
+        // 0.5 % of 20,000 is 100; a binomial's 4 standard deviations is about 40.
+        #expect((60...140).contains(half), "\(half) of 20,000 keys at 0.5 %")
+    }
 }

@@ -6,8 +6,8 @@ import GreenlightHTTP
 /// command that drives a mesh or a load balancer (`router: command`). The rollout controller only
 /// ever calls this, so its judge and policy work the same in front of either.
 public protocol CanaryTraffic: Sendable {
-    /// Sets the canary's weight, 0 to 100 percent; throws when it could not be set everywhere.
-    func setWeight(_ percent: Int) async throws
+    /// Sets the canary's weight, 0 to 100 percent (to hundredths); throws when it could not be set everywhere.
+    func setWeight(_ percent: Double) async throws
     /// Where the weight goes, for messages: `router http://127.0.0.1:8081` or `command kubectl …`.
     var description: String { get }
 }
@@ -34,8 +34,8 @@ public struct RouterAdminTraffic: CanaryTraffic {
 
     public var description: String { "router \(admins.joined(separator: ", "))" }
 
-    public func setWeight(_ percent: Int) async throws {
-        let body = Data("{\"weight\": \(percent)}".utf8)
+    public func setWeight(_ percent: Double) async throws {
+        let body = Data("{\"weight\": \(Format.number(percent))}".utf8)
         // All at once: a rollback must not wait for one slow router before telling the next.
         let failures = await withTaskGroup(of: String?.self) { group in
             for admin in admins {
@@ -53,7 +53,8 @@ public struct RouterAdminTraffic: CanaryTraffic {
             return failures
         }
         if !failures.isEmpty {
-            throw CanaryTrafficError("weight \(percent) % not set on \(failures.joined(separator: "; "))")
+            throw CanaryTrafficError(
+                "weight \(Format.number(percent)) % not set on \(failures.joined(separator: "; "))")
         }
     }
 
@@ -80,8 +81,8 @@ public struct CommandTraffic: CanaryTraffic {
 
     public var description: String { "command \(command)" }
 
-    public func setWeight(_ percent: Int) async throws {
-        let line = command.replacingOccurrences(of: "{{percent}}", with: String(percent))
+    public func setWeight(_ percent: Double) async throws {
+        let line = command.replacingOccurrences(of: "{{percent}}", with: Format.number(percent))
         let outcome = await ShellCommand(line, directory: directory, timeout: timeout).run()
         if let launchError = outcome.launchError {
             throw CanaryTrafficError("cannot run the router command: \(launchError)")

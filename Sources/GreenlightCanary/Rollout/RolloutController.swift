@@ -4,7 +4,8 @@ import GreenlightCore
 /// A rollout's plan, from the spec's `rollout` and `rollback` sections: the steps, how long each bakes,
 /// how often it is judged, on which metrics, and what a rollback does.
 public struct RolloutPlan: Sendable {
-    public var steps: [Int]
+    /// Canary weights in percent, to hundredths.
+    public var steps: [Double]
     public var bake: Duration
     public var interval: Duration
     public var metrics: [AnalysisSpec.AnalysisMetric]
@@ -26,7 +27,7 @@ public struct RolloutPlan: Sendable {
     }
 
     public init(
-        steps: [Int], bake: Duration, interval: Duration, metrics: [AnalysisSpec.AnalysisMetric], pass: Int = 95,
+        steps: [Double], bake: Duration, interval: Duration, metrics: [AnalysisSpec.AnalysisMetric], pass: Int = 95,
         marginal: Int = 75, manualApproval: Bool = false, featureFlag: String? = nil, rollbackCommand: String? = nil,
         rollbackTimeout: Duration = .seconds(300), directory: String = "."
     ) {
@@ -46,9 +47,9 @@ public struct RolloutPlan: Sendable {
 
 /// What the controller tells whoever shows its progress (a live view on a terminal, lines, JSON).
 public enum RolloutProgress: Sendable {
-    case stepStarted(index: Int, weight: Int, bake: Duration)
-    case intervalJudged(index: Int, weight: Int, judgement: StepJudgement, remaining: Duration)
-    case waitingForApproval(index: Int, weight: Int, reason: String)
+    case stepStarted(index: Int, weight: Double, bake: Duration)
+    case intervalJudged(index: Int, weight: Double, judgement: StepJudgement, remaining: Duration)
+    case waitingForApproval(index: Int, weight: Double, reason: String)
     case approved(index: Int, by: String)
     case rollingBack(reason: String)
     case rolledBack(reason: String, secondsToZero: Double, notes: [String])
@@ -68,7 +69,7 @@ public enum RolloutOutcome: Sendable, Equatable {
 /// Where a manual approval comes from: `greenlight rollout approve` (a ledger record), the API, a prompt.
 public protocol RolloutApprovals: Sendable {
     /// Waits for an approval of step `index` and returns who gave it, or nil for a rejection.
-    func approval(step index: Int, weight: Int, reason: String) async throws -> String?
+    func approval(step index: Int, weight: Double, reason: String) async throws -> String?
 }
 
 /// `greenlight rollout`: for each step, set the weight, bake, judge every interval, then advance (after
@@ -84,7 +85,7 @@ public actor RolloutController {
     let progress: @Sendable (RolloutProgress) -> Void
     let by: String
     /// The weight last set.
-    var weight = 0
+    var weight = 0.0
 
     public init(
         plan: RolloutPlan, traffic: any CanaryTraffic, metrics: any CanaryMetricSource, flags: FlagStore? = nil,
@@ -126,7 +127,8 @@ public actor RolloutController {
             do {
                 try await traffic.setWeight(target)
             } catch {
-                return await rollBack(reason: "cannot set the weight to \(target) %: \(error)", failedAt: nil)
+                return await rollBack(
+                    reason: "cannot set the weight to \(Format.number(target)) %: \(error)", failedAt: nil)
             }
             await record(.step, from: weight, to: target, reason: "step \(index + 1) of \(plan.steps.count)")
             weight = target
@@ -178,7 +180,7 @@ public actor RolloutController {
     /// Bakes one step: judges it as each `interval` ends, on everything since the step began (as Kayenta
     /// does without a look-back window: the judge sees more of the canary each time); the first failing
     /// judgement ends the step.
-    func bake(index: Int, weight: Int) async -> BakeVerdict {
+    func bake(index: Int, weight: Double) async -> BakeVerdict {
         let clock = ContinuousClock()
         let start = clock.now
         let bakeEnd = start + plan.bake
@@ -277,7 +279,7 @@ public actor RolloutController {
     }
 
     func record(
-        _ action: RolloutEvent.Action, from: Int, to: Int, reason: String, evidence: StepJudgement? = nil
+        _ action: RolloutEvent.Action, from: Double, to: Double, reason: String, evidence: StepJudgement? = nil
     ) async {
         guard let events else { return }
         var event = RolloutEvent(action: action, from: from, to: to, by: by, reason: reason)

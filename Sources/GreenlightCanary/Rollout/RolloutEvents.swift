@@ -26,15 +26,16 @@ public struct RolloutEvent: Sendable, Hashable {
 
     public var action: Action
     /// The canary's weight before and after, in percent.
-    public var from: Int
-    public var to: Int
+    /// Percent, to hundredths.
+    public var from: Double
+    public var to: Double
     /// Who or what made the change: `admin-api 127.0.0.1`, `greenlight rollout`, a person's name.
     public var by: String
     public var reason: String?
     /// The judge's numbers behind an analysis or a rollback.
     public var evidence: JSONValue?
 
-    public init(action: Action, from: Int, to: Int, by: String, reason: String? = nil) {
+    public init(action: Action, from: Double, to: Double, by: String, reason: String? = nil) {
         self.action = action
         self.from = from
         self.to = to
@@ -42,9 +43,24 @@ public struct RolloutEvent: Sendable, Hashable {
         self.reason = reason
     }
 
+    /// A whole percent is written as an integer (as records before fractional weights were), a fraction
+    /// as a number.
+    static func percent(_ value: Double) -> JSONValue {
+        value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .double(value)
+    }
+
+    static func percent(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .int(let int)?: Double(int)
+        case .double(let double)?: double
+        default: nil
+        }
+    }
+
     var payload: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("action", .string(action.rawValue)), ("by", .string(by)), ("from", .int(from)), ("to", .int(to)),
+            ("action", .string(action.rawValue)), ("by", .string(by)), ("from", Self.percent(from)),
+            ("to", Self.percent(to)),
         ]
         if let reason, !reason.isEmpty { members.append(("reason", .string(reason))) }
         if let evidence { members.append(("evidence", evidence)) }
@@ -54,8 +70,8 @@ public struct RolloutEvent: Sendable, Hashable {
     /// The event a `rollout-event` record holds; nil for a record that is not one.
     public init?(record: LedgerRecord) {
         guard record.kind == .rolloutEvent, case .string(let action)? = record.payload["action"],
-            let action = Action(rawValue: action), case .int(let from)? = record.payload["from"],
-            case .int(let to)? = record.payload["to"], case .string(let by)? = record.payload["by"]
+            let action = Action(rawValue: action), let from = Self.percent(record.payload["from"]),
+            let to = Self.percent(record.payload["to"]), case .string(let by)? = record.payload["by"]
         else { return nil }
         var reason: String?
         if case .string(let text)? = record.payload["reason"] { reason = text }

@@ -15,7 +15,11 @@ import Glibc
 final class RouterCore: Sendable {
     let configuration: RouterConfiguration
     let metrics: RouterMetrics
-    let weight: Atomic<Int>
+    /// The canary's share in hundredths of a percent (0…10000).
+    let basisPoints: Atomic<Int>
+
+    /// The canary's share, percent.
+    var weight: Double { Double(basisPoints.load(ordering: .relaxed)) / 100 }
     /// The TLS context of HTTPS upstreams (nil when both are plain HTTP).
     let tlsContext: NIOSSLContext?
     private let health = Mutex<[RouterArm: (failures: Int, healthy: Bool, probing: Bool)]>(
@@ -43,20 +47,20 @@ final class RouterCore: Sendable {
         canaryAddresses = try resolve(configuration.canary)
         #endif
         self.metrics = RouterMetrics(interval: configuration.metricsInterval)
-        self.weight = Atomic(configuration.weight)
+        self.basisPoints = Atomic(Int((configuration.weight * 100).rounded()))
         self.group = group
     }
 
     /// Sets the weight and tells ``RouterConfiguration/onWeightChange``.
-    func setWeight(_ new: Int, action: String, by: String) {
-        let old = weight.exchange(new, ordering: .relaxed)
-        configuration.onWeightChange?(old, new, action, by)
+    func setWeight(_ new: Double, action: String, by: String) {
+        let old = basisPoints.exchange(Int((new * 100).rounded()), ordering: .relaxed)
+        configuration.onWeightChange?(Double(old) / 100, new, action, by)
     }
 
-    /// The request's arm: canary when the sticky key's bucket (1…100) is at most the weight, unless that
-    /// arm's upstream is down and the other is up.
-    func chooseArm(bucket: Int) -> RouterArm {
-        let chosen: RouterArm = bucket <= weight.load(ordering: .relaxed) ? .canary : .baseline
+    /// The request's arm: canary when the sticky key's position (1…10000, ``StickyBucket/position``) is
+    /// at most the weight in hundredths of a percent, unless that arm's upstream is down and the other is up.
+    func chooseArm(position: Int) -> RouterArm {
+        let chosen: RouterArm = position <= basisPoints.load(ordering: .relaxed) ? .canary : .baseline
         if !isHealthy(chosen), isHealthy(chosen.other) { return chosen.other }
         return chosen
     }
@@ -148,11 +152,13 @@ public final class CanaryRouter: Sendable {
 
     public var metrics: RouterMetrics { core.metrics }
     public var configuration: RouterConfiguration { core.configuration }
-    public var weight: Int { core.weight.load(ordering: .relaxed) }
+    public var weight: Double { core.weight }
 
     /// Sets the canary's share; 0 drains: new requests all go to the baseline, in-flight ones finish.
-    public func setWeight(_ weight: Int, by: String = "greenlight") throws {
-        guard (0...100).contains(weight) else { throw RouterError("weight must be 0 to 100, got \(weight)") }
+    public func setWeight(_ weight: Double, by: String = "greenlight") throws {
+        guard (0...100).contains(weight), weight.isFinite else {
+            throw RouterError("weight must be 0 to 100, got \(weight)")
+        }
         core.setWeight(weight, action: weight == 0 ? "drain" : "weight", by: by)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -19,6 +20,14 @@ enum RouterAdmin {
             .bind(host: host, port: port).get()
     }
 
+    /// A weight the router takes: 0 to 100 percent, to hundredths of a percent.
+    static func percent(_ value: Double) -> Double? {
+        guard value.isFinite, (0...100).contains(value), abs(value * 100 - (value * 100).rounded()) < 1e-6 else {
+            return nil
+        }
+        return (value * 100).rounded() / 100
+    }
+
     static func status(_ core: RouterCore) -> String {
         var arms: [String] = []
         for arm in RouterArm.allCases {
@@ -34,7 +43,7 @@ enum RouterAdmin {
         let group = core.configuration.group.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
             of: "\"", with: "\\\"")
         return
-            "{\"weight\":\(core.weight.load(ordering: .relaxed)),\"group\":\"\(group)\",\"arms\":{\(arms.joined(separator: ","))}}\n"
+            "{\"weight\":\(Format.number(core.weight)),\"group\":\"\(group)\",\"arms\":{\(arms.joined(separator: ","))}}\n"
     }
 }
 
@@ -58,7 +67,7 @@ extension RouterAdmin {
                 + "\"baseline\":\(arm(interval.baseline)),\"canary\":\(arm(interval.canary))}"
         }
         let seconds = Double(core.metrics.interval.nanoseconds) / 1e9
-        return "{\"interval_seconds\":\(seconds),\"weight\":\(core.weight.load(ordering: .relaxed)),"
+        return "{\"interval_seconds\":\(seconds),\"weight\":\(Format.number(core.weight)),"
             + "\"intervals\":[\(items.joined(separator: ","))]}\n"
     }
 }
@@ -120,7 +129,7 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.GET, "/metrics"):
             return (
                 .ok, "text/plain; version=0.0.4",
-                core.metrics.prometheusText(weight: core.weight.load(ordering: .relaxed))
+                core.metrics.prometheusText(weight: core.weight)
             )
         case (.GET, "/status"):
             return (.ok, json, RouterAdmin.status(core))
@@ -140,12 +149,11 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.POST, "/weight"):
             let bytes = body.readableBytesView
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                let number = object["weight"] as? NSNumber, Double(number.intValue) == number.doubleValue,
-                (0...100).contains(number.intValue)
+                let number = object["weight"] as? NSNumber, let weight = RouterAdmin.percent(number.doubleValue)
             else {
-                return (.badRequest, json, "{\"error\":\"expected {\\\"weight\\\": 0 to 100}\"}\n")
+                return (.badRequest, json, "{\"error\":\"expected {\\\"weight\\\": 0 to 100, to hundredths}\"}\n")
             }
-            core.setWeight(number.intValue, action: "weight", by: "admin-api \(peer)")
+            core.setWeight(weight, action: "weight", by: "admin-api \(peer)")
             return (.ok, json, RouterAdmin.status(core))
         case (_, "/metrics"), (_, "/status"), (_, "/intervals"), (_, "/drain"), (_, "/weight"):
             return (.methodNotAllowed, json, "{\"error\":\"method not allowed\"}\n")

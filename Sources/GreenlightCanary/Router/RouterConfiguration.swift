@@ -55,8 +55,9 @@ public struct RouterConfiguration: Sendable {
     public var listenPort = 0
     public var baseline: RouterUpstream
     public var canary: RouterUpstream
-    /// The canary's share, 0 to 100: a request goes to the canary when its bucket (1…100) is at most this.
-    public var weight = 0
+    /// The canary's share, 0 to 100 percent, to hundredths: a request goes to the canary when its
+    /// position (``StickyBucket/position``, 1…10000) is at most this × 100.
+    public var weight = 0.0
     /// The bucketing group: the rollout's feature flag, else the service name.
     public var group = "greenlight"
     public var stickiness = RouterStickiness.clientIP
@@ -89,7 +90,7 @@ public struct RouterConfiguration: Sendable {
     /// Called after every change of the weight (the admin API, ``CanaryRouter/setWeight(_:by:)``) with the
     /// weight before, after, what changed it (`drain` or `weight`) and who (`admin-api 127.0.0.1`): the
     /// command records it in the ledger as a rollout event. Runs on an event loop: hand work off.
-    public var onWeightChange: (@Sendable (_ from: Int, _ to: Int, _ action: String, _ by: String) -> Void)?
+    public var onWeightChange: (@Sendable (_ from: Double, _ to: Double, _ action: String, _ by: String) -> Void)?
 
     public init(baseline: RouterUpstream, canary: RouterUpstream) {
         self.baseline = baseline

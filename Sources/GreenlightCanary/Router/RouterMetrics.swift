@@ -1,4 +1,5 @@
 import Foundation
+import GreenlightCore
 import Histogram
 import NIOCore
 import Synchronization
@@ -175,10 +176,10 @@ public final class RouterMetrics: Sendable {
     }
 
     /// Prometheus text exposition (version 0.0.4).
-    public func prometheusText(weight: Int) -> String {
+    public func prometheusText(weight: Double) -> String {
         var out =
             "# HELP greenlight_router_weight The canary's share, percent.\n# TYPE greenlight_router_weight gauge\n"
-        out += "greenlight_router_weight \(weight)\n"
+        out += "greenlight_router_weight \(Format.number(weight))\n"
         let all = state.withLock { $0.total }
         out += "# HELP greenlight_router_requests_total Responses by arm and status class.\n"
         out += "# TYPE greenlight_router_requests_total counter\n"

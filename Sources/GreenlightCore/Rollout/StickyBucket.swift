@@ -5,8 +5,30 @@
 ///     included when bucket <= percentage
 ///
 /// Raising the percentage only adds keys (a key included at 5 % is included at 25 %), and a key never
-/// changes side at a fixed percentage. Percentages are whole numbers from 0 to 100.
+/// changes side at a fixed percentage. Flags use whole percentages, as the SDKs do.
+///
+/// The router also takes fractions of a percent, down to 0.01 % (a first canary step of 0.5 %). For those
+/// the bucket is extended by a second pair of digits from the same hash:
+///
+///     position = (bucket - 1) × 100 + (hash / 100) % 100 + 1                              (1…10000)
+///     included when position <= percentage × 100
+///
+/// At a whole percentage this is the rule above (position ≤ 100·p exactly when bucket ≤ p), so the
+/// router and the SDKs still agree there; between whole percentages it splits the next bucket's users,
+/// and raising the percentage still only adds keys.
 public enum StickyBucket {
+    /// The position of `key` in `group`: 1 to 10,000, extending ``bucket(group:key:)`` to hundredths of
+    /// a percent.
+    public static func position(group: String, key: String) -> Int {
+        let hash = murmur3_x86_32(Array("\(group):\(key)".utf8), seed: 0)
+        return Int(hash % 100) * 100 + Int((hash / 100) % 100) + 1
+    }
+
+    /// Whether `key` is in the first `percentage` percent of `group`, to hundredths of a percent.
+    public static func includes(group: String, key: String, fraction percentage: Double) -> Bool {
+        position(group: group, key: key) <= Int((percentage * 100).rounded())
+    }
+
     /// The bucket of `key` in `group`: 1 to 100.
     public static func bucket(group: String, key: String) -> Int {
         Int(murmur3_x86_32(Array("\(group):\(key)".utf8), seed: 0) % 100) + 1

@@ -8,7 +8,7 @@ import GreenlightLoad
 
 /// The demo after the GO: DemoShop v2 goes out as a canary behind greenlight's router, under users from
 /// the load engine (1,500 requests a second, each a user of 5,000, sticky by `X-User`), and the rollout
-/// controller ramps it 1 → 10 → 50 → 100 % on the judge's word. A bad v2 (5 % of its product and order
+/// controller ramps it 0.5 → 10 → 50 → 100 % on the judge's word. A bad v2 (5 % of its product and order
 /// requests fail, 80 ms slower) is caught at the first step and rolled back; a good one is promoted.
 public struct DemoCanary: Sendable {
     public struct Outcome: Sendable {
@@ -33,7 +33,8 @@ public struct DemoCanary: Sendable {
 
     public init(store: any LedgerStore) { self.store = store }
 
-    public static let steps = [1, 10, 50, 100]
+    /// Half a percent first: the damage a bad canary can do is its weight times its failure share.
+    public static let steps: [Double] = [0.5, 10, 50, 100]
     public static let flag = "checkout-v2"
 
     public func run() async throws -> Outcome {

@@ -129,7 +129,7 @@ extension Greenlight.Demo {
             if show {
                 Terminal.out(
                     "\nCanary: DemoShop v2 \(goodCanary ? "(healthy)" : "(5 % of product and order requests fail, 80 ms slower)") "
-                        + "behind greenlight's router, steps \(DemoCanary.steps.map { "\($0) %" }.joined(separator: " → "))"
+                        + "behind greenlight's router, steps \(DemoCanary.steps.map { "\(Format.number($0)) %" }.joined(separator: " → "))"
                 )
             }
             let store: SQLiteLedgerStore

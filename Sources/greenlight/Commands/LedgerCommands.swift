@@ -233,6 +233,7 @@ enum HistoryLine {
         case .rolloutEvent:
             func n(_ key: String) -> String {
                 if case .int(let value)? = p[key] { return "\(value)%" }
+                if case .double(let value)? = p[key] { return "\(Format.number(value))%" }
                 return "?"
             }
             let reason = s("reason")

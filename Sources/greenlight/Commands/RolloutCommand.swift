@@ -73,14 +73,18 @@ extension Greenlight.RolloutCommand {
             guard let analysis = rollout.analysis else {
                 throw LedgerInput.usage("\(file): rollout.analysis names no metrics: the canary cannot be judged")
             }
-            let steps = try rollout.steps.map { step -> Int in
-                guard step == step.rounded(), step >= 1, step <= 100 else {
-                    throw LedgerInput.usage("\(file): rollout.steps must be whole percents 1 to 100, got \(step)")
+            let steps = try rollout.steps.map { step -> Double in
+                guard step >= 0.01, RouterAdminOptions.isWeight(step) else {
+                    throw LedgerInput.usage(
+                        "\(file): rollout.steps must be percents from 0.01 to 100, to hundredths, got \(Format.number(step))"
+                    )
                 }
-                return Int(step)
+                return (step * 100).rounded() / 100
             }
             guard steps == steps.sorted(), steps.last == 100 else {
-                throw LedgerInput.usage("\(file): rollout.steps must rise and end at 100, got \(steps)")
+                throw LedgerInput.usage(
+                    "\(file): rollout.steps must rise and end at 100, got \(steps.map(Format.number).joined(separator: ", "))"
+                )
             }
             guard let bake = rollout.bake else {
                 throw LedgerInput.usage("\(file): rollout.bake is missing: how long each step runs before it is judged")
@@ -211,7 +215,8 @@ extension Greenlight.RolloutCommand {
                     reason: (reject ? LedgerApprovals.rejected : LedgerApprovals.approved)
                         + (reason.map { ": \($0)" } ?? "")))
             Terminal.out(
-                "\(reject ? "rejected" : "approved") the rollout of \(release.release) at \(weight) % as \(who)")
+                "\(reject ? "rejected" : "approved") the rollout of \(release.release) at \(Format.number(weight)) % as \(who)"
+            )
         }
     }
 }
@@ -229,10 +234,12 @@ final class LedgerApprovals: RolloutApprovals {
         self.prompt = prompt
     }
 
-    func approval(step index: Int, weight: Int, reason: String) async throws -> String? {
+    func approval(step index: Int, weight: Double, reason: String) async throws -> String? {
         let seen = try await events.events().count
         if prompt {
-            Terminal.out("approve step \(index + 1) (\(weight) %)? \(reason). [y/N] (or greenlight rollout approve)")
+            Terminal.out(
+                "approve step \(index + 1) (\(Format.number(weight)) %)? \(reason). [y/N] (or greenlight rollout approve)"
+            )
             // The answer comes from the terminal or the ledger, whichever is first.
             return try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask { try await self.fromLedger(after: seen) }
@@ -270,7 +277,7 @@ final class RolloutPrinter: Sendable {
 
     private struct Live {
         var step = 0
-        var weight = 0
+        var weight = 0.0
         var bakeEnd: ContinuousClock.Instant?
         var last = "not judged yet"
     }
@@ -302,7 +309,7 @@ final class RolloutPrinter: Sendable {
     private func redraw() {
         let line = state.withLock { live -> String in
             let left = live.bakeEnd.map { max(0, Int(RolloutController.seconds($0 - ContinuousClock.now).rounded())) }
-            return "step \(live.step + 1)/\(plan.steps.count) · canary at \(live.weight) %"
+            return "step \(live.step + 1)/\(plan.steps.count) · canary at \(Format.number(live.weight)) %"
                 + (left.map { " · \($0) s left in the bake" } ?? "") + " · \(live.last)"
         }
         Terminal.progress(line)
@@ -329,7 +336,9 @@ final class RolloutPrinter: Sendable {
                 $0.bakeEnd = weight < 100 ? ContinuousClock.now + bake : nil
                 $0.last = "not judged yet"
             }
-            say("step \(index + 1)/\(steps): canary at \(weight) %" + (weight < 100 ? ", baking \(bake)" : ""))
+            say(
+                "step \(index + 1)/\(steps): canary at \(Format.number(weight)) %"
+                    + (weight < 100 ? ", baking \(bake)" : ""))
         case .intervalJudged(_, let weight, let judgement, let remaining):
             let metrics = judgement.metrics.map { "\($0.name) \($0.classification.rawValue)" }.joined(separator: ", ")
             if live {
@@ -338,7 +347,7 @@ final class RolloutPrinter: Sendable {
                 return
             }
             Terminal.out(
-                "  \(weight) %: score \(judgement.scoreText) (\(judgement.outcome.rawValue)); \(metrics); "
+                "  \(Format.number(weight)) %: score \(judgement.scoreText) (\(judgement.outcome.rawValue)); \(metrics); "
                     + "\(Int(RolloutController.seconds(remaining).rounded())) s left")
         case .waitingForApproval(let index, _, let reason):
             say("step \(index + 1) waits for an approval: \(reason)")
@@ -364,17 +373,17 @@ final class RolloutPrinter: Sendable {
         switch progress {
         case .stepStarted(let index, let weight, let bake):
             return .object([
-                ("event", .string("step")), ("step", .int(index + 1)), ("weight", .int(weight)),
+                ("event", .string("step")), ("step", .int(index + 1)), ("weight", .double(weight)),
                 ("bake_seconds", .double(RolloutController.seconds(bake))),
             ])
         case .intervalJudged(let index, let weight, let judgement, let remaining):
             return .object([
-                ("event", .string("analysis")), ("step", .int(index + 1)), ("weight", .int(weight)),
+                ("event", .string("analysis")), ("step", .int(index + 1)), ("weight", .double(weight)),
                 ("judgement", judgement.json), ("remaining_seconds", .double(RolloutController.seconds(remaining))),
             ])
         case .waitingForApproval(let index, let weight, let reason):
             return .object([
-                ("event", .string("waiting")), ("step", .int(index + 1)), ("weight", .int(weight)),
+                ("event", .string("waiting")), ("step", .int(index + 1)), ("weight", .double(weight)),
                 ("reason", .string(reason)),
             ])
         case .approved(let index, let by):

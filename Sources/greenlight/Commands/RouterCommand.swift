@@ -81,8 +81,8 @@ extension Greenlight.RouterCommand {
                 "A CA certificate (PEM) to trust for https upstreams, besides the system store.", valueName: "file"))
         var upstreamCA: String?
 
-        @Option(help: "The canary's share, 0 to 100 (0 drains the canary).")
-        var weight = 0
+        @Option(help: "The canary's share, 0 to 100, to hundredths (0 drains the canary).")
+        var weight = 0.0
 
         @Option(
             help: ArgumentHelp(
@@ -126,7 +126,9 @@ extension Greenlight.RouterCommand {
         var metricsInterval: Double?
 
         func validate() throws {
-            guard (0...100).contains(weight) else { throw ValidationError("--weight must be 0 to 100, got \(weight).") }
+            guard RouterAdminOptions.isWeight(weight) else {
+                throw ValidationError("--weight must be 0 to 100, to hundredths, got \(weight).")
+            }
             if let metricsInterval, !(0.1...3600).contains(metricsInterval) {
                 throw ValidationError("--metrics-interval must be 0.1 to 3600 seconds, got \(metricsInterval).")
             }
@@ -264,7 +266,7 @@ extension Greenlight.RouterCommand {
                 }
             }
             var line =
-                "router on \(host):\(router.port): baseline \(config.baseline), canary \(config.canary), weight \(weight), group \(config.group)"
+                "router on \(host):\(router.port): baseline \(config.baseline), canary \(config.canary), weight \(Format.number(weight)), group \(config.group)"
             if let admin = router.adminPort { line += "; admin on \(adminHost):\(admin)" }
             if let flags { line += "; OFREP on \(flags.baseURL)" }
             if let open, let releaseName { line += "; rollout events of \(releaseName) go to \(open.location)" }
@@ -282,6 +284,11 @@ extension Greenlight.RouterCommand {
 
 /// `--admin URL` (repeatable) and the token, shared by the commands that drive running routers.
 struct RouterAdminOptions: ParsableArguments {
+    /// 0 to 100 percent, to hundredths.
+    static func isWeight(_ value: Double) -> Bool {
+        value.isFinite && (0...100).contains(value) && abs(value * 100 - (value * 100).rounded()) < 1e-6
+    }
+
     @Option(
         name: .customLong("admin"),
         help: ArgumentHelp(
@@ -340,18 +347,20 @@ extension Greenlight.RouterCommand {
             abstract: "Set the canary's weight on every router named (they bucket alike, so they agree).",
             discussion: "Exit codes: 0 every router took it, 1 one did not, 2 invalid input.")
 
-        @Argument(help: "The canary's share, 0 to 100.")
-        var weight: Int
+        @Argument(help: "The canary's share, 0 to 100, to hundredths (such as 0.5).")
+        var weight: Double
 
         @OptionGroup var admin: RouterAdminOptions
 
         func validate() throws {
-            guard (0...100).contains(weight) else {
-                throw ValidationError("the weight must be 0 to 100, got \(weight).")
+            guard RouterAdminOptions.isWeight(weight) else {
+                throw ValidationError("the weight must be 0 to 100, to hundredths, got \(weight).")
             }
         }
 
-        func run() async throws { try await admin.send("POST", "/weight", body: "{\"weight\": \(weight)}") }
+        func run() async throws {
+            try await admin.send("POST", "/weight", body: "{\"weight\": \(Format.number(weight))}")
+        }
     }
 
     struct Drain: AsyncParsableCommand {

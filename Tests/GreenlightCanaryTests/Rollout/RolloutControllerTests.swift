@@ -49,10 +49,10 @@ final class SyntheticUsers: Sendable {
 /// Counts the weights a rollout sets, and sets them on the router.
 final class RecordingTraffic: CanaryTraffic, Sendable {
     let inner: any CanaryTraffic
-    let weights = Mutex<[Int]>([])
+    let weights = Mutex<[Double]>([])
     init(_ inner: any CanaryTraffic) { self.inner = inner }
     var description: String { inner.description }
-    func setWeight(_ percent: Int) async throws {
+    func setWeight(_ percent: Double) async throws {
         weights.withLock { $0.append(percent) }
         try await inner.setWeight(percent)
     }
@@ -105,7 +105,7 @@ struct RolloutControllerTests {
         folder.remove()
     }
 
-    static func plan(_ folder: TemporaryFolder, steps: [Int] = [5, 50, 100]) -> RolloutPlan {
+    static func plan(_ folder: TemporaryFolder, steps: [Double] = [5, 50, 100]) -> RolloutPlan {
         RolloutPlan(
             steps: steps, bake: .seconds(2), interval: .seconds(1), metrics: metrics, featureFlag: "checkout-v2",
             rollbackCommand: "echo rolled-back > rollback.txt", rollbackTimeout: .seconds(10),
@@ -191,7 +191,7 @@ struct RolloutControllerTests {
     func resumePoint() {
         let plan = RolloutPlan(
             steps: [1, 5, 25, 100], bake: .seconds(60), interval: .seconds(10), metrics: Self.metrics)
-        func event(_ action: RolloutEvent.Action, _ to: Int) -> RolloutEvent {
+        func event(_ action: RolloutEvent.Action, _ to: Double) -> RolloutEvent {
             RolloutEvent(action: action, from: 0, to: to, by: "test")
         }
         #expect(RolloutController.resumePoint([], plan: plan) == nil)

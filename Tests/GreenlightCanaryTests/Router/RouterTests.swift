@@ -9,7 +9,7 @@ import Testing
 
 /// Starts a router in front of two test upstreams named "baseline" and "canary".
 func withRouter(
-    weight: Int = 0, stickiness: RouterStickiness = .header("X-User"),
+    weight: Double = 0, stickiness: RouterStickiness = .header("X-User"),
     configure: (inout RouterConfiguration) -> Void = { _ in },
     _ body: (CanaryRouter, TestUpstream, TestUpstream) async throws -> Void
 ) async throws {

@@ -37,7 +37,7 @@ final class ClientConnection: Endpoint {
         var raw: [UInt8]
         var upstreamHead: ByteBuffer
         var info: RequestHeadInfo
-        /// The sticky key's bucket, 1…100 (nil: the key is the client's address).
+        /// The sticky key's position, 1…10000 (nil: the key is the client's address).
         var bucket: Int?
     }
 
@@ -253,7 +253,7 @@ final class ClientConnection: Endpoint {
                 return
             }
             upstreamHead = out
-            bucket = info.stickyKey.map { StickyBucket.bucket(group: core.configuration.group, key: $0) }
+            bucket = info.stickyKey.map { StickyBucket.position(group: core.configuration.group, key: $0) }
             requestCache = RequestCache(
                 raw: head.withUnsafeReadableBytes { Array($0) }, upstreamHead: out, info: info, bucket: bucket)
         }
@@ -263,10 +263,12 @@ final class ClientConnection: Endpoint {
             flush()
         }
         if bucket == nil {
-            if ipBucket == nil { ipBucket = StickyBucket.bucket(group: core.configuration.group, key: clientIP ?? "") }
+            if ipBucket == nil {
+                ipBucket = StickyBucket.position(group: core.configuration.group, key: clientIP ?? "")
+            }
             bucket = ipBucket
         }
-        let arm = core.chooseArm(bucket: bucket!)
+        let arm = core.chooseArm(position: bucket!)
         deadline = nil
         let now = NIODeadline.now()
         exchange = Exchange(
