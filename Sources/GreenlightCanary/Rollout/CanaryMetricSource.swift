@@ -188,7 +188,7 @@ public struct PrometheusMetricSource: CanaryMetricSource {
 
     func values(_ query: String, from: Date, to: Date) async throws -> CanaryObservation {
         var components = URLComponents(string: base + "/api/v1/query_range")
-        let seconds = Double(step.components.seconds) + Double(step.components.attoseconds) / 1e18
+        let seconds = RolloutController.seconds(step)
         components?.queryItems = [
             URLQueryItem(name: "query", value: query),
             URLQueryItem(name: "start", value: String(format: "%.3f", from.timeIntervalSince1970)),

@@ -20,14 +20,6 @@ enum RouterAdmin {
             .bind(host: host, port: port).get()
     }
 
-    /// A weight the router takes: 0 to 100 percent, to hundredths of a percent.
-    static func percent(_ value: Double) -> Double? {
-        guard value.isFinite, (0...100).contains(value), abs(value * 100 - (value * 100).rounded()) < 1e-6 else {
-            return nil
-        }
-        return (value * 100).rounded() / 100
-    }
-
     static func status(_ core: RouterCore) -> String {
         var arms: [String] = []
         for arm in RouterArm.allCases {
@@ -149,7 +141,7 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.POST, "/weight"):
             let bytes = body.readableBytesView
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                let number = object["weight"] as? NSNumber, let weight = RouterAdmin.percent(number.doubleValue)
+                let number = object["weight"] as? NSNumber, let weight = RouterWeight.percent(number.doubleValue)
             else {
                 return (.badRequest, json, "{\"error\":\"expected {\\\"weight\\\": 0 to 100, to hundredths}\"}\n")
             }

@@ -100,6 +100,17 @@ public struct RouterConfiguration: Sendable {
     func upstream(_ arm: RouterArm) -> RouterUpstream { arm == .baseline ? baseline : canary }
 }
 
+/// The weights the router takes: 0 to 100 percent, to hundredths of a percent.
+public enum RouterWeight {
+    /// `value` as the router keeps it (rounded to hundredths), or nil when it is not such a weight.
+    public static func percent(_ value: Double) -> Double? {
+        guard value.isFinite, (0...100).contains(value), abs(value * 100 - (value * 100).rounded()) < 1e-6 else {
+            return nil
+        }
+        return (value * 100).rounded() / 100
+    }
+}
+
 public struct RouterError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }

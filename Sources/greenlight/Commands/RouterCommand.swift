@@ -285,9 +285,7 @@ extension Greenlight.RouterCommand {
 /// `--admin URL` (repeatable) and the token, shared by the commands that drive running routers.
 struct RouterAdminOptions: ParsableArguments {
     /// 0 to 100 percent, to hundredths.
-    static func isWeight(_ value: Double) -> Bool {
-        value.isFinite && (0...100).contains(value) && abs(value * 100 - (value * 100).rounded()) < 1e-6
-    }
+    static func isWeight(_ value: Double) -> Bool { RouterWeight.percent(value) != nil }
 
     @Option(
         name: .customLong("admin"),

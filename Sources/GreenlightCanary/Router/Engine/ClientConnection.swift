@@ -14,7 +14,7 @@ import NIOCore
 /// comparison stands in for reading it again.
 final class ClientConnection: Endpoint {
 
-    private struct Exchange {
+    struct Exchange {
         var arm: RouterArm
         var request: RequestHeadInfo
         var upstreamHead: ByteBuffer
@@ -33,7 +33,7 @@ final class ClientConnection: Endpoint {
         var responseBody = BodyReader(.none)
     }
 
-    private struct RequestCache {
+    struct RequestCache {
         var raw: [UInt8]
         var upstreamHead: ByteBuffer
         var info: RequestHeadInfo
@@ -41,7 +41,7 @@ final class ClientConnection: Endpoint {
         var bucket: Int?
     }
 
-    private struct ResponseCache {
+    struct ResponseCache {
         var raw: [UInt8]
         var arm: RouterArm
         var request: RequestHeadInfo
@@ -50,31 +50,37 @@ final class ClientConnection: Endpoint {
         var info: ResponseHeadInfo
     }
 
-    private let core: RouterCore
-    private var exchange: Exchange?
-    private var upstream: UpstreamConnection?
-    private var requestCache: RequestCache?
-    private var responseCache: ResponseCache?
+    let core: RouterCore
+    var exchange: Exchange?
+    var upstream: UpstreamConnection?
+    var requestCache: RequestCache?
+    var responseCache: ResponseCache?
     /// A request head that came in parts, and how much of it was searched for its end.
-    private var partialHead: ByteBuffer?
-    private var partialScanned = 0
+    var partialHead: ByteBuffer?
+    var partialScanned = 0
     /// A response head that came in parts.
-    private var partialResponse: ByteBuffer?
+    var partialResponse: ByteBuffer?
     /// Bytes after the current request's end (a pipelined request): read once the exchange is over.
-    private var stash: ByteBuffer?
-    private var tunnel = false
-    private var closing = false
-    private var upstreamNeedsFlush = false
+    var stash: ByteBuffer?
+    var tunnel = false
+    var closing = false
+    var upstreamNeedsFlush = false
     /// A close waits for the last bytes to go out.
-    private var closeWhenDrained = false
-    private var lastUpstreamActivity = NIODeadline.now()
-    private let clientIP: String?
-    private var ipBucket: Int?
-    private var xff = "unknown"
-    private var forwarded = "for=unknown"
-    private let stickyHeader: [UInt8]?
-    private let stickyCookie: [UInt8]?
-    private let defaultHost: String
+    var closeWhenDrained = false
+    var lastUpstreamActivity = NIODeadline.now()
+    let clientIP: String?
+    var ipBucket: Int?
+    var xff = "unknown"
+    var forwarded = "for=unknown"
+    let stickyHeader: [UInt8]?
+    let stickyCookie: [UInt8]?
+    let defaultHost: String
+    /// The client's response head, waiting for the first body bytes to share a write with.
+    var pendingClientHead: ByteBuffer?
+    var lastClientActivity = NIODeadline.now()
+    var deadline: NIODeadline?
+    var timeoutAmount = TimeAmount.zero
+    var deadlineKind = Deadline.clientIdle
 
     init(loop: RouterLoop, fd: Int32, address: String?) {
         core = loop.core
@@ -133,7 +139,7 @@ final class ClientConnection: Endpoint {
 
     /// Reads requests from `buffer`: heads start exchanges, body bytes go to the upstream, and bytes past
     /// the current request's end wait in the stash.
-    private func process(_ buffer: inout ByteBuffer) {
+    func process(_ buffer: inout ByteBuffer) {
         while buffer.readableBytes > 0, !closing, !tunnel {
             if exchange == nil {
                 guard let head = takeHead(&buffer) else { return }
@@ -165,7 +171,7 @@ final class ClientConnection: Endpoint {
 
     /// The head at the front of `buffer` when it is all there (it is taken out), else nil (the bytes are
     /// kept for the next read). Too large: answered 431.
-    private func takeHead(_ buffer: inout ByteBuffer) -> ByteBuffer? {
+    func takeHead(_ buffer: inout ByteBuffer) -> ByteBuffer? {
         if partialHead == nil {
             // Blank lines before a request line are ignored (RFC 9112 §2.2).
             while let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), first == 0x0D || first == 0x0A
@@ -229,7 +235,7 @@ final class ClientConnection: Endpoint {
         }
     }
 
-    private func startExchange(_ head: ByteBuffer) {
+    func startExchange(_ head: ByteBuffer) {
         guard !closed else { return }
         var info: RequestHeadInfo
         var upstreamHead: ByteBuffer
@@ -284,7 +290,7 @@ final class ClientConnection: Endpoint {
         connect(arm)
     }
 
-    private func forward(_ bytes: ByteBuffer) {
+    func forward(_ bytes: ByteBuffer) {
         if let upstream {
             upstream.write(bytes)
             upstreamNeedsFlush = true
@@ -293,7 +299,7 @@ final class ClientConnection: Endpoint {
         }
     }
 
-    private func requestEnded() {
+    func requestEnded() {
         exchange!.requestEnded = true
         if let upstream {
             upstream.flush()
@@ -302,7 +308,7 @@ final class ClientConnection: Endpoint {
         }
     }
 
-    private func requestSent() {
+    func requestSent() {
         exchange!.requestEndSent = true
         guard !exchange!.responseHeadSent else { return }
         // A request without a body ends as it starts: no need to read the clock again.
@@ -312,11 +318,11 @@ final class ClientConnection: Endpoint {
 
     /// Reads wait while the connection closes, while a pipelined request waits its turn, and while the
     /// upstream cannot take more (or is not there yet).
-    private var readsHeld: Bool {
+    var readsHeld: Bool {
         closing || stash != nil || ((exchange != nil || tunnel) && !(upstream?.isWritable ?? false))
     }
 
-    private func resumeRead() {
+    func resumeRead() {
         guard !readsHeld else { return }
         resumeReading()
     }
@@ -345,7 +351,7 @@ final class ClientConnection: Endpoint {
         pendingClientHead = nil
     }
 
-    private func connect(_ arm: RouterArm) {
+    func connect(_ arm: RouterArm) {
         let pool = loop.pool(arm)
         if let idle = pool.takeIdle() {
             attach(idle, arm: arm, reused: true)
@@ -379,7 +385,7 @@ final class ClientConnection: Endpoint {
     }
 
     /// The exchange gets its upstream connection: the head goes out, then any body bytes that waited.
-    private func attach(_ handler: UpstreamConnection, arm: RouterArm, reused: Bool) {
+    func attach(_ handler: UpstreamConnection, arm: RouterArm, reused: Bool) {
         upstream = handler
         handler.exchange = self
         exchange!.arm = arm
@@ -398,276 +404,18 @@ final class ClientConnection: Endpoint {
 
     /// Bytes kept past this read, copied out of the loop's 64 KiB read buffer (a slice would keep all of
     /// it alive: half a head from a slow client must not cost 64 KiB).
-    private func own(_ bytes: ByteBuffer) -> ByteBuffer {
+    func own(_ bytes: ByteBuffer) -> ByteBuffer {
         var copy = loop.allocator.buffer(capacity: bytes.readableBytes)
         copy.writeImmutableBuffer(bytes)
         return copy
     }
 
-    // MARK: upstream side (called by UpstreamConnection on the same loop)
-
-    func upstreamRead(_ data: ByteBuffer) {
-        guard !closed else { return }
-        var buffer = data
-        if tunnel {
-            write(buffer)
-            return
-        }
-        guard exchange != nil else { return }
-        if exchange!.responseHeadSent { lastUpstreamActivity = .now() }
-        defer {
-            // A response that goes on past this read: the upstream may now be silent for the idle timeout.
-            if exchange?.responseHeadSent == true, deadlineKind != .upstreamIdle {
-                lastUpstreamActivity = .now()
-                schedule(core.configuration.idleTimeout, .upstreamIdle, now: lastUpstreamActivity)
-            }
-        }
-        while buffer.readableBytes > 0 {
-            if !exchange!.responseHeadSent {
-                guard let head = takeResponseHead(&buffer) else { return }
-                guard startResponse(head) else { return }
-                if tunnel {
-                    if buffer.readableBytes > 0 { write(buffer) }
-                    return
-                }
-                // An interim answer (1xx) was dropped: the final head is still to come.
-                if !exchange!.responseHeadSent { continue }
-                if exchange!.responseBody.isComplete {
-                    finishExchange(upstreamClean: buffer.readableBytes == 0)
-                    return
-                }
-                continue
-            }
-            if exchange!.response.dechunk {
-                var pieces: [Range<Int>] = []
-                let taken: Int
-                do {
-                    taken = try buffer.withUnsafeReadableBytes { raw throws(BodyReader.FramingError) in
-                        try exchange!.responseBody.consume(raw) { pieces.append($0) }
-                    }
-                } catch {
-                    upstreamBroke()
-                    return
-                }
-                writePendingClientHead()
-                let start = buffer.readerIndex
-                for piece in pieces where !piece.isEmpty {
-                    write(buffer.getSlice(at: start + piece.lowerBound, length: piece.count)!)
-                }
-                buffer.moveReaderIndex(forwardBy: taken)
-            } else {
-                let taken: Int
-                do {
-                    taken = try buffer.withUnsafeReadableBytes { raw throws(BodyReader.FramingError) in
-                        try exchange!.responseBody.consume(raw)
-                    }
-                } catch {
-                    upstreamBroke()
-                    return
-                }
-                writeClient(buffer.readSlice(length: taken)!)
-            }
-            if exchange!.responseBody.isComplete {
-                finishExchange(upstreamClean: buffer.readableBytes == 0)
-                return
-            }
-        }
-    }
-
-    /// The response head at the front of `buffer` when it is all there, else nil (kept for the next read).
-    private func takeResponseHead(_ buffer: inout ByteBuffer) -> ByteBuffer? {
-        if partialResponse != nil {
-            partialResponse!.writeBuffer(&buffer)
-            buffer = partialResponse!
-            partialResponse = nil
-        }
-        if let end = Self.headEnd(buffer, from: 0) { return buffer.readSlice(length: end) }
-        if buffer.readableBytes > 64 * 1024 {
-            upstreamBroke()
-            return nil
-        }
-        partialResponse = own(buffer)
-        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        return nil
-    }
-
-    /// Rewrites the upstream's head and sends it to the client; false when the exchange ended instead.
-    private func startResponse(_ head: ByteBuffer) -> Bool {
-        guard !closed, exchange != nil else { return false }
-        // An answer before the request's end: the rest of the request body has nowhere to go.
-        let keepClient = exchange!.keepAlive && exchange!.requestEnded
-        let arm = exchange!.arm
-        var info: ResponseHeadInfo
-        var clientHead: ByteBuffer
-        let cached =
-            responseCache != nil && responseCache!.arm == arm && responseCache!.keepClient == keepClient
-            && responseCache!.request == exchange!.request && Self.same(responseCache!.raw, head)
-        if cached {
-            info = responseCache!.info
-            clientHead = responseCache!.clientHead
-        } else {
-            var out = loop.allocator.buffer(capacity: head.readableBytes + 96)
-            do {
-                info = try head.withUnsafeReadableBytes { raw throws(HeadRefusal) in
-                    try loop.rewriter.rewriteResponse(
-                        raw, request: exchange!.request, keepClient: keepClient, arm: arm, into: &out)
-                }
-            } catch {
-                upstreamBroke()
-                return false
-            }
-            clientHead = out
-            responseCache = ResponseCache(
-                raw: head.withUnsafeReadableBytes { Array($0) }, arm: arm, request: exchange!.request,
-                keepClient: keepClient, clientHead: out, info: info)
-        }
-        if info.status < 200, !(info.status == 101 && exchange!.request.upgrade) {
-            // An interim answer (100, 103): the router has said continue itself; wait for the final one.
-            return true
-        }
-        exchange!.response = info
-        exchange!.responseHeadSent = true
-        exchange!.keepAlive = info.clientKeepAlive
-        if info.status == 101 {
-            write(clientHead)
-            startTunnel()
-            return true
-        }
-        exchange!.responseBody = BodyReader(info.framing)
-        // The head goes out with the body's first bytes, in one write when they are few.
-        pendingClientHead = clientHead
-        return true
-    }
-
-    func upstreamReadComplete() {
-        writePendingClientHead()
-        flush()
-    }
-
-    /// The client's response head, waiting for the first body bytes to share a write with.
-    private var pendingClientHead: ByteBuffer?
-
-    private func writePendingClientHead() {
-        guard let head = pendingClientHead, !closed else { return }
-        pendingClientHead = nil
-        write(head)
-    }
-
-    /// Writes body bytes to the client after the pending head, if any: one `sendmsg` takes both.
-    private func writeClient(_ bytes: ByteBuffer) {
-        writePendingClientHead()
-        write(bytes)
-    }
-
-    func upstreamBecameWritable() { resumeRead() }
-
-    /// The upstream connection closed: the end of a body framed by the close, else a failure.
-    func upstreamClosed() {
-        upstream = nil
-        if tunnel {
-            closeAfterFlush()
-            return
-        }
-        if let current = exchange, current.responseHeadSent, current.responseBody.endsAtClose {
-            finishExchange(upstreamClean: false)
-            return
-        }
-        upstreamFailed(timedOut: false)
-    }
-
-    /// The upstream said something that is not HTTP: 502 if nothing went to the client yet, else a cut.
-    private func upstreamBroke() {
-        let upstream = self.upstream
-        upstream?.exchange = nil
-        upstream?.close()
-        self.upstream = nil
-        upstreamFailed(timedOut: false, retry: false)
-    }
-
-    private func upstreamFailed(timedOut: Bool, retry: Bool = true) {
-        writePendingClientHead()
-        guard !closed, let current = exchange else { return }
-        upstream = nil
-        cancelTimer()
-        deadline = nil
-        if !current.responseHeadSent {
-            // A pooled connection the upstream had closed: try once more on a new one when nothing but the
-            // head went out.
-            if retry, current.reused, current.request.idempotent, !current.bodySent, !timedOut, current.requestEnded {
-                exchange!.reused = false
-                exchange!.requestEndSent = false
-                exchange!.pending = []
-                partialResponse = nil
-                connect(current.arm)
-                return
-            }
-            core.metrics.recordError(current.arm)
-            respondLocally(timedOut ? 504 : 502, close: !current.requestEnded || !current.keepAlive)
-        } else {
-            core.metrics.recordError(current.arm)
-            exchange = nil
-            closing = true
-            flush()
-            close()
-        }
-    }
-
-    private func finishExchange(upstreamClean: Bool) {
-        guard !closed, exchange != nil else { return }
-        writePendingClientHead()
-        let now = NIODeadline.now()
-        let micros = UInt64(max(0, (now - exchange!.started).nanoseconds / 1000))
-        core.metrics.recordResponse(exchange!.arm, status: exchange!.response.status, microseconds: micros, now: now)
-        let reusable = upstreamClean && exchange!.response.upstreamKeepAlive && exchange!.requestEndSent
-        let keep = exchange!.keepAlive && exchange!.requestEnded
-        if let upstream { upstream.pool?.release(upstream, reusable: reusable) }
-        upstream = nil
-        exchange = nil
-        partialResponse = nil
-        // The upstream's read-complete no longer reaches this connection once the upstream is released.
-        flush()
-        if !keep {
-            deadline = nil
-            closeAfterFlush()
-            return
-        }
-        schedule(core.configuration.idleTimeout, .clientIdle, now: now)
-        if var pipelined = stash {
-            stash = nil
-            process(&pipelined)
-            if pipelined.readableBytes > 0, stash == nil, !closing { stash = pipelined }
-        }
-        resumeRead()
-    }
-
-    /// After a 101: both connections leave HTTP and carry bytes; the upstream one leaves the pool.
-    private func startTunnel() {
-        guard let current = exchange, let upstream else { return }
-        core.metrics.recordResponse(
-            current.arm, status: 101,
-            microseconds: UInt64(max(0, (NIODeadline.now() - current.started).nanoseconds / 1000)))
-        cancelTimer()
-        deadline = nil
-        exchange = nil
-        tunnel = true
-        upstream.pool?.detach(upstream)
-        upstream.exchange = self
-        upstream.resumeReading()
-        if var early = stash {
-            stash = nil
-            upstream.write(early)
-            early.clear()
-            upstream.flush()
-        }
-        resumeRead()
-    }
-
-    private func requestFailed(_ status: Int) {
+    func requestFailed(_ status: Int) {
         partialHead = nil
         respondLocally(status, close: true)
     }
 
-    private func respondLocally(_ status: Int, close: Bool) {
+    func respondLocally(_ status: Int, close: Bool) {
         guard !closed else { return }
         let arm = exchange?.arm
         let minor = exchange?.request.minorVersion ?? 1
@@ -700,7 +448,7 @@ final class ClientConnection: Endpoint {
     }
 
     /// Closes once what was written has gone out.
-    private func closeAfterFlush() {
+    func closeAfterFlush() {
         closing = true
         stash = nil
         flush()
@@ -711,38 +459,7 @@ final class ClientConnection: Endpoint {
         }
     }
 
-    /// What the one deadline of a connection stands for.
-    private enum Deadline {
-        /// From the request's end to the response head.
-        case responseHead
-        /// Silence from the upstream while the response streams.
-        case upstreamIdle
-        /// Between requests (and before the first): the client's connection is closed.
-        case clientIdle
-        /// Silence from the client while its request body is due: answered 408, both connections closed.
-        case requestBody
-    }
-
-    private var lastClientActivity = NIODeadline.now()
-
-    /// One scheduled task per connection at most: a request only moves the deadline, and the task, when
-    /// it fires early, sleeps again until the current one (scheduling a task per request cost throughput).
-    private func schedule(_ amount: TimeAmount, _ kind: Deadline, now: NIODeadline = .now()) {
-        timeoutAmount = amount
-        deadlineKind = kind
-        let due = now + amount
-        deadline = due
-        if timerAt != .max, due.uptimeNanoseconds < timerAt {
-            // Sooner than the timer waits: only the response-head timeout after a long client idle one.
-            cancelTimer()
-        }
-        if timerAt == .max { setTimer(at: due) }
-    }
-
-    private var deadline: NIODeadline?
-    private var timeoutAmount = TimeAmount.zero
-    private var deadlineKind = Deadline.clientIdle
-
+    /// The deadline came (see ClientConnection+Deadlines): it may have moved since, else it acts.
     override func timerFired() {
         guard var due = deadline, !closed else { return }
         if deadlineKind == .upstreamIdle { due = max(due, lastUpstreamActivity + timeoutAmount) }
