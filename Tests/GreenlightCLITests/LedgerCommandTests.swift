@@ -201,15 +201,18 @@ struct LedgerCommandTests {
         let showJSON = try team.run(["ledger", "show", "go.yaml", "--json"])
         let history = try JSONSerialization.jsonObject(with: Data(showJSON.stdout.utf8)) as? [String: Any]
         let kinds = (history?["records"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+        // Every gate run is in the trace, closed or open, between the records it read.
         #expect(
             kinds == [
-                "release", "report", "waiver", "waiver", "waiver", "waiver", "signoff", "signoff", "release", "report",
-                "signoff",
+                "release", "report", "waiver", "waiver", "waiver", "waiver", "gate", "signoff", "signoff", "gate",
+                "gate", "gate", "gate", "gate", "release", "report", "gate", "signoff", "gate", "gate",
             ])
+        #expect(show.stdout.contains("gate          CLOSED for report sha256:"), "\(show.stdout)")
+        #expect(show.stdout.contains("gate          OPEN for report sha256:"), "\(show.stdout)")
 
         let verified = try team.run(["ledger", "verify"])
         #expect(verified.status == 0, "\(verified.all)")
-        #expect(verified.stdout.contains("intact, 15 records, head "))
+        #expect(verified.stdout.contains("intact, 24 records, head "))
     }
 
     @Test("ledger verify names a sign-off edited in the file by hand, and exits 1")
@@ -319,7 +322,7 @@ struct LedgerPostgresCommandTests {
         #expect(gate.status == 0, "\(gate.all)")
         #expect(gate.stdout.contains("gate shop@2.0.0: OPEN"))
         let verify = try run(["ledger", "verify"])
-        #expect(verify.status == 0 && verify.stdout.contains("intact, 11 records"), "\(verify.all)")
+        #expect(verify.status == 0 && verify.stdout.contains("intact, 12 records"), "\(verify.all)")
         // No file ledger appeared beside the spec.
         #expect(!FileManager.default.fileExists(atPath: folder.appending(".greenlight").path))
 

@@ -18,6 +18,8 @@ public struct LedgerRecord: Sendable, Hashable {
         case rolloutEvent = "rollout-event"
         case signer
         case adminKey = "admin-key"
+        /// What the gate decided for a release's latest report (open, or what was missing).
+        case gate
     }
 
     /// The `previousHash` of the first record: 64 zeros.

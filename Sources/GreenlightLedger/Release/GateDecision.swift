@@ -1,5 +1,6 @@
 import Foundation
 import GreenlightCore
+import GreenlightJSON
 
 /// The gate's answer for one release: open, or each piece that is missing.
 public struct GateDecision: Sendable {
@@ -145,5 +146,30 @@ extension ReleaseLedger {
             }
         }
         return decision
+    }
+}
+
+extension ReleaseLedger {
+    /// Records what the gate decided, as a `gate` record of the release: open or closed, for which report,
+    /// the approvals it counted and what was missing. The release's trace then shows every time a deploy
+    /// asked, and the webhooks of a team server hear of it. `by` names who asked (a CI job, a person).
+    @discardableResult
+    public func record(gate decision: GateDecision, by: String) async throws -> LedgerRecord {
+        var members: [(String, JSONValue)] = [
+            ("open", .bool(decision.isOpen)), ("by", .string(by)),
+            ("missing", .array(decision.missing.map { .string($0) })),
+            (
+                "approvals",
+                .array(
+                    decision.approvals.map {
+                        .object([
+                            ("role", .string($0.signed.signOff.role)), ("signer", .string($0.signed.signOff.signer)),
+                            ("record", .int($0.sequence)),
+                        ])
+                    })
+            ),
+        ]
+        if let digest = decision.report?.entry.digest { members.append(("report_digest", .string(digest))) }
+        return try await store.append(kind: .gate, release: decision.release, payload: .object(members))
     }
 }

@@ -9,6 +9,9 @@ extension Greenlight {
             commandName: "gate",
             abstract: "Open only for the exact evidence people signed: the CI step before a deploy.",
             discussion: """
+                Every decision, open or closed, is recorded in the ledger as a gate record of the release \
+                (asked by $GREENLIGHT_ACTOR, else the CI's actor or $USER).
+
                 Opens (exit 0) when the release's latest recorded report is GO, every role the spec and the \
                 risk class require approved that exact report with a valid signature, no rejection stands, and \
                 no waiver of the report has expired since; given the spec file, also that the spec has not \
@@ -67,6 +70,8 @@ extension Greenlight {
             let signing = try attestKey.map { try LedgerInput.readPrivateKey($0, option: "--attest-key") }
             let (decision, report) = try await ledger.with(besideSpec: target.specFile) { open in
                 let decision = try await open.ledger.gate(release: target.release, specSHA256: target.spec?.sha256)
+                // The release's trace shows every time a deploy asked, open or closed.
+                try await open.ledger.record(gate: decision, by: Self.actor)
                 let report = try decision.report.map { try open.ledger.report(in: $0.record) }
                 return (decision, report)
             }
@@ -89,6 +94,15 @@ extension Greenlight {
                 Terminal.out(Self.render(decision, attestation: decision.isOpen ? attest : nil, requested: attest))
             }
             if !decision.isOpen { throw ExitCode(ExitStatus.notReady) }
+        }
+
+        /// Who asked: the CI's actor when there is one, else the user.
+        static var actor: String {
+            let environment = ProcessInfo.processInfo.environment
+            for name in ["GREENLIGHT_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER"] {
+                if let value = environment[name], !value.isEmpty { return value }
+            }
+            return "unknown"
         }
 
         static func render(_ decision: GateDecision, attestation: String?, requested: String?) -> String {

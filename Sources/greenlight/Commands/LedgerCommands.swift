@@ -238,6 +238,13 @@ enum HistoryLine {
             }
             let reason = s("reason")
             return "\(s("action")) \(n("from")) → \(n("to")) by \(s("by"))\(reason == "?" ? "" : ": \(reason)")"
+        case .gate:
+            let open = p["open"] == .bool(true)
+            var text = "\(open ? "OPEN" : "CLOSED") for report \(short("report_digest")), asked by \(s("by"))"
+            if case .array(let missing)? = p["missing"], !missing.isEmpty {
+                text += ": \(Format.count(missing.count, "piece")) missing"
+            }
+            return text
         default:
             return p.canonicalSerialized()
         }
