@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "GreenlightLedger", targets: ["GreenlightLedger"]),
         .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
         .library(name: "GreenlightCanary", targets: ["GreenlightCanary"]),
+        .library(name: "GreenlightServer", targets: ["GreenlightServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -33,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "GreenlightJSON"),
@@ -118,6 +122,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -143,11 +148,29 @@ let package = Package(
                 "GreenlightObserve", "GreenlightLedger", "GreenlightCanary",
             ]
         ),
+        // The team server (`greenlight serve`): the REST API of docs/openapi.yaml (its code generated once
+        // into Generated/ by scripts/generate-openapi), tokens and roles, OFREP, the Alertmanager receiver,
+        // /metrics, JSON logs, on Hummingbird.
+        .target(
+            name: "GreenlightServer",
+            dependencies: [
+                "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightCanary", "GreenlightObserve",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["openapi-generator-config.yaml"]
+        ),
         .executableTarget(
             name: "greenlight",
             dependencies: [
                 "GreenlightCore", "GreenlightReports", "GreenlightGate", "GreenlightDemo", "GreenlightLoad",
-                "GreenlightProbes", "GreenlightLedger", "GreenlightCanary",
+                "GreenlightProbes", "GreenlightLedger", "GreenlightCanary", "GreenlightServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -247,6 +270,16 @@ let package = Package(
             dependencies: [
                 "GreenlightGate", "GreenlightCore", "GreenlightDemo", "GreenlightLoad", "GreenlightLedger",
                 "GreenlightTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "GreenlightServerTests",
+            dependencies: [
+                "GreenlightServer", "GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightCanary",
+                "GreenlightTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

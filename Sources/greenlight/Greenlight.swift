@@ -23,7 +23,8 @@ struct Greenlight: AsyncParsableCommand {
         subcommands: [
             Init.self, Validate.self, Schema.self, Check.self, Smoke.self, Deps.self, Parity.self, Observe.self,
             Load.self, Risk.self, LedgerCommand.self, KeyCommand.self, SignerCommand.self, SignOffCommand.self,
-            GateCommand.self, RouterCommand.self, FlagCommand.self, JudgeCommand.self, RolloutCommand.self, Demo.self,
+            GateCommand.self, TokenCommand.self, ServeCommand.self, RouterCommand.self, FlagCommand.self,
+            JudgeCommand.self, RolloutCommand.self, Demo.self,
         ]
     )
 

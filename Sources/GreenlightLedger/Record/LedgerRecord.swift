@@ -20,6 +20,8 @@ public struct LedgerRecord: Sendable, Hashable {
         case adminKey = "admin-key"
         /// What the gate decided for a release's latest report (open, or what was missing).
         case gate
+        /// A personal API token's hash, issued (or revoked) by the admin key: who may use the team server.
+        case token
     }
 
     /// The `previousHash` of the first record: 64 zeros.

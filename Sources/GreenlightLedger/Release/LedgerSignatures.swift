@@ -13,7 +13,7 @@ import Foundation
 ///
 /// Decisions that depend on earlier records are taken in ``check(_:)``; the Ed25519 arithmetic is
 /// deferred, so that `verify` runs it on all cores.
-public struct LedgerSignatures: SignatureVerifier {
+public struct LedgerSignatures: SignatureVerifier, Sendable {
     /// The admin key, once its record was seen.
     public private(set) var adminKey: PublicKey?
     /// The current registration of each signer, by name.
@@ -132,7 +132,7 @@ public struct LedgerSignatures: SignatureVerifier {
 
 extension SignatureCheck {
     /// The judgement, with deferred work run here.
-    func settled() -> SignatureCheck {
+    public func settled() -> SignatureCheck {
         if case .deferred(let work) = self { return work() }
         return self
     }

@@ -57,7 +57,7 @@ public struct ReportEntry: Codable, Sendable, Hashable {
     }
 
     /// The entry of a `report` record.
-    static func read(_ record: LedgerRecord) throws -> ReportEntry {
+    public static func read(_ record: LedgerRecord) throws -> ReportEntry {
         do {
             let entry = try LedgerJSON.decode(ReportEntry.self, record.payload)
             guard entry.format == format else { throw LedgerError(.unreadableRecord, "format '\(entry.format)'") }
@@ -106,6 +106,11 @@ public struct ReleaseEntry: Codable, Sendable, Hashable {
 
     /// `service@version`: how the ledger names a release.
     public var name: String { "\(service)@\(version)" }
+
+    /// The entry a `release` record holds.
+    public static func read(_ record: LedgerRecord) throws -> ReleaseEntry {
+        try LedgerJSON.decode(ReleaseEntry.self, record.payload)
+    }
 }
 
 /// What a `waiver` record holds: a waiver a report applied, recorded the first time it is seen.

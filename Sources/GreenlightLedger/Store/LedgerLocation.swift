@@ -7,6 +7,8 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
     case file(String)
     /// A PostgreSQL database.
     case postgres(PostgresLedgerURL)
+    /// A team server (`greenlight serve`), with the token from `GREENLIGHT_TOKEN`.
+    case server(URL)
 
     /// Reads `text`: a `postgres://` or `postgresql://` URL, or else a file path. Throws
     /// `LedgerError.Code.storage` for a URL that cannot be used (its password never shown).
@@ -15,10 +17,21 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         let lowered = trimmed.lowercased()
         if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
             self = .postgres(try PostgresLedgerURL(trimmed))
+        } else if lowered.hasPrefix("https://") || lowered.hasPrefix("http://") {
+            guard let url = URL(string: trimmed), let host = url.host, !host.isEmpty, url.user == nil,
+                url.query == nil
+            else {
+                throw LedgerError(
+                    .storage,
+                    "the ledger \(trimmed) is not a server URL greenlight can use: https://host[:port][/prefix], with the token in GREENLIGHT_TOKEN, not in the URL"
+                )
+            }
+            self = .server(url)
         } else if let scheme = trimmed.range(of: "://"), !trimmed[..<scheme.lowerBound].contains("/") {
             throw LedgerError(
                 .storage,
-                "the ledger \(PostgresLedgerURL.masked(trimmed)) is neither a file path nor a postgres:// URL")
+                "the ledger \(PostgresLedgerURL.masked(trimmed)) is neither a file path, a postgres:// URL nor a server's https:// URL"
+            )
         } else if trimmed.isEmpty {
             throw LedgerError(.storage, "the ledger location is empty: give a file path or a postgres:// URL")
         } else {
@@ -31,6 +44,9 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .file(let path): return try SQLiteLedgerStore(path: path)
         case .postgres(let url): return try await PostgresLedgerStore(url: url)
+        case .server(let url):
+            let token = ProcessInfo.processInfo.environment["GREENLIGHT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            return RemoteLedgerStore(base: url, token: token)
         }
     }
 
@@ -39,6 +55,7 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .file(let path): return path
         case .postgres(let url): return url.description
+        case .server(let url): return url.absoluteString
         }
     }
 }

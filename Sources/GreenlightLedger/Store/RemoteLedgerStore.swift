@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import GreenlightJSON
+import NIOCore
+import NIOHTTP1
+
+/// A ledger kept by a team server (`greenlight serve`), reached over its API (docs/openapi.yaml,
+/// `/api/v1/ledger`): `--ledger https://greenlight.example.com` with a token in `GREENLIGHT_TOKEN`.
+///
+/// The server applies each kind's rules before it appends (a sign-off's signature, a registration's
+/// admin signature, a report's digest, the operator roles), stamps its own time, and answers the record
+/// as stored. Each record read back is rebuilt from its canonical form and must match its hash.
+public final class RemoteLedgerStore: LedgerStore {
+    public let base: URL
+    private let token: String?
+    private let client: HTTPClient
+
+    /// `base` is the server's URL (`https://host:port`, any path prefix kept); `token` the personal token.
+    public init(base: URL, token: String?) {
+        self.base = base
+        self.token = token
+        self.client = HTTPClient.shared
+    }
+
+    public func append(
+        kind: LedgerRecord.Kind, release: String?, payload: JSONValue, signature: LedgerSignature?, at time: Date
+    ) async throws -> LedgerRecord {
+        var members: [(String, JSONValue)] = [
+            ("kind", .string(kind.rawValue)), ("payload", .string(payload.canonicalSerialized())),
+        ]
+        if let release { members.append(("release", .string(release))) }
+        if let signature {
+            members.append(
+                (
+                    "signature",
+                    .object([
+                        ("key_id", .string(signature.keyID)), ("bytes", .string(signature.bytes.base64EncodedString())),
+                    ])
+                ))
+        }
+        let answer = try await call(.POST, "api/v1/ledger/records", body: .object(members))
+        return try Self.record(answer)
+    }
+
+    public func records(from sequence: Int, limit: Int) async throws -> [LedgerRecord] {
+        try await list([("from", String(max(1, sequence))), ("limit", String(Self.page(limit)))])
+    }
+
+    public func records(release: String?, kind: LedgerRecord.Kind?, after sequence: Int, limit: Int) async throws
+        -> [LedgerRecord]
+    {
+        var query = [release.map { ("release", $0) } ?? ("scope", "ledger"), ("after", String(max(0, sequence)))]
+        if let kind { query.append(("kind", kind.rawValue)) }
+        query.append(("limit", String(Self.page(limit))))
+        return try await list(query)
+    }
+
+    public func latest(release: String, kind: LedgerRecord.Kind) async throws -> LedgerRecord? {
+        try await list([("release", release), ("kind", kind.rawValue), ("latest", "true"), ("limit", "1")]).first
+    }
+
+    public func head() async throws -> LedgerHead {
+        let answer = try await call(.GET, "api/v1/ledger/head", body: nil)
+        guard case .int(let count)? = answer["count"], case .string(let hash)? = answer["hash"] else {
+            throw LedgerError(.storage, "the server at \(base.absoluteString) answered a head without count and hash")
+        }
+        return LedgerHead(count: count, hash: hash)
+    }
+
+    /// The API serves at most 1,024 records a call; the protocol's callers page on.
+    private static func page(_ limit: Int) -> Int { min(max(limit, 1), 1024) }
+
+    private func list(_ query: [(String, String)]) async throws -> [LedgerRecord] {
+        let answer = try await call(.GET, "api/v1/ledger/records", query: query, body: nil)
+        guard case .array(let items)? = answer["records"] else {
+            throw LedgerError(.storage, "the server at \(base.absoluteString) answered records without a list")
+        }
+        return try items.map(Self.record)
+    }
+
+    static func record(_ value: JSONValue) throws -> LedgerRecord {
+        guard case .string(let canonical)? = value["canonical"], case .string(let hash)? = value["hash"] else {
+            throw LedgerError(.unreadableRecord, "a record the server sent has no canonical form and hash")
+        }
+        return try LedgerRecord(canonical: canonical, hash: hash)
+    }
+
+    private func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue?)
+        async throws -> JSONValue
+    {
+        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        if !query.isEmpty { components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        // `+` in a release name (semver build metadata) would read as a space.
+        let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components?.percentEncodedQuery = encoded
+        guard let url = components?.url else {
+            throw LedgerError(.storage, "cannot make a URL of \(base.absoluteString) and \(path)")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "greenlight")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body.serialized()))
+        }
+        let where_ = "the ledger server \(base.absoluteString)"
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: .seconds(30))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw LedgerError(.storage, "\(where_) did not answer: \(error)")
+        }
+        let value = try? JSONValue(parsing: Data(buffer: bytes))
+        var detail: String {
+            if case .string(let text)? = value?["detail"] { return text }
+            return String(buffer: bytes).prefix(300).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        switch response.status.code {
+        case 200..<300:
+            guard let value else { throw LedgerError(.storage, "\(where_) answered something that is not JSON") }
+            return value
+        case 401:
+            throw LedgerError(
+                .storage,
+                token == nil
+                    ? "\(where_) needs a token: set GREENLIGHT_TOKEN (greenlight token new --signer NAME makes one)"
+                    : "\(where_) refused the token in GREENLIGHT_TOKEN (unknown, revoked or expired): \(detail)")
+        case 403, 409, 422:
+            throw LedgerError(.invalidRecord, "\(where_) refused: \(detail)")
+        default:
+            throw LedgerError(.storage, "\(where_) answered \(response.status.code): \(detail)")
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package import Foundation
+import GreenlightCanary
+import GreenlightCore
+import GreenlightJSON
+import GreenlightLedger
+package import OpenAPIRuntime
+
+/// The operations of docs/openapi.yaml over the ledger. Reads go through the ``LedgerIndex``; writes
+/// through `ReleaseLedger` and `FlagStore`, which hold the rules, after the caller's role is checked.
+struct TeamAPI: APIProtocol {
+    let index: LedgerIndex
+    let flags: FlagStore
+    /// Roles that may change flags and canary weights and approve rollout steps.
+    let operatorRoles: Set<String>
+
+    var ledger: ReleaseLedger { index.ledger }
+
+    // MARK: - Server
+
+    func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
+        do {
+            let head = try await ledger.store.head()
+            return .ok(.init(body: .json(.init(status: .ok, records: head.count, head: head.hash))))
+        } catch {
+            return .serviceUnavailable(
+                .init(
+                    body: .json(.init(status: .unavailable, records: 0, detail: "the ledger does not answer: \(error)"))
+                ))
+        }
+    }
+
+    // MARK: - Releases
+
+    func listReleases(_ input: Operations.ListReleases.Input) async throws -> Operations.ListReleases.Output {
+        let summaries = try await index.cached("releases") { state in
+            var list: [(Int, Components.Schemas.ReleaseSummary)] = []
+            for release in state.releases.values {
+                list.append((release.lastSequence, try await summary(release)))
+            }
+            return list.sorted { $0.0 > $1.0 }.map(\.1)
+        }
+        return .ok(.init(body: .json(.init(releases: summaries))))
+    }
+
+    func getRelease(_ input: Operations.GetRelease.Input) async throws -> Operations.GetRelease.Output {
+        let name = try Self.release(input.path.release)
+        let detail = try await index.cached("release " + name) { state -> Components.Schemas.ReleaseDetail in
+            guard let release = state.releases[name] else { throw Self.unknown(name) }
+            let decision = try await gate(name)
+            var checks: [Components.Schemas.Check] = []
+            var risk: Components.Schemas.ReleaseDetail.RiskPayload?
+            if let (record, _) = decision.report, let report = try? ledger.report(in: record) {
+                checks = report.checks.map {
+                    .init(
+                        id: $0.id, title: $0.title, status: $0.status.rawValue, summary: $0.summary,
+                        required: $0.required,
+                        waiver: $0.waiver.map { "waived by \($0.approver) until \($0.expires): \($0.reason)" })
+                }
+                let riskJSON = try JSONValue(parsing: Report.encoder(pretty: false).encode(report.risk))
+                risk = .init(additionalProperties: try Self.container(riskJSON))
+            }
+            return .init(
+                summary: try await summary(release), checks: checks, risk: risk,
+                requiredRoles: decision.requiredRoles, approvals: decision.approvals.map(Self.approval),
+                missing: decision.missing, ignored: decision.ignored)
+        }
+        return .ok(.init(body: .json(detail)))
+    }
+
+    func getLatestReport(_ input: Operations.GetLatestReport.Input) async throws -> Operations.GetLatestReport.Output {
+        let name = try Self.release(input.path.release)
+        guard let (record, _) = try await ledger.latestReport(release: name) else {
+            throw APIProblem.notFound("no readiness report is recorded for \(name)")
+        }
+        let report = try ledger.report(in: record)
+        let json = try JSONValue(parsing: Report.encoder(pretty: false).encode(report))
+        return .ok(.init(body: .json(.init(additionalProperties: try Self.container(json)))))
+    }
+
+    func getGate(_ input: Operations.GetGate.Input) async throws -> Operations.GetGate.Output {
+        let name = try Self.release(input.path.release)
+        return .ok(.init(body: .json(Self.gateBody(try await gate(name), record: nil))))
+    }
+
+    func decideGate(_ input: Operations.DecideGate.Input) async throws -> Operations.DecideGate.Output {
+        let name = try Self.release(input.path.release)
+        let caller = try Caller.required()
+        let decision = try await ledger.gate(release: name)
+        let record = try await ledger.record(gate: decision, by: caller.signer)
+        return .ok(.init(body: .json(Self.gateBody(decision, record: record.sequence))))
+    }
+
+    // MARK: - Sign-offs
+
+    func listSignOffs(_ input: Operations.ListSignOffs.Input) async throws -> Operations.ListSignOffs.Output {
+        let name = try Self.release(input.path.release)
+        let state = try await index.current()
+        let list: [Components.Schemas.SignOffRecord] = (state.releases[name]?.signOffs ?? []).compactMap { record in
+            guard let data = record.payload.serialized().data(using: .utf8), let signOff = try? SignOff.decode(data)
+            else { return nil }
+            return .init(
+                record: record.sequence, recordedAt: LedgerTime.string(record.time), signOff: Self.signOffBody(signOff),
+                keyId: record.signature?.keyID ?? "")
+        }
+        return .ok(.init(body: .json(.init(signoffs: list))))
+    }
+
+    func createSignOff(_ input: Operations.CreateSignOff.Input) async throws -> Operations.CreateSignOff.Output {
+        let name = try Self.release(input.path.release)
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("the body must be JSON") }
+        let signed = try Self.signedSignOff(body)
+        guard signed.signOff.release == name else {
+            throw APIProblem.badRequest(
+                "the sign-off is for \(signed.signOff.release), but was sent to \(name)'s sign-offs")
+        }
+        let record = try await recordSignOff(signed)
+        return .created(.init(body: .json(try Self.recordBody(record))))
+    }
+
+    /// The checks of the API on top of the ledger's: the sign-off is the caller's own, and not one
+    /// already recorded (a replay).
+    func recordSignOff(_ signed: SignedSignOff) async throws -> LedgerRecord {
+        let caller = try Caller.required()
+        guard signed.signOff.signer == caller.signer else {
+            throw APIProblem.forbidden(
+                "the token is \(caller.signer)'s, and the sign-off is \(signed.signOff.signer)'s: each signer sends their own"
+            )
+        }
+        let state = try await index.current()
+        if let earlier = state.releases[signed.signOff.release]?.signOffs.first(where: {
+            $0.signature?.bytes.base64EncodedString() == signed.signature
+        }) {
+            throw APIProblem.conflict(
+                "this signed sign-off is already recorded (record \(earlier.sequence)); a replay is not recorded twice")
+        }
+        do {
+            return try await ledger.record(signOff: signed)
+        } catch let refusal as SignOffRefusal {
+            let text = refusal.description
+            if text.contains("stale") || text.contains("not a report of") || text.contains("no readiness report")
+                || text.contains("nothing to approve")
+            {
+                throw APIProblem.conflict(text)
+            }
+            if text.contains("not a registered signer") || text.contains("registered for") {
+                throw APIProblem.forbidden(text)
+            }
+            throw APIProblem.unprocessable(text)
+        }
+    }
+
+    // MARK: - Rollouts
+
+    func getRollout(_ input: Operations.GetRollout.Input) async throws -> Operations.GetRollout.Output {
+        let name = try Self.release(input.path.release)
+        let state = try await index.current()
+        let release = state.releases[name]
+        let events: [Components.Schemas.RolloutEvent] = (release?.rollout ?? []).map { item in
+            var score: Double?
+            if case .double(let value)? = item.event.evidence?["score"] { score = value }
+            if case .int(let value)? = item.event.evidence?["score"] { score = Double(value) }
+            return .init(
+                record: item.record.sequence, time: LedgerTime.string(item.record.time),
+                action: item.event.action.rawValue, from: item.event.from, to: item.event.to, by: item.event.by,
+                reason: item.event.reason, score: score)
+        }
+        let rolloutState = Components.Schemas.Rollout.StatePayload(rawValue: release?.rolloutState ?? "none") ?? .none
+        return .ok(
+            .init(body: .json(.init(release: name, weight: release?.weight ?? 0, state: rolloutState, events: events))))
+    }
+
+    func approveRolloutStep(_ input: Operations.ApproveRolloutStep.Input) async throws
+        -> Operations.ApproveRolloutStep.Output
+    {
+        let name = try Self.release(input.path.release)
+        let caller = try Caller.required()
+        try caller.require(anyOf: operatorRoles, to: "approve a rollout step")
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("the body must be JSON") }
+        let log = RolloutEventLog(store: ledger.store, release: name)
+        let weight = try await log.events().last?.to ?? 0
+        let verdict = body.decision == .reject ? "rejected" : "approved"
+        let record = try await log.record(
+            RolloutEvent(
+                action: .approval, from: weight, to: weight, by: caller.signer,
+                reason: verdict + (body.reason.map { $0.isEmpty ? "" : ": \($0)" } ?? "")))
+        return .created(.init(body: .json(try Self.recordBody(record))))
+    }
+
+    // MARK: - Flags
+
+    func listFlags(_ input: Operations.ListFlags.Input) async throws -> Operations.ListFlags.Output {
+        let snapshot = try await flags.refresh()
+        let list = try snapshot.entries.values.sorted { $0.flag.key < $1.flag.key }.map(Self.flagBody)
+        return .ok(.init(body: .json(.init(flags: list))))
+    }
+
+    func getFlag(_ input: Operations.GetFlag.Input) async throws -> Operations.GetFlag.Output {
+        guard let entry = try await flags.refresh().entries[input.path.key] else {
+            throw APIProblem.notFound("there is no flag \(input.path.key)")
+        }
+        return .ok(.init(body: .json(try Self.flagBody(entry))))
+    }
+
+    func killFlag(_ input: Operations.KillFlag.Input) async throws -> Operations.KillFlag.Output {
+        let caller = try Caller.required()
+        try caller.require(anyOf: operatorRoles, to: "kill a flag")
+        let key = input.path.key
+        guard try await flags.refresh().entries[key] != nil else {
+            throw APIProblem.notFound("there is no flag \(key)")
+        }
+        var reason: String?
+        if case .json(let body)? = input.body { reason = body.reason }
+        _ = try await flags.kill(key, by: caller.signer, reason: reason)
+        guard let entry = try await flags.refresh().entries[key] else {
+            throw APIProblem.notFound("there is no flag \(key)")
+        }
+        return .ok(.init(body: .json(try Self.flagBody(entry))))
+    }
+
+    func reviveFlag(_ input: Operations.ReviveFlag.Input) async throws -> Operations.ReviveFlag.Output {
+        let caller = try Caller.required()
+        try caller.require(anyOf: operatorRoles, to: "revive a flag")
+        let key = input.path.key
+        guard let current = try await flags.refresh().entries[key] else {
+            throw APIProblem.notFound("there is no flag \(key)")
+        }
+        var reason: String?
+        if case .json(let body)? = input.body { reason = body.reason }
+        if current.flag.killed {
+            do {
+                try await flags.set(current.flag, by: caller.signer, reason: reason, revive: true)
+            } catch let error as FlagError {
+                throw APIProblem.unprocessable(error.description)
+            }
+        }
+        guard let entry = try await flags.refresh().entries[key] else {
+            throw APIProblem.notFound("there is no flag \(key)")
+        }
+        return .ok(.init(body: .json(try Self.flagBody(entry))))
+    }
+
+    // MARK: - Signers
+
+    func listSigners(_ input: Operations.ListSigners.Input) async throws -> Operations.ListSigners.Output {
+        let access = try await index.access()
+        let list = access.signatures.signers.values.sorted { $0.name < $1.name }.map {
+            Components.Schemas.Signer(name: $0.name, roles: $0.roles, keyId: $0.keyID, registeredAt: $0.registeredAt)
+        }
+        return .ok(.init(body: .json(.init(signers: list))))
+    }
+
+    // MARK: - Ledger
+
+    func getLedgerHead(_ input: Operations.GetLedgerHead.Input) async throws -> Operations.GetLedgerHead.Output {
+        let head = try await ledger.store.head()
+        return .ok(.init(body: .json(.init(count: head.count, hash: head.hash))))
+    }
+
+    func listLedgerRecords(_ input: Operations.ListLedgerRecords.Input) async throws
+        -> Operations.ListLedgerRecords.Output
+    {
+        let query = input.query
+        let limit = query.limit ?? 256
+        guard (1...1024).contains(limit) else { throw APIProblem.badRequest("limit must be 1 to 1024") }
+        let kind = try query.kind.map { try Self.kind($0) }
+        if query.release != nil, query.scope != nil {
+            throw APIProblem.badRequest("give release or scope=ledger, not both")
+        }
+        let records: [LedgerRecord]
+        if query.latest == true {
+            guard let release = query.release, let kind else {
+                throw APIProblem.badRequest("latest=true needs release and kind")
+            }
+            records = try await ledger.store.latest(release: release, kind: kind).map { [$0] } ?? []
+        } else if query.release != nil || query.scope != nil {
+            if query.from != nil { throw APIProblem.badRequest("with release or scope, page with after, not from") }
+            records = try await ledger.store.records(
+                release: query.release, kind: kind, after: query.after ?? 0, limit: limit)
+        } else {
+            if kind != nil || query.after != nil {
+                throw APIProblem.badRequest(
+                    "kind and after go with release or scope=ledger; the whole chain pages with from")
+            }
+            records = try await ledger.store.records(from: query.from ?? 1, limit: limit)
+        }
+        return .ok(.init(body: .json(.init(records: try records.map(Self.recordBody)))))
+    }
+
+    func appendLedgerRecord(_ input: Operations.AppendLedgerRecord.Input) async throws
+        -> Operations.AppendLedgerRecord.Output
+    {
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("the body must be JSON") }
+        let record = try await RecordAdmission(api: self).admit(body)
+        return .created(.init(body: .json(try Self.recordBody(record))))
+    }
+
+    func verifyLedger(_ input: Operations.VerifyLedger.Input) async throws -> Operations.VerifyLedger.Output {
+        let head = try await ledger.store.head()
+        switch try await ledger.store.verify(signatures: LedgerSignatures()) {
+        case .intact(let verified):
+            return .ok(.init(body: .json(.init(intact: true, records: verified.count, head: verified.hash))))
+        case .broken(let problem):
+            return .ok(
+                .init(body: .json(.init(intact: false, records: head.count, head: head.hash, problems: ["\(problem)"])))
+            )
+        }
+    }
+
+    // MARK: - Shared
+
+    func gate(_ name: String) async throws -> GateDecision {
+        try await index.cached("gate " + name) { _ in try await ledger.gate(release: name) }
+    }
+
+    func summary(_ release: ReleaseState) async throws -> Components.Schemas.ReleaseSummary {
+        let decision = try await gate(release.name)
+        let parts = release.name.split(separator: "@", maxSplits: 1).map(String.init)
+        return .init(
+            release: release.name, service: release.entry?.service ?? parts.first ?? release.name,
+            version: release.entry?.version ?? (parts.count > 1 ? parts[1] : ""), owner: release.entry?.owner,
+            author: release.entry?.author, ticket: release.entry?.ticket, verdict: release.report?.entry.verdict,
+            riskClass: release.report?.entry.riskClass, reportDigest: release.report?.entry.digest,
+            reportedAt: release.report.map { LedgerTime.string($0.time) }, gate: decision.isOpen ? .open : .closed,
+            missing: decision.missing, canaryWeight: release.weight, rolloutState: release.rolloutState)
+    }
+
+    static func release(_ text: String) throws -> String {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+            text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { throw APIProblem.badRequest("'\(text)' is not a release written service@version") }
+        return text
+    }
+
+    static func unknown(_ name: String) -> APIProblem {
+        APIProblem.notFound("the ledger holds no record of \(name)")
+    }
+
+    static func kind(_ kind: Components.Schemas.RecordKind) throws -> LedgerRecord.Kind {
+        guard let value = LedgerRecord.Kind(rawValue: kind.rawValue) else {
+            throw APIProblem.badRequest("unknown record kind \(kind.rawValue)")
+        }
+        return value
+    }
+
+    static func container(_ value: JSONValue) throws -> OpenAPIObjectContainer {
+        try JSONDecoder().decode(OpenAPIObjectContainer.self, from: Data(value.serialized().utf8))
+    }
+
+    static func recordBody(_ record: LedgerRecord) throws -> Components.Schemas.LedgerRecord {
+        .init(
+            sequence: record.sequence, kind: Components.Schemas.RecordKind(rawValue: record.kind.rawValue)!,
+            release: record.release, time: LedgerTime.string(record.time),
+            payload: .init(additionalProperties: try container(record.payload)), previousHash: record.previousHash,
+            hash: record.hash,
+            signature: record.signature.map { .init(keyId: $0.keyID, bytes: $0.bytes.base64EncodedString()) },
+            canonical: String(decoding: record.canonicalForm, as: UTF8.self))
+    }
+
+    static func approval(_ approval: GateDecision.Approval) -> Components.Schemas.Approval {
+        .init(
+            role: approval.signed.signOff.role, signer: approval.signed.signOff.signer,
+            signedAt: approval.signed.signOff.signedAt, keyId: approval.signed.keyID, record: approval.sequence)
+    }
+
+    static func gateBody(_ decision: GateDecision, record: Int?) -> Components.Schemas.GateDecision {
+        .init(
+            release: decision.release, open: decision.isOpen, reportDigest: decision.report?.entry.digest,
+            verdict: decision.report?.entry.verdict, riskClass: decision.report?.entry.riskClass,
+            requiredRoles: decision.requiredRoles, approvals: decision.approvals.map(approval),
+            missing: decision.missing, ignored: decision.ignored, record: record)
+    }
+
+    static func signOffBody(_ signOff: SignOff) -> Components.Schemas.SignOff {
+        .init(
+            format: signOff.format, signer: signOff.signer, role: signOff.role,
+            decision: signOff.decision == .approve ? .approve : .reject, comment: signOff.comment,
+            signedAt: signOff.signedAt, release: signOff.release, reportDigest: signOff.reportDigest)
+    }
+
+    static func signedSignOff(_ body: Components.Schemas.SignedSignOff) throws -> SignedSignOff {
+        let s = body.signOff
+        // Rebuilt field by field: the signature covers the canonical JSON of exactly these fields.
+        let json: JSONValue = .object([
+            (
+                "sign_off",
+                .object([
+                    ("format", .string(s.format)), ("signer", .string(s.signer)), ("role", .string(s.role)),
+                    ("decision", .string(s.decision.rawValue)), ("comment", .string(s.comment)),
+                    ("signed_at", .string(s.signedAt)), ("release", .string(s.release)),
+                    ("report_digest", .string(s.reportDigest)),
+                ])
+            ),
+            ("key_id", .string(body.keyId)), ("signature", .string(body.signature)),
+        ])
+        do {
+            return try SignedSignOff.decode(Data(json.serialized().utf8))
+        } catch {
+            throw APIProblem.badRequest("not a signed sign-off: \(error)")
+        }
+    }
+
+    static func flagBody(_ entry: FlagEntry) throws -> Components.Schemas.Flag {
+        .init(
+            key: entry.flag.key, killed: entry.flag.killed, changedBy: entry.by,
+            changedAt: LedgerTime.string(entry.time), record: entry.sequence,
+            definition: .init(additionalProperties: try container(entry.flag.json)))
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GreenlightCore
+import GreenlightLedger
+import GreenlightServer
+
+extension Greenlight {
+    struct ServeCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "serve",
+            abstract: "Run the team server: the ledger's API, OFREP for the flags, /metrics and /healthz.",
+            discussion: """
+                Serves the release ledger (a SQLite file or a postgres:// URL) to the team: the REST API of \
+                docs/openapi.yaml under /api/v1 (releases, reports, sign-offs, the gate, rollouts, flags, \
+                signers, the ledger itself), flag evaluation over OFREP (/ofrep/v1), its own metrics \
+                (/metrics) and /healthz. It logs one JSON line per request, with its W3C trace id, on \
+                standard error.
+
+                Every /api/v1 call needs a personal token: the admin issues one per signer with \
+                `greenlight token new --signer NAME`; its roles are the signer's. The command line then uses \
+                the server as its ledger:
+
+                  greenlight serve --ledger postgres://greenlight@db/greenlight --port 8080
+                  export GREENLIGHT_TOKEN=glt_…
+                  greenlight check release.yaml --ledger https://greenlight.example.com
+                  greenlight signoff release.yaml --approve --as alice --role sre --ledger https://greenlight.example.com
+
+                Sign-offs are still signed on the signer's own machine with their key; the server verifies \
+                and records them. Flags, canary weights and rollout approvals need an operator role \
+                (--operator-role, by default sre, engineering and ci). SIGTERM or SIGINT stops it after the \
+                requests in flight are answered.
+
+                Exit codes: 0 stopped by a signal, 2 the ledger cannot be opened or the port is taken.
+                """
+        )
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Option(help: ArgumentHelp("The address to listen on.", valueName: "host"))
+        var host = "127.0.0.1"
+
+        @Option(help: ArgumentHelp("The port to listen on (0: any free port, printed).", valueName: "port"))
+        var port = 8080
+
+        @Option(
+            name: .customLong("operator-role"),
+            help: ArgumentHelp(
+                "A role that may change flags and canary weights and approve rollout steps (repeat; default: sre, engineering, ci).",
+                valueName: "role"))
+        var operatorRoles: [String] = []
+
+        @Flag(help: "Write no request log lines.")
+        var quiet = false
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+            for role in operatorRoles where !LedgerInput.isIdentifier(role) {
+                throw ValidationError("The role '\(role)' must be ASCII letters, digits, '.', '_' or '-'.")
+            }
+            if LedgerInput.isURL(ledger.ledger ?? ""), ledger.ledger?.lowercased().hasPrefix("http") == true {
+                throw ValidationError(
+                    "--ledger: the server keeps a SQLite file or a postgres:// ledger, not another server.")
+            }
+        }
+
+        func run() async throws {
+            let open = try await ledger.open(create: true)
+            let configuration = TeamServerConfiguration(
+                host: host, port: port,
+                operatorRoles: operatorRoles.isEmpty
+                    ? TeamServerConfiguration.defaultOperatorRoles : Set(operatorRoles),
+                log: quiet ? nil : TeamServerConfiguration.standardError)
+            // The server stops gracefully on SIGINT and SIGTERM itself; then the exit code says which.
+            Interrupts.onFirstSignal { _ in }
+            let location = open.location
+            do {
+                try await TeamServer(store: open.ledger.store, configuration: configuration).run(signals: true) {
+                    port in
+                    Terminal.error(
+                        "greenlight serve: http://\(host.contains(":") ? "[\(host)]" : host):\(port) on \(location); SIGTERM or Ctrl-C stops it"
+                    )
+                }
+            } catch {
+                await open.close()
+                throw LedgerInput.usage("the server could not run: \(error)")
+            }
+            await open.close()
+        }
+    }
+}
