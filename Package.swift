@@ -275,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "GreenlightServerTests",
             dependencies: [
-                "GreenlightServer", "GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightCanary",
+                "greenlight", "GreenlightServer", "GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightCanary",
                 "GreenlightTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
