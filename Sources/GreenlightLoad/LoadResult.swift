@@ -355,7 +355,9 @@ public struct LoadResult: Sendable, Codable {
         try c.encode(threads, forKey: .threads)
         try c.encode(profile, forKey: .profile)
         try c.encode(slices, forKey: .slices)
-        try c.encode(startedAt, forKey: .startedAt)
+        // Written as the text the decoder reads, whatever date strategy the encoder has (the redaction
+        // boundary's plain encoder would otherwise write seconds since 2001).
+        try c.encode(ISO8601DateFormatter().string(from: startedAt), forKey: .startedAt)
         try c.encode(durationSeconds, forKey: .durationSeconds)
         try c.encode(connectionsOpen, forKey: .connectionsOpen)
         try c.encode(summary, forKey: .summary)

@@ -75,6 +75,22 @@ struct LoadCommandTests {
         #expect((resources["samples"] as? [Any])?.isEmpty == false)
     }
 
+    @Test("--json with a secret header: the result is masked and printed, not refused as a masking bug")
+    func jsonWithSecretHeader() throws {
+        let shop = try ShopProcess()
+        defer { shop.stop() }
+        let secret = "glt_s3cr3t-token-for-the-load-test"
+        let r = try CLI.run([
+            "load", "--url", shop.url + "/healthz", "--rate", "50", "--duration", "1s", "--header",
+            "Authorization: Bearer \(secret)", "--json",
+        ])
+        #expect(r.status == 0, "\(r.all)")
+        let result = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(result?["format"] as? String == "greenlight-load", "\(r.all)")
+        #expect((result?["started_at"] as? String)?.hasPrefix("20") == true)
+        #expect(!r.all.contains(secret))
+    }
+
     @Test("a failed threshold exits 1 and says what was measured; closed model with --connections")
     func failedThreshold() throws {
         let shop = try ShopProcess()
