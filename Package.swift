@@ -275,7 +275,8 @@ let package = Package(
         .testTarget(
             name: "GreenlightServerTests",
             dependencies: [
-                "greenlight", "GreenlightServer", "GreenlightLedger", "GreenlightCore", "GreenlightJSON", "GreenlightCanary",
+                "greenlight", "GreenlightServer", "GreenlightLedger", "GreenlightCore", "GreenlightJSON",
+                "GreenlightCanary",
                 "GreenlightTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -61,6 +61,7 @@ public struct TeamServer: Sendable {
 
         let router = Router()
         router.add(middleware: RequestTelemetry(logger: logger, metrics: metrics))
+        router.add(middleware: MethodCheck())
         let api = TeamAPI(index: index, flags: flags, operatorRoles: configuration.operatorRoles)
         try api.registerHandlers(
             on: router, serverURL: URL(string: "/")!,

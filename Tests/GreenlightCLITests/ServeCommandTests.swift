@@ -65,7 +65,8 @@ struct ServeCommandTests {
             ["signoff", "go.yaml", "--role", "sre", "--decision", "approve", "--key", "bob"], as: "alice")
         #expect(borrowed.status != 0)
         #expect(borrowed.stderr.contains("each signer sends their own"), "\(borrowed.all)")
-        let bob = try remote(["signoff", "go.yaml", "--role", "sre", "--decision", "approve", "--key", "bob"], as: "bob")
+        let bob = try remote(
+            ["signoff", "go.yaml", "--role", "sre", "--decision", "approve", "--key", "bob"], as: "bob")
         #expect(bob.status == 0, "\(bob.all)")
         let open = try remote(["gate", "go.yaml"], as: "ci")
         #expect(open.status == 0, "\(open.all)")

@@ -55,7 +55,8 @@ struct ServerLoadTests {
         #expect(gate.json?["open"] == .bool(true), "\(gate.text.prefix(400))")
     }
 
-    @Test("kill -9 during a burst of sign-offs, then a restart: every acknowledged sign-off is there, no partial record")
+    @Test(
+        "kill -9 during a burst of sign-offs, then a restart: every acknowledged sign-off is there, no partial record")
     func killNine() async throws {
         let setup = try await ServerSetup.start(signers: Self.signers)
         await setup.server.stop()
@@ -76,10 +77,12 @@ struct ServerLoadTests {
                             for n in 0..<10_000 {
                                 let signed = try setup.signOff(
                                     signer.name, signer.roles[0], digest, comment: "round \(round) #\(n)",
-                                    at: ServerSetup.date.addingTimeInterval(Double(round * 1_000_000 + index * 10_000 + n)))
+                                    at: ServerSetup.date.addingTimeInterval(
+                                        Double(round * 1_000_000 + index * 10_000 + n)))
                                 var request = HTTPClientRequest(url: base + Self.path)
                                 request.method = .POST
-                                request.headers.add(name: "Authorization", value: "Bearer \(setup.tokens[signer.name]!)")
+                                request.headers.add(
+                                    name: "Authorization", value: "Bearer \(setup.tokens[signer.name]!)")
                                 request.headers.add(name: "Content-Type", value: "application/json")
                                 request.body = .bytes(ByteBuffer(string: try ServerSetup.json(signed).serialized()))
                                 do {

@@ -4,6 +4,9 @@ import GreenlightJSON
 import NIOCore
 import NIOHTTP1
 
+/// The server has no such record (the latest of a kind, when there is none).
+struct RemoteNotFound: Error {}
+
 /// A ledger kept by a team server (`greenlight serve`), reached over its API (docs/openapi.yaml,
 /// `/api/v1/ledger`): `--ledger https://greenlight.example.com` with a token in `GREENLIGHT_TOKEN`.
 ///
@@ -43,7 +46,7 @@ public final class RemoteLedgerStore: LedgerStore {
     }
 
     public func records(from sequence: Int, limit: Int) async throws -> [LedgerRecord] {
-        try await list([("from", String(max(1, sequence))), ("limit", String(Self.page(limit)))])
+        try await list([("after", String(max(1, sequence) - 1)), ("limit", String(Self.page(limit)))])
     }
 
     public func records(release: String?, kind: LedgerRecord.Kind?, after sequence: Int, limit: Int) async throws
@@ -56,7 +59,14 @@ public final class RemoteLedgerStore: LedgerStore {
     }
 
     public func latest(release: String, kind: LedgerRecord.Kind) async throws -> LedgerRecord? {
-        try await list([("release", release), ("kind", kind.rawValue), ("latest", "true"), ("limit", "1")]).first
+        do {
+            return try Self.record(
+                try await call(
+                    .GET, "api/v1/ledger/latest", query: [("release", release), ("kind", kind.rawValue)], body: nil))
+        } catch let error as RemoteNotFound {
+            _ = error
+            return nil
+        }
     }
 
     public func head() async throws -> LedgerHead {
@@ -129,6 +139,8 @@ public final class RemoteLedgerStore: LedgerStore {
                 token == nil
                     ? "\(where_) needs a token: set GREENLIGHT_TOKEN (greenlight token new --signer NAME makes one)"
                     : "\(where_) refused the token in GREENLIGHT_TOKEN (unknown, revoked or expired): \(detail)")
+        case 404 where path == "api/v1/ledger/latest":
+            throw RemoteNotFound()
         case 403, 409, 422:
             throw LedgerError(.invalidRecord, "\(where_) refused: \(detail)")
         default:

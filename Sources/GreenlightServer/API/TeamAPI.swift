@@ -176,6 +176,7 @@ struct TeamAPI: APIProtocol {
         let caller = try Caller.required()
         try caller.require(anyOf: operatorRoles, to: "approve a rollout step")
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("the body must be JSON") }
+        try Self.checkReason(body.reason)
         let log = RolloutEventLog(store: ledger.store, release: name)
         let weight = try await log.events().last?.to ?? 0
         let verdict = body.decision == .reject ? "rejected" : "approved"
@@ -210,6 +211,7 @@ struct TeamAPI: APIProtocol {
         }
         var reason: String?
         if case .json(let body)? = input.body { reason = body.reason }
+        try Self.checkReason(reason)
         _ = try await flags.kill(key, by: caller.signer, reason: reason)
         guard let entry = try await flags.refresh().entries[key] else {
             throw APIProblem.notFound("there is no flag \(key)")
@@ -226,6 +228,7 @@ struct TeamAPI: APIProtocol {
         }
         var reason: String?
         if case .json(let body)? = input.body { reason = body.reason }
+        try Self.checkReason(reason)
         if current.flag.killed {
             do {
                 try await flags.set(current.flag, by: caller.signer, reason: reason, revive: true)
@@ -261,29 +264,42 @@ struct TeamAPI: APIProtocol {
     {
         let query = input.query
         let limit = query.limit ?? 256
-        guard (1...1024).contains(limit) else { throw APIProblem.badRequest("limit must be 1 to 1024") }
+        let after = query.after ?? 0
+        guard (1...1024).contains(limit) else { throw APIProblem.badRequest("limit must be 1 to 1,024, not \(limit)") }
+        guard after >= 0 else { throw APIProblem.badRequest("after must be 0 or more, not \(after)") }
         let kind = try query.kind.map { try Self.kind($0) }
-        if query.release != nil, query.scope != nil {
-            throw APIProblem.badRequest("give release or scope=ledger, not both")
-        }
+        let store = ledger.store
         let records: [LedgerRecord]
-        if query.latest == true {
-            guard let release = query.release, let kind else {
-                throw APIProblem.badRequest("latest=true needs release and kind")
+        if let release = query.release {
+            records = try await store.records(
+                release: try Self.release(release), kind: kind, after: after, limit: limit)
+        } else if query.scope == .ledger {
+            records = try await store.records(release: nil, kind: kind, after: after, limit: limit)
+        } else if let kind {
+            // One kind across every release: read the chain page by page until the page is full.
+            var found: [LedgerRecord] = []
+            var next = after + 1
+            while found.count < limit {
+                let page = try await store.records(from: next, limit: 1024)
+                guard let last = page.last else { break }
+                found += page.filter { $0.kind == kind }.prefix(limit - found.count)
+                next = last.sequence + 1
             }
-            records = try await ledger.store.latest(release: release, kind: kind).map { [$0] } ?? []
-        } else if query.release != nil || query.scope != nil {
-            if query.from != nil { throw APIProblem.badRequest("with release or scope, page with after, not from") }
-            records = try await ledger.store.records(
-                release: query.release, kind: kind, after: query.after ?? 0, limit: limit)
+            records = found
         } else {
-            if kind != nil || query.after != nil {
-                throw APIProblem.badRequest(
-                    "kind and after go with release or scope=ledger; the whole chain pages with from")
-            }
-            records = try await ledger.store.records(from: query.from ?? 1, limit: limit)
+            records = try await store.records(from: after + 1, limit: limit)
         }
         return .ok(.init(body: .json(.init(records: try records.map(Self.recordBody)))))
+    }
+
+    func getLatestLedgerRecord(_ input: Operations.GetLatestLedgerRecord.Input) async throws
+        -> Operations.GetLatestLedgerRecord.Output
+    {
+        let release = try Self.release(input.query.release)
+        guard let record = try await ledger.store.latest(release: release, kind: try Self.kind(input.query.kind)) else {
+            throw APIProblem.notFound("\(release) has no \(input.query.kind.rawValue) record")
+        }
+        return .ok(.init(body: .json(try Self.recordBody(record))))
     }
 
     func appendLedgerRecord(_ input: Operations.AppendLedgerRecord.Input) async throws
@@ -330,6 +346,13 @@ struct TeamAPI: APIProtocol {
             text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else { throw APIProblem.badRequest("'\(text)' is not a release written service@version") }
         return text
+    }
+
+    /// A reason is at most 2,000 characters (docs/openapi.yaml), as the ledger keeps it for good.
+    static func checkReason(_ reason: String?) throws {
+        if let reason, reason.count > 2000 {
+            throw APIProblem.badRequest("reason is \(reason.count) characters; at most 2,000")
+        }
     }
 
     static func unknown(_ name: String) -> APIProblem {

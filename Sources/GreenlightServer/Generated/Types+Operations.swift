@@ -273,6 +273,29 @@ package enum Operations {
                     }
                 }
             }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/releases/get(listReleases)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// No token, or a token the server does not know (or one revoked or expired).
             ///
             /// - Remark: Generated from `#/paths//api/v1/releases/get(listReleases)/responses/401`.
@@ -2060,6 +2083,29 @@ package enum Operations {
                     }
                 }
             }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/flags/get(listFlags)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// No token, or a token the server does not know (or one revoked or expired).
             ///
             /// - Remark: Generated from `#/paths//api/v1/flags/get(listFlags)/responses/401`.
@@ -2210,6 +2256,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/flags/{key}/get(getFlag)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
                             response: self
                         )
                     }
@@ -2399,6 +2468,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/flags/{key}/kill/post(killFlag)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
                             response: self
                         )
                     }
@@ -2616,6 +2708,29 @@ package enum Operations {
                     }
                 }
             }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/flags/{key}/revive/post(reviveFlag)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// No token, or a token the server does not know (or one revoked or expired).
             ///
             /// - Remark: Generated from `#/paths//api/v1/flags/{key}/revive/post(reviveFlag)/responses/401`.
@@ -2816,6 +2931,29 @@ package enum Operations {
                     }
                 }
             }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/signers/get(listSigners)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// No token, or a token the server does not know (or one revoked or expired).
             ///
             /// - Remark: Generated from `#/paths//api/v1/signers/get(listSigners)/responses/401`.
@@ -2955,6 +3093,29 @@ package enum Operations {
                     }
                 }
             }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/ledger/head/get(getLedgerHead)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// No token, or a token the server does not know (or one revoked or expired).
             ///
             /// - Remark: Generated from `#/paths//api/v1/ledger/head/get(getLedgerHead)/responses/401`.
@@ -3015,7 +3176,7 @@ package enum Operations {
             }
         }
     }
-    /// Records in sequence order, all of them or one release's (or the ledger-wide ones).
+    /// Records in sequence order, after a sequence number; all of them, one release's, or the ledger-wide ones.
     ///
     /// - Remark: HTTP `GET /api/v1/ledger/records`.
     /// - Remark: Generated from `#/paths//api/v1/ledger/records/get(listLedgerRecords)`.
@@ -3024,11 +3185,7 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// The first sequence number (with neither release nor scope).
-                ///
-                /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query/from`.
-                package var from: Swift.Int?
-                /// Records after this sequence number (with release or scope).
+                /// Records after this sequence number (0, the default, from the first).
                 ///
                 /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query/after`.
                 package var after: Swift.Int?
@@ -3040,45 +3197,35 @@ package enum Operations {
                 @frozen package enum ScopePayload: String, Codable, Hashable, Sendable, CaseIterable {
                     case ledger = "ledger"
                 }
-                /// `ledger` for the ledger-wide records (signers, the admin key, tokens).
+                /// `ledger` for the ledger-wide records only (signers, the admin key, tokens, flags); ignored with release.
                 ///
                 /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query/scope`.
                 package var scope: Operations.ListLedgerRecords.Input.Query.ScopePayload?
-                /// Only records of this kind (with release or scope).
+                /// Only records of this kind.
                 ///
                 /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query/kind`.
                 package var kind: Components.Schemas.RecordKind?
-                /// Only the newest record of the kind (needs release and kind).
-                ///
-                /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query/latest`.
-                package var latest: Swift.Bool?
                 /// - Remark: Generated from `#/paths/api/v1/ledger/records/GET/query/limit`.
                 package var limit: Swift.Int?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - from: The first sequence number (with neither release nor scope).
-                ///   - after: Records after this sequence number (with release or scope).
+                ///   - after: Records after this sequence number (0, the default, from the first).
                 ///   - release: Only this release's records (`service@version`).
-                ///   - scope: `ledger` for the ledger-wide records (signers, the admin key, tokens).
-                ///   - kind: Only records of this kind (with release or scope).
-                ///   - latest: Only the newest record of the kind (needs release and kind).
+                ///   - scope: `ledger` for the ledger-wide records only (signers, the admin key, tokens, flags); ignored with release.
+                ///   - kind: Only records of this kind.
                 ///   - limit:
                 package init(
-                    from: Swift.Int? = nil,
                     after: Swift.Int? = nil,
                     release: Swift.String? = nil,
                     scope: Operations.ListLedgerRecords.Input.Query.ScopePayload? = nil,
                     kind: Components.Schemas.RecordKind? = nil,
-                    latest: Swift.Bool? = nil,
                     limit: Swift.Int? = nil
                 ) {
-                    self.from = from
                     self.after = after
                     self.release = release
                     self.scope = scope
                     self.kind = kind
-                    self.latest = latest
                     self.limit = limit
                 }
             }
@@ -3507,6 +3654,216 @@ package enum Operations {
             }
         }
     }
+    /// The newest record of one kind for one release.
+    ///
+    /// - Remark: HTTP `GET /api/v1/ledger/latest`.
+    /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)`.
+    package enum GetLatestLedgerRecord {
+        package static let id: Swift.String = "getLatestLedgerRecord"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/ledger/latest/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/ledger/latest/GET/query/release`.
+                package var release: Swift.String
+                /// - Remark: Generated from `#/paths/api/v1/ledger/latest/GET/query/kind`.
+                package var kind: Components.Schemas.RecordKind
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - release:
+                ///   - kind:
+                package init(
+                    release: Swift.String,
+                    kind: Components.Schemas.RecordKind
+                ) {
+                    self.release = release
+                    self.kind = kind
+                }
+            }
+            package var query: Operations.GetLatestLedgerRecord.Input.Query
+            /// - Remark: Generated from `#/paths/api/v1/ledger/latest/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLatestLedgerRecord.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLatestLedgerRecord.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetLatestLedgerRecord.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            package init(
+                query: Operations.GetLatestLedgerRecord.Input.Query,
+                headers: Operations.GetLatestLedgerRecord.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/ledger/latest/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/ledger/latest/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.LedgerRecord)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.LedgerRecord {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetLatestLedgerRecord.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetLatestLedgerRecord.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The record.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetLatestLedgerRecord.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetLatestLedgerRecord.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No token, or a token the server does not know (or one revoked or expired).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such release, report or flag.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Walks the whole chain and every signature, as `greenlight ledger verify` does.
     ///
     /// - Remark: HTTP `GET /api/v1/ledger/verify`.
@@ -3581,6 +3938,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `detail` says where.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/ledger/verify/get(verifyLedger)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
                             response: self
                         )
                     }

@@ -102,7 +102,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/ledger/head`.
     /// - Remark: Generated from `#/paths//api/v1/ledger/head/get(getLedgerHead)`.
     func getLedgerHead(_ input: Operations.GetLedgerHead.Input) async throws -> Operations.GetLedgerHead.Output
-    /// Records in sequence order, all of them or one release's (or the ledger-wide ones).
+    /// Records in sequence order, after a sequence number; all of them, one release's, or the ledger-wide ones.
     ///
     /// - Remark: HTTP `GET /api/v1/ledger/records`.
     /// - Remark: Generated from `#/paths//api/v1/ledger/records/get(listLedgerRecords)`.
@@ -119,6 +119,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/ledger/records`.
     /// - Remark: Generated from `#/paths//api/v1/ledger/records/post(appendLedgerRecord)`.
     func appendLedgerRecord(_ input: Operations.AppendLedgerRecord.Input) async throws -> Operations.AppendLedgerRecord.Output
+    /// The newest record of one kind for one release.
+    ///
+    /// - Remark: HTTP `GET /api/v1/ledger/latest`.
+    /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)`.
+    func getLatestLedgerRecord(_ input: Operations.GetLatestLedgerRecord.Input) async throws -> Operations.GetLatestLedgerRecord.Output
     /// Walks the whole chain and every signature, as `greenlight ledger verify` does.
     ///
     /// - Remark: HTTP `GET /api/v1/ledger/verify`.
@@ -318,7 +323,7 @@ extension APIProtocol {
     package func getLedgerHead(headers: Operations.GetLedgerHead.Input.Headers = .init()) async throws -> Operations.GetLedgerHead.Output {
         try await getLedgerHead(Operations.GetLedgerHead.Input(headers: headers))
     }
-    /// Records in sequence order, all of them or one release's (or the ledger-wide ones).
+    /// Records in sequence order, after a sequence number; all of them, one release's, or the ledger-wide ones.
     ///
     /// - Remark: HTTP `GET /api/v1/ledger/records`.
     /// - Remark: Generated from `#/paths//api/v1/ledger/records/get(listLedgerRecords)`.
@@ -349,6 +354,19 @@ extension APIProtocol {
         try await appendLedgerRecord(Operations.AppendLedgerRecord.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// The newest record of one kind for one release.
+    ///
+    /// - Remark: HTTP `GET /api/v1/ledger/latest`.
+    /// - Remark: Generated from `#/paths//api/v1/ledger/latest/get(getLatestLedgerRecord)`.
+    package func getLatestLedgerRecord(
+        query: Operations.GetLatestLedgerRecord.Input.Query,
+        headers: Operations.GetLatestLedgerRecord.Input.Headers = .init()
+    ) async throws -> Operations.GetLatestLedgerRecord.Output {
+        try await getLatestLedgerRecord(Operations.GetLatestLedgerRecord.Input(
+            query: query,
+            headers: headers
         ))
     }
     /// Walks the whole chain and every signature, as `greenlight ledger verify` does.
