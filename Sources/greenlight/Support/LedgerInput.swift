@@ -8,7 +8,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The ledger: a SQLite file or a postgres:// URL (default: $GREENLIGHT_LEDGER, else .greenlight/ledger.sqlite beside the spec, or in the current folder).",
+            "The ledger: a SQLite file, a postgres:// URL or a team server's https:// URL with $GREENLIGHT_TOKEN (default: $GREENLIGHT_LEDGER, else .greenlight/ledger.sqlite beside the spec, or in the current folder).",
             valueName: "path|url"))
     var ledger: String?
 
