@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "GreenlightLedger", targets: ["GreenlightLedger"]),
         .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
         .library(name: "GreenlightCanary", targets: ["GreenlightCanary"]),
+        .library(name: "GreenlightWebhooks", targets: ["GreenlightWebhooks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -136,6 +137,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Outgoing webhooks: tails the ledger and posts its events (JSON signed as Standard Webhooks, Slack,
+        // GitHub comments).
+        .target(
+            name: "GreenlightWebhooks",
+            dependencies: [
+                "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "GreenlightGate",
             dependencies: [
@@ -241,6 +252,16 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             exclude: ["Fixtures", "Judge/Fixtures"]
+        ),
+        .testTarget(
+            name: "GreenlightWebhooksTests",
+            dependencies: [
+                "GreenlightWebhooks", "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "GreenlightGateTests",
