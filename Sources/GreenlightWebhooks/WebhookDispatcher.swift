@@ -79,8 +79,8 @@ public final class WebhookDispatcher: Sendable {
     /// The last sequence every target is done with: what the state file holds.
     public var cursor: Int { state.withLock { $0.settled } }
 
-    /// Tails the ledger and delivers until the task is cancelled. Throws only when it cannot start: the
-    /// state file is not a cursor, or the ledger's head cannot be read.
+    /// Tails the ledger and delivers until the task is cancelled; call it once. Throws only when it cannot
+    /// start: the state file is not a cursor, or the ledger's head cannot be read.
     public func run() async throws {
         let start = try await startCursor()
         state.withLock {
@@ -98,7 +98,8 @@ public final class WebhookDispatcher: Sendable {
                 queues.append((target, continuation))
                 group.addTask {
                     for await event in stream {
-                        await self.deliver(event, to: target, session: session)
+                        // Cut short by a stop, it stays pending: the cursor does not pass it.
+                        guard await self.deliver(event, to: target, session: session) else { return }
                         self.finished(event.sequence)
                     }
                 }
@@ -139,22 +140,9 @@ public final class WebhookDispatcher: Sendable {
             do {
                 let records = try await store.records(from: cursor + 1, limit: Self.batch)
                 for record in records {
-                    defer { cursor = record.sequence }
-                    guard let release = record.release else { continue }
-                    if record.kind == .release {
-                        tickets[release] = Self.ticket(of: record)
-                        continue
-                    }
-                    guard let kind = WebhookEvent.kind(of: record) else { continue }
-                    let wanting = queues.filter { $0.target.wants(kind) }
-                    guard !wanting.isEmpty else { continue }
-                    if tickets.index(forKey: release) == nil {
-                        tickets[release] = try await store.latest(release: release, kind: .release).flatMap(
-                            Self.ticket(of:))
-                    }
-                    guard let event = WebhookEvent(record: record, ticket: tickets[release] ?? nil) else { continue }
-                    state.withLock { $0.pending[record.sequence] = wanting.count }
-                    for queue in wanting { queue.events.yield(event) }
+                    // A record whose ticket cannot be read yet is read again at the next poll.
+                    try await queue(record, into: queues, tickets: &tickets)
+                    cursor = record.sequence
                 }
                 more = records.count == Self.batch
             } catch {
@@ -167,6 +155,28 @@ public final class WebhookDispatcher: Sendable {
         }
     }
 
+    /// Queues the event of `record`, if it is one, for the targets that want it; a `release` record
+    /// updates the release's ticket.
+    private func queue(
+        _ record: LedgerRecord, into queues: [(target: WebhookTarget, events: AsyncStream<WebhookEvent>.Continuation)],
+        tickets: inout [String: String?]
+    ) async throws {
+        guard let release = record.release else { return }
+        if record.kind == .release {
+            tickets[release] = Self.ticket(of: record)
+            return
+        }
+        guard let kind = WebhookEvent.kind(of: record) else { return }
+        let wanting = queues.filter { $0.target.wants(kind) }
+        guard !wanting.isEmpty else { return }
+        if tickets.index(forKey: release) == nil {
+            tickets[release] = try await store.latest(release: release, kind: .release).flatMap(Self.ticket(of:))
+        }
+        guard let event = WebhookEvent(record: record, ticket: tickets[release] ?? nil) else { return }
+        state.withLock { $0.pending[record.sequence] = wanting.count }
+        for queue in wanting { queue.events.yield(event) }
+    }
+
     static func ticket(of record: LedgerRecord) -> String? {
         if case .string(let ticket)? = record.payload["ticket"], !ticket.isEmpty { return ticket }
         return nil
@@ -175,7 +185,8 @@ public final class WebhookDispatcher: Sendable {
     // MARK: - Delivery
 
     /// Delivers `event` to `target`, retrying as the policy says, and records each change of state.
-    func deliver(_ event: WebhookEvent, to target: WebhookTarget, session: HTTPSession) async {
+    /// Returns false when the task was cancelled before the delivery was done with.
+    func deliver(_ event: WebhookEvent, to target: WebhookTarget, session: HTTPSession) async -> Bool {
         let redactor = Redactor(secrets: target.secrets)
         let policy = configuration.retry
         var delivery = WebhookDelivery(
@@ -194,7 +205,7 @@ public final class WebhookDispatcher: Sendable {
                 delivery.time = Date()
                 record(delivery)
                 logger.info("webhooks: skipped: \(delivery.error ?? "")", metadata: about)
-                return
+                return true
             }
             delivery.attempts = attempt
             var retryable = true
@@ -208,7 +219,7 @@ public final class WebhookDispatcher: Sendable {
                     delivery.time = Date()
                     record(delivery)
                     logger.debug("webhooks: delivered (HTTP \(response.status), attempt \(attempt))", metadata: about)
-                    return
+                    return true
                 }
                 let body = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
                 delivery.error = redactor.cut(
@@ -216,7 +227,7 @@ public final class WebhookDispatcher: Sendable {
                 retryable = WebhookRetryPolicy.isRetryable(status: response.status)
                 retryAfter = response.header("Retry-After")
             } catch {
-                if Task.isCancelled { return }
+                if Task.isCancelled { return false }
                 delivery.httpStatus = nil
                 delivery.error = redactor.redact(String(describing: error))
             }
@@ -227,7 +238,7 @@ public final class WebhookDispatcher: Sendable {
                 logger.warning(
                     "webhooks: delivery failed after \(Format.count(attempt, "attempt")): \(delivery.error ?? "")",
                     metadata: about)
-                return
+                return true
             }
             delivery.status = .retrying
             record(delivery)
@@ -235,8 +246,9 @@ public final class WebhookDispatcher: Sendable {
             logger.info(
                 "webhooks: attempt \(attempt) failed (\(delivery.error ?? "")), retrying in \(Format.duration(Self.seconds(delay)))",
                 metadata: about)
-            do { try await Task.sleep(for: delay) } catch { return }
+            do { try await Task.sleep(for: delay) } catch { return false }
         }
+        return true
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -146,6 +146,45 @@ import Testing
         }
     }
 
+    /// The cursor does not pass an event still being retried: stopped then, the next start delivers it
+    /// again, with the same id.
+    @Test func anEventInFlightAtAStopIsDeliveredAfterTheRestart() async throws {
+        try await withTemporaryFolder { folder in
+            let ledger = try await WebhookLedger(folder)
+            let failing = try await RecordingReceiver { _ in .init(status: 503) }
+            defer { Task { await failing.shutdown() } }
+            let working = try await RecordingReceiver()
+            defer { Task { await working.shutdown() } }
+            let statePath = folder.appending("webhooks.json").path
+            try await ledger.releaseRecord(ticket: nil)
+
+            let first = try WebhookDispatcher.quiet(
+                store: ledger.store,
+                targets: [try WebhookTarget.json(name: "audit", url: failing.url, secret: Self.secret)],
+                configuration: .fast(attempts: 1000, statePath: statePath))
+            try await running(first) {
+                #expect(await eventually { first.cursor == 1 })
+                try await ledger.gate(open: true)
+                #expect(await eventually { failing.count >= 3 })
+                #expect(first.deliveries().first?.status == .retrying)
+                #expect(first.cursor == 1)
+            }
+            let saved = try JSONValue(parsing: Data(contentsOf: URL(fileURLWithPath: statePath)))
+            #expect(saved["sequence"] == .int(1))
+
+            let second = try WebhookDispatcher.quiet(
+                store: ledger.store,
+                targets: [try WebhookTarget.json(name: "audit", url: working.url, secret: Self.secret)],
+                configuration: .fast(statePath: statePath))
+            try await running(second) {
+                #expect(await eventually { working.count == 1 && second.cursor == 2 })
+            }
+            let firstID = failing.requests.current.first?.header("webhook-id")
+            #expect(firstID != nil)
+            #expect(working.requests.current.first?.header("webhook-id") == firstID)
+        }
+    }
+
     @Test func noSecretInErrorTexts() async throws {
         try await withTemporaryFolder { folder in
             let ledger = try await WebhookLedger(folder)

@@ -86,6 +86,15 @@ import Testing
         }
     }
 
+    /// The test vector of the Standard Webhooks libraries.
+    @Test func signatureMatchesTheSpecificationsTestVector() throws {
+        let key = try #require(WebhookSignature.key(secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        let signature = WebhookSignature.sign(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Data(#"{"test": 2432232314}"#.utf8),
+            key: key)
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
     @Test func verifyAcceptsTheSignatureAndRefusesTamperingOrAnOldTimestamp() throws {
         let key = try #require(WebhookSignature.key(secret: Self.secret))
         let body = Data("{}".utf8)
