@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GreenlightGate", targets: ["GreenlightGate"]),
         .library(name: "GreenlightCanary", targets: ["GreenlightCanary"]),
         .library(name: "GreenlightServer", targets: ["GreenlightServer"]),
+        .library(name: "GreenlightWebhooks", targets: ["GreenlightWebhooks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -138,6 +139,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Outgoing webhooks: tails the ledger and posts its events (JSON signed as Standard Webhooks, Slack,
+        // GitHub comments).
+        .target(
+            name: "GreenlightWebhooks",
+            dependencies: [
+                "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -264,6 +275,16 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             exclude: ["Fixtures", "Judge/Fixtures"]
+        ),
+        .testTarget(
+            name: "GreenlightWebhooksTests",
+            dependencies: [
+                "GreenlightWebhooks", "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "GreenlightGateTests",

@@ -15,6 +15,8 @@ public enum DemoSignOff {
         public var reportRecord: LedgerRecord
         public var signOffs: [LedgerRecord]
         public var decision: GateDecision
+        /// The demo ledger's admin key, kept for the length of the run (`demo --serve` issues a token with it).
+        public var admin: SigningKey
     }
 
     /// Records `report` in `store`, a new ledger: initialises it with a fresh admin key, registers the demo
@@ -47,6 +49,7 @@ public enum DemoSignOff {
         }
         let decision = try await ledger.gate(
             release: ReleaseLedger.name(service: report.release.service, version: report.release.version))
-        return Outcome(reportRecord: record, signOffs: signOffs, decision: decision)
+        try await ledger.record(gate: decision, by: "greenlight demo")
+        return Outcome(reportRecord: record, signOffs: signOffs, decision: decision, admin: admin)
     }
 }

@@ -5,6 +5,7 @@ import GreenlightCore
 import GreenlightDemo
 import GreenlightGate
 import GreenlightLedger
+import GreenlightServer
 import GreenlightReports
 
 extension Greenlight {
@@ -65,6 +66,14 @@ extension Greenlight.Demo {
         @Flag(help: "Stop after the gate: no canary rollout.")
         var noCanary = false
 
+        @Flag(
+            help: "Serve the demo's ledger with greenlight serve (API and dashboard) from the sign-offs on, and keep it running after the demo until Ctrl-C."
+        )
+        var serve = false
+
+        @Option(help: ArgumentHelp("The port for --serve (127.0.0.1; 0 picks a free one).", valueName: "port"))
+        var servePort = 8080
+
         func validate() throws {
             try ReportOutput.check(reportDir)
             try OutputPath.checkFile(ledger, option: "--ledger")
@@ -116,10 +125,56 @@ extension Greenlight.Demo {
             }
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = ledger ?? folder.appendingPathComponent("ledger.sqlite").path
-            let gateOpen = try await signOff(report, path: path)
-            if !report.isGo || !gateOpen { throw ExitCode(ExitStatus.notReady) }
-            if noCanary { return }
-            if try await !canary(path: path) { throw ExitCode(ExitStatus.notReady) }
+            let (gateOpen, admin) = try await signOff(report, path: path)
+            let server = serve ? try await startServer(path: path, admin: admin) : nil
+            var status: Int32 = 0
+            if !report.isGo || !gateOpen {
+                status = ExitStatus.notReady
+            } else if !noCanary, try await !canary(path: path) {
+                status = ExitStatus.notReady
+            }
+            if let server {
+                Terminal.error(
+                    "\ngreenlight serve is still running: \(server.baseURL)/ (the demo's ledger); Ctrl-C stops it")
+                let stopped = AsyncStream<Void>.makeStream()
+                Interrupts.onFirstSignal { _ in stopped.continuation.yield() }
+                var signals = stopped.stream.makeAsyncIterator()
+                _ = await signals.next()
+                await server.stop()
+            }
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        /// `--serve`: the team server on the demo's ledger, with a token for its SRE signer to sign in with.
+        private func startServer(path: String, admin: SigningKey) async throws -> RunningTeamServer {
+            do {
+                let store = try SQLiteLedgerStore(path: path)
+                let ledger = ReleaseLedger(store: store)
+                let sre = DemoSignOff.signers.first { $0.role == "sre" }!.name
+                let token = try await ledger.issueToken(
+                    signer: sre, admin: admin, expires: Date().addingTimeInterval(86_400)
+                ).text
+                var server: RunningTeamServer
+                do {
+                    server = try await TeamServer(
+                        store: store, configuration: .init(host: "127.0.0.1", port: servePort, log: nil)
+                    ).start()
+                } catch where servePort != 0 {
+                    server = try await TeamServer(
+                        store: store, configuration: .init(host: "127.0.0.1", port: 0, log: nil)
+                    ).start()
+                }
+                Terminal.out(
+                    """
+
+                    Dashboard: \(server.baseURL)/ (API: \(server.baseURL)/api/v1, docs/openapi.yaml)
+                      sign in as \(sre) (sre) with the token: \(token)
+                      or from a shell: export GREENLIGHT_LEDGER=\(server.baseURL) GREENLIGHT_TOKEN=\(token)
+                    """)
+                return server
+            } catch {
+                throw GateError("the demo's server could not start: \(error)", isInput: false).exit()
+            }
         }
 
         /// After the GO: v2 as a canary behind the router; true when the rollout ended as it should (a bad
@@ -174,7 +229,8 @@ extension Greenlight.Demo {
         }
 
         /// Records the report in a ledger, has the demo signers approve it, and prints what the gate says.
-        private func signOff(_ report: Report, path: String) async throws -> Bool {
+        /// Returns whether the gate opened, and the demo ledger's admin key.
+        private func signOff(_ report: Report, path: String) async throws -> (Bool, SigningKey) {
             let outcome: DemoSignOff.Outcome
             do {
                 let store = try SQLiteLedgerStore(path: path)
@@ -185,7 +241,7 @@ extension Greenlight.Demo {
             }
             if quiet {
                 Terminal.out("gate: \(outcome.decision.isOpen ? "OPEN" : "CLOSED")")
-                return outcome.decision.isOpen
+                return (outcome.decision.isOpen, outcome.admin)
             }
             var lines = [
                 "",
@@ -195,7 +251,7 @@ extension Greenlight.Demo {
             lines.append("")
             lines.append(Greenlight.GateCommand.render(outcome.decision, attestation: nil, requested: nil))
             Terminal.out(lines.joined(separator: "\n"))
-            return outcome.decision.isOpen
+            return (outcome.decision.isOpen, outcome.admin)
         }
     }
 
