@@ -166,6 +166,8 @@ let package = Package(
             name: "GreenlightServer",
             dependencies: [
                 "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightCanary", "GreenlightObserve",
+                "GreenlightWebhooks",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -181,7 +183,7 @@ let package = Package(
             name: "greenlight",
             dependencies: [
                 "GreenlightCore", "GreenlightReports", "GreenlightGate", "GreenlightDemo", "GreenlightLoad",
-                "GreenlightProbes", "GreenlightLedger", "GreenlightCanary", "GreenlightServer",
+                "GreenlightProbes", "GreenlightLedger", "GreenlightCanary", "GreenlightServer", "GreenlightWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -296,7 +298,8 @@ let package = Package(
         .testTarget(
             name: "GreenlightServerTests",
             dependencies: [
-                "greenlight", "GreenlightServer", "GreenlightLedger", "GreenlightCore", "GreenlightJSON",
+                "greenlight", "GreenlightServer", "GreenlightWebhooks", "GreenlightLedger", "GreenlightCore",
+                "GreenlightJSON",
                 "GreenlightCanary",
                 "GreenlightTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,6 +1,7 @@
 package import Foundation
 import GreenlightCanary
 import GreenlightLedger
+import GreenlightWebhooks
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
@@ -15,6 +16,10 @@ public struct TeamServerConfiguration: Sendable {
     /// Where the JSON log lines go (standard error by default); nil: no logs.
     public var log: (@Sendable (String) -> Void)?
     public var logLevel: Logger.Level
+    /// Where the release's trace goes: webhooks fed from the ledger (`serve --webhooks FILE`).
+    public var webhooks: [WebhookTarget] = []
+    /// The file that keeps the webhooks' cursor across restarts; nil: start at the head each time.
+    public var webhookState: String?
 
     /// Log lines to standard error.
     public static let standardError: @Sendable (String) -> Void = { line in
@@ -58,6 +63,12 @@ public struct TeamServer: Sendable {
         try await flags.refresh()
         let ofrep = OFREPService(store: flags)
         let metrics = ServerMetrics()
+        let dispatcher =
+            configuration.webhooks.isEmpty
+            ? nil
+            : try WebhookDispatcher(
+                store: store, targets: configuration.webhooks,
+                configuration: .init(statePath: configuration.webhookState), logger: logger)
 
         let router = Router()
         router.add(middleware: RequestTelemetry(logger: logger, metrics: metrics))
@@ -90,6 +101,14 @@ public struct TeamServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: signals ? [.sigterm, .sigint] : []) }
             group.addTask { await ofrep.poll() }
+            if let dispatcher {
+                // The trace never blocks the gate: deliveries run beside the server, and a failure is
+                // logged and shown, not raised.
+                group.addTask {
+                    do { try await dispatcher.run() } catch { logger.error("webhooks stopped: \(error)") }
+                    try await Task.sleep(for: .seconds(365 * 86_400))
+                }
+            }
             // The server ends first (a signal, or an error); the poller stops with it.
             _ = try await group.next()
             group.cancelAll()

@@ -5,8 +5,8 @@ import GreenlightCore
 import GreenlightDemo
 import GreenlightGate
 import GreenlightLedger
-import GreenlightServer
 import GreenlightReports
+import GreenlightServer
 
 extension Greenlight {
     struct Demo: AsyncParsableCommand {
@@ -67,7 +67,8 @@ extension Greenlight.Demo {
         var noCanary = false
 
         @Flag(
-            help: "Serve the demo's ledger with greenlight serve (API and dashboard) from the sign-offs on, and keep it running after the demo until Ctrl-C."
+            help:
+                "Serve the demo's ledger with greenlight serve (API and dashboard) from the sign-offs on, and keep it running after the demo until Ctrl-C."
         )
         var serve = false
 
@@ -159,7 +160,7 @@ extension Greenlight.Demo {
                     server = try await TeamServer(
                         store: store, configuration: .init(host: "127.0.0.1", port: servePort, log: nil)
                     ).start()
-                } catch where servePort != 0 {
+                } catch  where servePort != 0 {
                     server = try await TeamServer(
                         store: store, configuration: .init(host: "127.0.0.1", port: 0, log: nil)
                     ).start()

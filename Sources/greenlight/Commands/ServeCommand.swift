@@ -3,6 +3,7 @@ import Foundation
 import GreenlightCore
 import GreenlightLedger
 import GreenlightServer
+import GreenlightWebhooks
 
 extension Greenlight {
     struct ServeCommand: AsyncParsableCommand {
@@ -30,6 +31,10 @@ extension Greenlight {
                 (--operator-role, by default sre, engineering and ci). SIGTERM or SIGINT stops it after the \
                 requests in flight are answered.
 
+                --webhooks FILE sends the release's trace (reports, sign-offs, gate decisions, rollout steps \
+                and rollbacks, from whoever recorded them) to webhooks, Slack and the ticket's GitHub issue, \
+                retried with back-off and never blocking anything (docs/webhooks.md).
+
                 Exit codes: 0 stopped by a signal, 2 the ledger cannot be opened or the port is taken.
                 """
         )
@@ -52,6 +57,18 @@ extension Greenlight {
         @Flag(help: "Write no request log lines.")
         var quiet = false
 
+        @Option(
+            help: ArgumentHelp(
+                "A YAML file of webhooks that carry the release's trace (JSON signed with HMAC, Slack, GitHub comments); docs/webhooks.md.",
+                valueName: "file"))
+        var webhooks: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Where the webhooks keep their place in the ledger across restarts (default: FILE.state beside --webhooks).",
+                valueName: "file"))
+        var webhookState: String?
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
             for role in operatorRoles where !LedgerInput.isIdentifier(role) {
@@ -64,12 +81,22 @@ extension Greenlight {
         }
 
         func run() async throws {
+            var targets: [WebhookTarget] = []
+            if let webhooks {
+                do {
+                    targets = try WebhookConfiguration.load(file: webhooks)
+                } catch {
+                    throw LedgerInput.usage("--webhooks: \(error)")
+                }
+            }
             let open = try await ledger.open(create: true)
-            let configuration = TeamServerConfiguration(
+            var configuration = TeamServerConfiguration(
                 host: host, port: port,
                 operatorRoles: operatorRoles.isEmpty
                     ? TeamServerConfiguration.defaultOperatorRoles : Set(operatorRoles),
                 log: quiet ? nil : TeamServerConfiguration.standardError)
+            configuration.webhooks = targets
+            configuration.webhookState = webhooks.map { webhookState ?? $0 + ".state" }
             // The server stops gracefully on SIGINT and SIGTERM itself; then the exit code says which.
             Interrupts.onFirstSignal { _ in }
             let location = open.location

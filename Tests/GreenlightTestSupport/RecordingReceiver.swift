@@ -1,39 +1,44 @@
 import Foundation
-import GreenlightTestSupport
 import NIOCore
 import NIOPosix
 
 /// A webhook receiver on 127.0.0.1: records each request whole (head and body, read to its
 /// Content-Length) and answers it with what `answer` says for the request's index (from 0), then closes
 /// the connection.
-final class RecordingReceiver: Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [(name: String, value: String)]
-        var body: Data
-        var time: Date
+public final class RecordingReceiver: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [(name: String, value: String)]
+        public var body: Data
+        public var time: Date
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
         }
     }
 
-    struct Answer: Sendable {
-        var status: Int
-        var headers: [(String, String)] = []
-        var body: String = ""
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [(String, String)] = []
+        public var body: String = ""
+
+        public init(status: Int, headers: [(String, String)] = [], body: String = "") {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
-    let port: Int
-    let requests = LockBox<[Request]>([])
+    public let port: Int
+    public let requests = LockBox<[Request]>([])
     private let channel: Channel
     private let group: MultiThreadedEventLoopGroup
 
-    var url: String { "http://127.0.0.1:\(port)" }
-    var count: Int { requests.withValue { $0.count } }
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var count: Int { requests.withValue { $0.count } }
 
-    init(answer: @escaping @Sendable (_ index: Int) -> Answer = { _ in Answer(status: 200) }) async throws {
+    public init(answer: @escaping @Sendable (_ index: Int) -> Answer = { _ in Answer(status: 200) }) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let requests = requests
         channel = try await ServerBootstrap(group: group)
@@ -48,7 +53,7 @@ final class RecordingReceiver: Sendable {
         port = channel.localAddress!.port!
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }
