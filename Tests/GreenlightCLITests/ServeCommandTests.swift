@@ -82,4 +82,23 @@ struct ServeCommandTests {
         #expect(direct.status == 0, "\(direct.all)")
         #expect(direct.stdout.contains("intact"))
     }
+
+    @Test("demo --serve: the demo's ledger served with a token to sign in with, until Ctrl-C")
+    func demoServe() async throws {
+        let demo = try ChildProcess(CLI.binary.path, ["demo", "--serve", "--serve-port", "0", "--no-canary", "-q"])
+        defer { Task { await demo.kill() } }
+        #expect(try await demo.waitForOutput("greenlight serve is still running", seconds: 120), "\(demo.output)")
+        let output = demo.output
+        let dashboard = try #require(
+            output.split(separator: "\n").first { $0.hasPrefix("Dashboard: ") }, "\(output)")
+        let url = try #require(dashboard.split(separator: " ").dropFirst().first).dropLast()  // the trailing /
+        let token = try #require(output.range(of: #"glt_[A-Za-z0-9_-]+"#, options: .regularExpression).map { output[$0] })
+        let releases = try CLI.runProgram(
+            "/usr/bin/curl", ["-s", "-H", "Authorization: Bearer \(token)", "\(url)/api/v1/releases"])
+        #expect(releases.stdout.contains("\"release\" : \"demoshop@"), "\(releases.all)")
+        #expect(releases.stdout.contains("\"gate\" : \"open\""), "\(releases.all)")
+        kill(demo.pid, SIGINT)
+        let status = await demo.wait()
+        #expect((status >> 8) & 0xFF == 0, "exit status \(status): \(demo.output)")
+    }
 }
