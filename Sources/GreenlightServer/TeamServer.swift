@@ -73,7 +73,8 @@ public struct TeamServer: Sendable {
         let router = Router()
         router.add(middleware: RequestTelemetry(logger: logger, metrics: metrics))
         router.add(middleware: MethodCheck())
-        let api = TeamAPI(index: index, flags: flags, operatorRoles: configuration.operatorRoles)
+        let api = TeamAPI(
+            index: index, flags: flags, operatorRoles: configuration.operatorRoles, alerts: AlertInbox())
         try api.registerHandlers(
             on: router, serverURL: URL(string: "/")!,
             middlewares: [ProblemMiddleware(), TokenMiddleware(index: index)])

@@ -92,7 +92,8 @@ struct ServeCommandTests {
         let dashboard = try #require(
             output.split(separator: "\n").first { $0.hasPrefix("Dashboard: ") }, "\(output)")
         let url = try #require(dashboard.split(separator: " ").dropFirst().first).dropLast()  // the trailing /
-        let token = try #require(output.range(of: #"glt_[A-Za-z0-9_-]+"#, options: .regularExpression).map { output[$0] })
+        let token = try #require(
+            output.range(of: #"glt_[A-Za-z0-9_-]+"#, options: .regularExpression).map { output[$0] })
         let releases = try CLI.runProgram(
             "/usr/bin/curl", ["-s", "-H", "Authorization: Bearer \(token)", "\(url)/api/v1/releases"])
         #expect(releases.stdout.contains("\"release\" : \"demoshop@"), "\(releases.all)")

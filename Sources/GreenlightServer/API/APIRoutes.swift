@@ -18,6 +18,7 @@ enum APIRoutes {
         ("/api/v1/flags/{key}", ["GET"]),
         ("/api/v1/flags/{key}/kill", ["POST"]),
         ("/api/v1/flags/{key}/revive", ["POST"]),
+        ("/api/v1/alerts", ["GET", "POST"]),
         ("/api/v1/signers", ["GET"]),
         ("/api/v1/ledger/head", ["GET"]),
         ("/api/v1/ledger/records", ["GET", "POST"]),

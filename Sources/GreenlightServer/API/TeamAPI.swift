@@ -3,6 +3,7 @@ import GreenlightCanary
 import GreenlightCore
 import GreenlightJSON
 import GreenlightLedger
+import GreenlightObserve
 package import OpenAPIRuntime
 
 /// The operations of docs/openapi.yaml over the ledger. Reads go through the ``LedgerIndex``; writes
@@ -12,6 +13,7 @@ struct TeamAPI: APIProtocol {
     let flags: FlagStore
     /// Roles that may change flags and canary weights and approve rollout steps.
     let operatorRoles: Set<String>
+    let alerts: AlertInbox
 
     var ledger: ReleaseLedger { index.ledger }
 
@@ -240,6 +242,23 @@ struct TeamAPI: APIProtocol {
             throw APIProblem.notFound("there is no flag \(key)")
         }
         return .ok(.init(body: .json(try Self.flagBody(entry))))
+    }
+
+    // MARK: - Alerts
+
+    func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output {
+        .ok(.init(body: .json(.init(alerts: alerts.all))))
+    }
+
+    func receiveAlerts(_ input: Operations.ReceiveAlerts.Input) async throws -> Operations.ReceiveAlerts.Output {
+        guard case .json(let payload) = input.body else { throw APIProblem.badRequest("the body must be JSON") }
+        let notification: WebhookNotification
+        do {
+            notification = try WebhookNotification(parsing: try JSONEncoder().encode(payload))
+        } catch {
+            throw APIProblem.badRequest("not an Alertmanager webhook payload (version 4): \(error)")
+        }
+        return .ok(.init(body: .json(.init(received: alerts.receive(notification)))))
     }
 
     // MARK: - Signers

@@ -1019,6 +1019,192 @@ extension Components {
                 case definition
             }
         }
+        /// Alertmanager's webhook payload, version 4 (version, status, receiver, alerts with labels and annotations…).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AlertmanagerPayload`.
+        package struct AlertmanagerPayload: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AlertmanagerPayload/version`.
+            package var version: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AlertmanagerPayload/AlertsPayload`.
+            package struct AlertsPayloadPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `AlertsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AlertmanagerPayload/alerts`.
+            package typealias AlertsPayload = [Components.Schemas.AlertmanagerPayload.AlertsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AlertmanagerPayload/alerts`.
+            package var alerts: Components.Schemas.AlertmanagerPayload.AlertsPayload
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `AlertmanagerPayload`.
+            ///
+            /// - Parameters:
+            ///   - version:
+            ///   - alerts:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                version: Swift.String,
+                alerts: Components.Schemas.AlertmanagerPayload.AlertsPayload,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.version = version
+                self.alerts = alerts
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case version
+                case alerts
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.version = try container.decode(
+                    Swift.String.self,
+                    forKey: .version
+                )
+                self.alerts = try container.decode(
+                    Components.Schemas.AlertmanagerPayload.AlertsPayload.self,
+                    forKey: .alerts
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "version",
+                    "alerts"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.version,
+                    forKey: .version
+                )
+                try container.encode(
+                    self.alerts,
+                    forKey: .alerts
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReceivedAlert`.
+        package struct ReceivedAlert: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/received_at`.
+            package var receivedAt: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/receiver`.
+            package var receiver: Swift.String
+            /// firing or resolved.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/status`.
+            package var status: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/alertname`.
+            package var alertname: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/severity`.
+            package var severity: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/summary`.
+            package var summary: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/runbook_url`.
+            package var runbookUrl: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/starts_at`.
+            package var startsAt: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/labels`.
+            package struct LabelsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `LabelsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/labels`.
+            package var labels: Components.Schemas.ReceivedAlert.LabelsPayload
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/annotations`.
+            package struct AnnotationsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `AnnotationsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ReceivedAlert/annotations`.
+            package var annotations: Components.Schemas.ReceivedAlert.AnnotationsPayload
+            /// Creates a new `ReceivedAlert`.
+            ///
+            /// - Parameters:
+            ///   - receivedAt:
+            ///   - receiver:
+            ///   - status: firing or resolved.
+            ///   - alertname:
+            ///   - severity:
+            ///   - summary:
+            ///   - runbookUrl:
+            ///   - startsAt:
+            ///   - labels:
+            ///   - annotations:
+            package init(
+                receivedAt: Swift.String,
+                receiver: Swift.String,
+                status: Swift.String,
+                alertname: Swift.String? = nil,
+                severity: Swift.String? = nil,
+                summary: Swift.String? = nil,
+                runbookUrl: Swift.String? = nil,
+                startsAt: Swift.String? = nil,
+                labels: Components.Schemas.ReceivedAlert.LabelsPayload,
+                annotations: Components.Schemas.ReceivedAlert.AnnotationsPayload
+            ) {
+                self.receivedAt = receivedAt
+                self.receiver = receiver
+                self.status = status
+                self.alertname = alertname
+                self.severity = severity
+                self.summary = summary
+                self.runbookUrl = runbookUrl
+                self.startsAt = startsAt
+                self.labels = labels
+                self.annotations = annotations
+            }
+            package enum CodingKeys: String, CodingKey {
+                case receivedAt = "received_at"
+                case receiver
+                case status
+                case alertname
+                case severity
+                case summary
+                case runbookUrl = "runbook_url"
+                case startsAt = "starts_at"
+                case labels
+                case annotations
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Signer`.
         package struct Signer: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Signer/name`.

@@ -92,6 +92,25 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/flags/{key}/revive`.
     /// - Remark: Generated from `#/paths//api/v1/flags/{key}/revive/post(reviveFlag)`.
     func reviveFlag(_ input: Operations.ReviveFlag.Input) async throws -> Operations.ReviveFlag.Output
+    /// The alert notifications Alertmanager sent here, newest last (the server keeps the last 500).
+    ///
+    /// - Remark: HTTP `GET /api/v1/alerts`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/get(listAlerts)`.
+    func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output
+    /// Alertmanager's webhook receiver (payload version 4), the page of the alert path.
+    ///
+    /// Point a webhook receiver of Alertmanager here, with a token as its bearer credentials:
+    ///
+    ///     receivers:
+    ///       - name: greenlight
+    ///         webhook_configs:
+    ///           - url: https://greenlight.example.com/api/v1/alerts
+    ///             http_config: { authorization: { credentials_file: /etc/alertmanager/greenlight-token } }
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/alerts`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/post(receiveAlerts)`.
+    func receiveAlerts(_ input: Operations.ReceiveAlerts.Input) async throws -> Operations.ReceiveAlerts.Output
     /// The signer registry.
     ///
     /// - Remark: HTTP `GET /api/v1/signers`.
@@ -305,6 +324,35 @@ extension APIProtocol {
     ) async throws -> Operations.ReviveFlag.Output {
         try await reviveFlag(Operations.ReviveFlag.Input(
             path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The alert notifications Alertmanager sent here, newest last (the server keeps the last 500).
+    ///
+    /// - Remark: HTTP `GET /api/v1/alerts`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/get(listAlerts)`.
+    package func listAlerts(headers: Operations.ListAlerts.Input.Headers = .init()) async throws -> Operations.ListAlerts.Output {
+        try await listAlerts(Operations.ListAlerts.Input(headers: headers))
+    }
+    /// Alertmanager's webhook receiver (payload version 4), the page of the alert path.
+    ///
+    /// Point a webhook receiver of Alertmanager here, with a token as its bearer credentials:
+    ///
+    ///     receivers:
+    ///       - name: greenlight
+    ///         webhook_configs:
+    ///           - url: https://greenlight.example.com/api/v1/alerts
+    ///             http_config: { authorization: { credentials_file: /etc/alertmanager/greenlight-token } }
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/alerts`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/post(receiveAlerts)`.
+    package func receiveAlerts(
+        headers: Operations.ReceiveAlerts.Input.Headers = .init(),
+        body: Operations.ReceiveAlerts.Input.Body
+    ) async throws -> Operations.ReceiveAlerts.Output {
+        try await receiveAlerts(Operations.ReceiveAlerts.Input(
             headers: headers,
             body: body
         ))

@@ -1,0 +1,30 @@
+package import Foundation
+import GreenlightLedger
+import GreenlightObserve
+import Synchronization
+
+/// The alert notifications Alertmanager sent the server (the "page" of the alert path), the last 500.
+final class AlertInbox: Sendable {
+    static let capacity = 500
+    private let alerts = Mutex<[Components.Schemas.ReceivedAlert]>([])
+
+    /// Keeps the alerts of a notification; returns how many it held.
+    func receive(_ notification: WebhookNotification, at time: Date = Date()) -> Int {
+        let received: [Components.Schemas.ReceivedAlert] = notification.alerts.map { alert in
+            .init(
+                receivedAt: LedgerTime.string(time), receiver: notification.receiver, status: alert.status,
+                alertname: alert.labels["alertname"], severity: alert.labels["severity"],
+                summary: alert.annotations["summary"] ?? alert.annotations["description"],
+                runbookUrl: alert.annotations["runbook_url"] ?? alert.annotations["runbook"], startsAt: alert.startsAt,
+                labels: .init(additionalProperties: alert.labels),
+                annotations: .init(additionalProperties: alert.annotations))
+        }
+        alerts.withLock {
+            $0 += received
+            if $0.count > Self.capacity { $0.removeFirst($0.count - Self.capacity) }
+        }
+        return received.count
+    }
+
+    var all: [Components.Schemas.ReceivedAlert] { alerts.withLock { $0 } }
+}
