@@ -17,6 +17,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 RELEASES=${RELEASES:-20}
 log() { printf '[server-bench] %s\n' "$*" >&2; }
 command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >&2; }
+if [ -n "${GREENLIGHT:-}" ]; then GREENLIGHT=$(realpath "$GREENLIGHT"); fi
 if [ -z "${GREENLIGHT:-}" ]; then
   log "building greenlight (release)…"
   GREENLIGHT=$(scripts/build-release)
@@ -33,6 +34,7 @@ export GREENLIGHT_KEYS=$work/keys GREENLIGHT_LEDGER=$work/ledger.sqlite
 cd "$work"
 
 log "a ledger with $RELEASES releases"
+expires=$(date -u -d '+30 days' +%Y-%m-%d)
 spec() {
   cat <<YAML
 version: 1
@@ -40,10 +42,10 @@ service: { name: shop, version: "$1", owner: team, author: carol }
 risk: { likelihood: 1, impact: 1 }
 checklist:
   waivers:
-    - { item: environment-parity, reason: bench, approver: dave, expires: 2099-01-01 }
-    - { item: load-testing, reason: bench, approver: dave, expires: 2099-01-01 }
-    - { item: monitoring-hooks, reason: bench, approver: dave, expires: 2099-01-01 }
-    - { item: rollback-plan, reason: bench, approver: dave, expires: 2099-01-01 }
+    - { item: environment-parity, reason: bench, approver: dave, expires: $expires }
+    - { item: load-testing, reason: bench, approver: dave, expires: $expires }
+    - { item: monitoring-hooks, reason: bench, approver: dave, expires: $expires }
+    - { item: rollback-plan, reason: bench, approver: dave, expires: $expires }
 signoff:
   required: [engineering, sre]
 YAML
