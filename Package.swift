@@ -165,8 +165,8 @@ let package = Package(
         .target(
             name: "GreenlightServer",
             dependencies: [
-                "GreenlightCore", "GreenlightJSON", "GreenlightLedger", "GreenlightCanary", "GreenlightObserve",
-                "GreenlightWebhooks",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightLedger", "GreenlightCanary",
+                "GreenlightObserve", "GreenlightWebhooks",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 package import Foundation
 import GreenlightCanary
+import GreenlightHTTP
 import GreenlightLedger
 import GreenlightWebhooks
 import Hummingbird
@@ -20,6 +21,9 @@ public struct TeamServerConfiguration: Sendable {
     public var webhooks: [WebhookTarget] = []
     /// The file that keeps the webhooks' cursor across restarts; nil: start at the head each time.
     public var webhookState: String?
+    /// The canary routers' admin APIs (`serve --router`), and their bearer token.
+    public var routers: [String] = []
+    public var routerToken: String?
 
     /// Log lines to standard error.
     public static let standardError: @Sendable (String) -> Void = { line in
@@ -73,8 +77,14 @@ public struct TeamServer: Sendable {
         let router = Router()
         router.add(middleware: RequestTelemetry(logger: logger, metrics: metrics))
         router.add(middleware: MethodCheck())
+        let session = configuration.routers.isEmpty ? nil : try HTTPSession()
+        defer { if let session { Task { await session.shutdown() } } }
+        let routers = RouterClient(
+            admins: configuration.routers.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+            token: configuration.routerToken, session: session)
         let api = TeamAPI(
-            index: index, flags: flags, operatorRoles: configuration.operatorRoles, alerts: AlertInbox())
+            index: index, flags: flags, operatorRoles: configuration.operatorRoles, alerts: AlertInbox(),
+            routers: routers)
         try api.registerHandlers(
             on: router, serverURL: URL(string: "/")!,
             middlewares: [ProblemMiddleware(), TokenMiddleware(index: index)])

@@ -30,7 +30,7 @@ struct ServerSetup: Sendable {
         signers: [(name: String, roles: [String])] = [
             ("erin", ["engineering"]), ("sam", ["sre"]), ("pat", ["product"]),
         ],
-        log: (@Sendable (String) -> Void)? = nil, webhooks: [WebhookTarget] = []
+        log: (@Sendable (String) -> Void)? = nil, webhooks: [WebhookTarget] = [], routers: [String] = []
     ) async throws -> ServerSetup {
         let folder = try TemporaryFolder()
         let path = folder.appending("ledger.sqlite").path
@@ -50,6 +50,7 @@ struct ServerSetup: Sendable {
         var configuration = TeamServerConfiguration(host: "127.0.0.1", port: 0, log: log)
         configuration.webhooks = webhooks
         configuration.webhookState = folder.appending("webhooks.state").path
+        configuration.routers = routers
         let server = try await TeamServer(store: store, configuration: configuration).start()
         return ServerSetup(
             folder: folder, path: path, ledger: ledger, admin: admin, keys: keys, tokens: tokens, server: server)

@@ -19,6 +19,8 @@ enum APIRoutes {
         ("/api/v1/flags/{key}/kill", ["POST"]),
         ("/api/v1/flags/{key}/revive", ["POST"]),
         ("/api/v1/alerts", ["GET", "POST"]),
+        ("/api/v1/routers", ["GET"]),
+        ("/api/v1/routers/weight", ["POST"]),
         ("/api/v1/signers", ["GET"]),
         ("/api/v1/ledger/head", ["GET"]),
         ("/api/v1/ledger/records", ["GET", "POST"]),

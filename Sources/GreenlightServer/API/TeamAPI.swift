@@ -14,6 +14,7 @@ struct TeamAPI: APIProtocol {
     /// Roles that may change flags and canary weights and approve rollout steps.
     let operatorRoles: Set<String>
     let alerts: AlertInbox
+    let routers: RouterClient
 
     var ledger: ReleaseLedger { index.ledger }
 
@@ -242,6 +243,38 @@ struct TeamAPI: APIProtocol {
             throw APIProblem.notFound("there is no flag \(key)")
         }
         return .ok(.init(body: .json(try Self.flagBody(entry))))
+    }
+
+    // MARK: - Routers
+
+    func listRouters(_ input: Operations.ListRouters.Input) async throws -> Operations.ListRouters.Output {
+        .ok(.init(body: .json(.init(routers: await routers.statuses()))))
+    }
+
+    func setRouterWeight(_ input: Operations.SetRouterWeight.Input) async throws -> Operations.SetRouterWeight.Output {
+        let caller = try Caller.required()
+        try caller.require(anyOf: operatorRoles, to: "set the canary's weight")
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("the body must be JSON") }
+        let name = try Self.release(body.release)
+        try Self.checkReason(body.reason)
+        guard let weight = RouterWeight.percent(body.weight) else {
+            throw APIProblem.badRequest("weight must be 0 to 100 %, to hundredths, not \(body.weight)")
+        }
+        guard let traffic = routers.traffic, !routers.admins.isEmpty else {
+            throw APIProblem.conflict("this server was given no routers: greenlight serve --router http://ROUTER-ADMIN")
+        }
+        do {
+            try await traffic.setWeight(weight)
+        } catch {
+            throw APIProblem(.badGateway, "\(error)")
+        }
+        let log = RolloutEventLog(store: ledger.store, release: name)
+        let from = try await log.events().last?.to ?? 0
+        try await log.record(
+            RolloutEvent(
+                action: weight == 0 ? .drain : .weight, from: from, to: weight, by: caller.signer,
+                reason: body.reason.flatMap { $0.isEmpty ? nil : $0 } ?? "set through greenlight serve"))
+        return .ok(.init(body: .json(.init(routers: await routers.statuses()))))
     }
 
     // MARK: - Alerts

@@ -1205,6 +1205,102 @@ extension Components {
                 case annotations
             }
         }
+        /// - Remark: Generated from `#/components/schemas/RouterStatus`.
+        package struct RouterStatus: Codable, Hashable, Sendable {
+            /// The router's admin API.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RouterStatus/admin`.
+            package var admin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RouterStatus/reachable`.
+            package var reachable: Swift.Bool
+            /// The canary's weight on this router, in percent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RouterStatus/weight`.
+            package var weight: Swift.Double?
+            /// What the router's GET /status answered.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RouterStatus/status`.
+            package struct StatusPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `StatusPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// What the router's GET /status answered.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RouterStatus/status`.
+            package var status: Components.Schemas.RouterStatus.StatusPayload?
+            /// - Remark: Generated from `#/components/schemas/RouterStatus/error`.
+            package var error: Swift.String?
+            /// Creates a new `RouterStatus`.
+            ///
+            /// - Parameters:
+            ///   - admin: The router's admin API.
+            ///   - reachable:
+            ///   - weight: The canary's weight on this router, in percent.
+            ///   - status: What the router's GET /status answered.
+            ///   - error:
+            package init(
+                admin: Swift.String,
+                reachable: Swift.Bool,
+                weight: Swift.Double? = nil,
+                status: Components.Schemas.RouterStatus.StatusPayload? = nil,
+                error: Swift.String? = nil
+            ) {
+                self.admin = admin
+                self.reachable = reachable
+                self.weight = weight
+                self.status = status
+                self.error = error
+            }
+            package enum CodingKeys: String, CodingKey {
+                case admin
+                case reachable
+                case weight
+                case status
+                case error
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RouterWeight`.
+        package struct RouterWeight: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RouterWeight/release`.
+            package var release: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RouterWeight/weight`.
+            package var weight: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/RouterWeight/reason`.
+            package var reason: Swift.String?
+            /// Creates a new `RouterWeight`.
+            ///
+            /// - Parameters:
+            ///   - release:
+            ///   - weight:
+            ///   - reason:
+            package init(
+                release: Swift.String,
+                weight: Swift.Double,
+                reason: Swift.String? = nil
+            ) {
+                self.release = release
+                self.weight = weight
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case release
+                case weight
+                case reason
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Signer`.
         package struct Signer: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Signer/name`.

@@ -111,6 +111,16 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/alerts`.
     /// - Remark: Generated from `#/paths//api/v1/alerts/post(receiveAlerts)`.
     func receiveAlerts(_ input: Operations.ReceiveAlerts.Input) async throws -> Operations.ReceiveAlerts.Output
+    /// The canary routers this server was given (`serve --router`), each with the status its admin API answers.
+    ///
+    /// - Remark: HTTP `GET /api/v1/routers`.
+    /// - Remark: Generated from `#/paths//api/v1/routers/get(listRouters)`.
+    func listRouters(_ input: Operations.ListRouters.Input) async throws -> Operations.ListRouters.Output
+    /// Sets the canary's weight on every router (0 stops the canary at once) and records it in the release's trace.
+    ///
+    /// - Remark: HTTP `POST /api/v1/routers/weight`.
+    /// - Remark: Generated from `#/paths//api/v1/routers/weight/post(setRouterWeight)`.
+    func setRouterWeight(_ input: Operations.SetRouterWeight.Input) async throws -> Operations.SetRouterWeight.Output
     /// The signer registry.
     ///
     /// - Remark: HTTP `GET /api/v1/signers`.
@@ -353,6 +363,26 @@ extension APIProtocol {
         body: Operations.ReceiveAlerts.Input.Body
     ) async throws -> Operations.ReceiveAlerts.Output {
         try await receiveAlerts(Operations.ReceiveAlerts.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The canary routers this server was given (`serve --router`), each with the status its admin API answers.
+    ///
+    /// - Remark: HTTP `GET /api/v1/routers`.
+    /// - Remark: Generated from `#/paths//api/v1/routers/get(listRouters)`.
+    package func listRouters(headers: Operations.ListRouters.Input.Headers = .init()) async throws -> Operations.ListRouters.Output {
+        try await listRouters(Operations.ListRouters.Input(headers: headers))
+    }
+    /// Sets the canary's weight on every router (0 stops the canary at once) and records it in the release's trace.
+    ///
+    /// - Remark: HTTP `POST /api/v1/routers/weight`.
+    /// - Remark: Generated from `#/paths//api/v1/routers/weight/post(setRouterWeight)`.
+    package func setRouterWeight(
+        headers: Operations.SetRouterWeight.Input.Headers = .init(),
+        body: Operations.SetRouterWeight.Input.Body
+    ) async throws -> Operations.SetRouterWeight.Output {
+        try await setRouterWeight(Operations.SetRouterWeight.Input(
             headers: headers,
             body: body
         ))

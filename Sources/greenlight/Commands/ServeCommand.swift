@@ -31,6 +31,10 @@ extension Greenlight {
                 (--operator-role, by default sre, engineering and ci). SIGTERM or SIGINT stops it after the \
                 requests in flight are answered.
 
+                --router URL (repeatable) names the canary routers' admin APIs: GET /api/v1/routers shows \
+                them, and an operator sets the canary's weight on all of them with POST /api/v1/routers/weight \
+                (0 stops the canary at once), recorded in the release's trace.
+
                 --webhooks FILE sends the release's trace (reports, sign-offs, gate decisions, rollout steps \
                 and rollbacks, from whoever recorded them) to webhooks, Slack and the ticket's GitHub issue, \
                 retried with back-off and never blocking anything (docs/webhooks.md).
@@ -54,6 +58,18 @@ extension Greenlight {
                 valueName: "role"))
         var operatorRoles: [String] = []
 
+        @Option(
+            name: .customLong("router"),
+            help: ArgumentHelp(
+                "A canary router's admin API (repeat for several): the dashboard shows it, operators set its weight.",
+                valueName: "url"))
+        var routers: [String] = []
+
+        @Option(
+            help: ArgumentHelp(
+                "The environment variable holding the routers' admin token.", valueName: "name"))
+        var routerTokenEnv = "GREENLIGHT_ROUTER_TOKEN"
+
         @Flag(help: "Write no request log lines.")
         var quiet = false
 
@@ -71,6 +87,14 @@ extension Greenlight {
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+            for router in routers {
+                guard let url = URL(string: router), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                    url.host?.isEmpty == false
+                else {
+                    throw ValidationError(
+                        "--router '\(router)': give the router's admin URL, such as http://127.0.0.1:9901.")
+                }
+            }
             for role in operatorRoles where !LedgerInput.isIdentifier(role) {
                 throw ValidationError("The role '\(role)' must be ASCII letters, digits, '.', '_' or '-'.")
             }
@@ -96,6 +120,8 @@ extension Greenlight {
                     ? TeamServerConfiguration.defaultOperatorRoles : Set(operatorRoles),
                 log: quiet ? nil : TeamServerConfiguration.standardError)
             configuration.webhooks = targets
+            configuration.routers = routers
+            configuration.routerToken = ProcessInfo.processInfo.environment[routerTokenEnv]
             configuration.webhookState = webhooks.map { webhookState ?? $0 + ".state" }
             // The server stops gracefully on SIGINT and SIGTERM itself; then the exit code says which.
             Interrupts.onFirstSignal { _ in }
