@@ -177,19 +177,17 @@ struct ServerLoadTests {
         try await client.shutdown()
         #expect((status >> 8) & 0xFF == 0 && status & 0x7F == 0, "exit status \(status): \(server.output)")
         let created = outcome.compactMap { if case .success(201) = $0.1 { return $0.0 } else { return nil } }
-        // Whatever was not answered was refused at connect once the listener closed, or reset by the kernel
-        // in the listen backlog the server never accepted from; never cut off mid-answer.
         for (_, result) in outcome {
-            if case .failure(let error) = result {
-                #expect(!"\(error)".contains("remoteConnectionClosed"), "a request cut off: \(error)")
-            }
             if case .success(let code) = result { #expect(code == 201) }
         }
+        // What the server took in, it answered: every sign-off recorded was acknowledged, and every one
+        // acknowledged was recorded. The rest were never read: refused at connect once the listener
+        // closed, reset in the listen backlog, or sent on a connection closed while idle.
         let recorded = Set(
             try await setup.ledger.history(release: ServerSetup.release).compactMap {
                 $0.signature?.bytes.base64EncodedString()
             })
-        #expect(Set(created).isSubset(of: recorded))
+        #expect(recorded == Set(created), "recorded \(recorded.count), acknowledged \(created.count)")
         #expect(!created.isEmpty)
         unlink(server.outputPath)
     }

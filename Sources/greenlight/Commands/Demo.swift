@@ -23,8 +23,8 @@ extension Greenlight {
                   greenlight demo                 a ready release: GO
                   greenlight demo --broken        a regressed, drifted release: NO-GO, and why
                   greenlight demo --print-spec    the spec the demo runs (and --print-policy)
-                  greenlight demo --serve         the same, then the team server and dashboard on the demo's
-                                                  ledger stay up (http://127.0.0.1:8080/) until Ctrl-C
+                  greenlight demo --serve         then serve the demo's ledger (API, dashboard)
+                                                  on http://127.0.0.1:8080/ until Ctrl-C
                   greenlight demo --ledger demo.sqlite    keep the demo's ledger, then:
                   greenlight ledger verify --ledger demo.sqlite
                   greenlight demo shop --port 8080 --version v2 \\

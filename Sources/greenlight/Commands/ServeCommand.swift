@@ -22,9 +22,9 @@ extension Greenlight {
                 the server as its ledger:
 
                   greenlight serve --ledger postgres://greenlight@db/greenlight --port 8080
-                  export GREENLIGHT_TOKEN=glt_…
-                  greenlight check release.yaml --ledger https://greenlight.example.com
-                  greenlight signoff release.yaml --approve --as alice --role sre --ledger https://greenlight.example.com
+                  export GREENLIGHT_LEDGER=https://greenlight.example.com GREENLIGHT_TOKEN=glt_…
+                  greenlight check release.yaml
+                  greenlight signoff release.yaml --role sre --decision approve --key alice
 
                 Sign-offs are still signed on the signer's own machine with their key; the server verifies \
                 and records them. Flags, canary weights and rollout approvals need an operator role \

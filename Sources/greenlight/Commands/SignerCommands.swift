@@ -96,10 +96,7 @@ extension Greenlight {
                 help: ArgumentHelp("The signer's public key file (or a name in the key folder).", valueName: "path"))
             var key: String
 
-            @Option(
-                help: ArgumentHelp(
-                    "The ledger's admin private key (default: <keys>/ledger-admin.key).", valueName: "path"))
-            var adminKey: String?
+            @OptionGroup var admin: AdminKeyOption
 
             @OptionGroup var ledger: LedgerOptions
 
@@ -117,8 +114,7 @@ extension Greenlight {
 
             func run() async throws {
                 let publicKey = try LedgerInput.readPublicKey(key, option: "--key")
-                let admin = try LedgerInput.readPrivateKey(
-                    adminKey ?? LedgerInput.keyFolder + "/ledger-admin.key", option: "--admin-key")
+                let admin = try admin.read()
                 try await ledger.with { open in
                     let registration = try SignerRegistration.register(
                         name: name, roles: roles, key: publicKey, admin: admin)

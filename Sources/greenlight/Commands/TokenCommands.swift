@@ -35,10 +35,7 @@ extension Greenlight {
                     "How long the token works: 30d, 12h, 90m (default: until revoked).", valueName: "duration"))
             var expiresIn: String?
 
-            @Option(
-                help: ArgumentHelp(
-                    "The ledger's admin private key (default: <keys>/ledger-admin.key).", valueName: "path"))
-            var adminKey: String?
+            @OptionGroup var admin: AdminKeyOption
 
             @OptionGroup var ledger: LedgerOptions
 
@@ -66,8 +63,7 @@ extension Greenlight {
             }
 
             func run() async throws {
-                let admin = try LedgerInput.readPrivateKey(
-                    adminKey ?? LedgerInput.keyFolder + "/ledger-admin.key", option: "--admin-key")
+                let admin = try admin.read()
                 let expires = expiresIn.flatMap(Self.seconds).map { Date().addingTimeInterval($0) }
                 try await ledger.with { open in
                     let (text, token, record) = try await open.ledger.issueToken(
@@ -112,16 +108,12 @@ extension Greenlight {
             @Argument(help: ArgumentHelp("The token's id.", valueName: "id"))
             var id: String
 
-            @Option(
-                help: ArgumentHelp(
-                    "The ledger's admin private key (default: <keys>/ledger-admin.key).", valueName: "path"))
-            var adminKey: String?
+            @OptionGroup var admin: AdminKeyOption
 
             @OptionGroup var ledger: LedgerOptions
 
             func run() async throws {
-                let admin = try LedgerInput.readPrivateKey(
-                    adminKey ?? LedgerInput.keyFolder + "/ledger-admin.key", option: "--admin-key")
+                let admin = try admin.read()
                 try await ledger.with { open in
                     let record = try await open.ledger.revokeToken(id: id, admin: admin)
                     Terminal.out("token \(id) revoked (record \(record.sequence) of \(open.location))")

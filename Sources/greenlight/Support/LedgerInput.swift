@@ -151,3 +151,15 @@ enum LedgerInput {
         return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
     }
 }
+
+/// `--admin-key`, for the commands only the ledger's admin runs (signer add, token new and revoke).
+struct AdminKeyOption: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("The ledger's admin private key (default: <keys>/ledger-admin.key).", valueName: "path"))
+    var adminKey: String?
+
+    /// The admin key; exits 2 with the reason when it cannot be read.
+    func read() throws -> SigningKey {
+        try LedgerInput.readPrivateKey(adminKey ?? LedgerInput.keyFolder + "/ledger-admin.key", option: "--admin-key")
+    }
+}
