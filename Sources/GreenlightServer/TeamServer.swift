@@ -15,6 +15,8 @@ public struct TeamServerConfiguration: Sendable {
     /// Where the JSON log lines go (standard error by default); nil: no logs.
     public var log: (@Sendable (String) -> Void)?
     public var logLevel: Logger.Level
+    /// The outgoing webhooks' deliveries, whose failures the dashboard's home page lists; nil: none.
+    public var deliveries: DashboardDeliveries? = nil
 
     /// Log lines to standard error.
     public static let standardError: @Sendable (String) -> Void = { line in
@@ -66,6 +68,7 @@ public struct TeamServer: Sendable {
             on: router, serverURL: URL(string: "/")!,
             middlewares: [ProblemMiddleware(), TokenMiddleware(index: index)])
         ofrep.mount(on: router)
+        Dashboard(index: index, flags: flags, configuration: configuration).mount(on: router)
         router.get("/metrics") { _, _ -> Response in
             if let head = try? await store.head() { metrics.records.set(to: Double(head.count)) }
             return Response(

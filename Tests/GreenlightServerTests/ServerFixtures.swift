@@ -29,7 +29,7 @@ struct ServerSetup: Sendable {
         signers: [(name: String, roles: [String])] = [
             ("erin", ["engineering"]), ("sam", ["sre"]), ("pat", ["product"]),
         ],
-        log: (@Sendable (String) -> Void)? = nil
+        log: (@Sendable (String) -> Void)? = nil, deliveries: DashboardDeliveries? = nil
     ) async throws -> ServerSetup {
         let folder = try TemporaryFolder()
         let path = folder.appending("ledger.sqlite").path
@@ -46,9 +46,9 @@ struct ServerSetup: Sendable {
             keys[name] = key
             tokens[name] = try await ledger.issueToken(signer: name, admin: admin, expires: nil).text
         }
-        let server = try await TeamServer(
-            store: store, configuration: .init(host: "127.0.0.1", port: 0, log: log)
-        ).start()
+        var configuration = TeamServerConfiguration(host: "127.0.0.1", port: 0, log: log)
+        configuration.deliveries = deliveries
+        let server = try await TeamServer(store: store, configuration: configuration).start()
         return ServerSetup(
             folder: folder, path: path, ledger: ledger, admin: admin, keys: keys, tokens: tokens, server: server)
     }
