@@ -15,10 +15,10 @@ enum CanaryChart {
 
     static let width = 720.0
     static let height = 260.0
-    static let left = 48.0
+    static let left = 68.0
     static let right = 16.0
-    static let top = 28.0
-    static let bottom = 40.0
+    static let top = 44.0
+    static let bottom = 48.0
 
     static func svg(_ points: [Point], release: String) -> String {
         let plotWidth = width - left - right
@@ -40,10 +40,10 @@ enum CanaryChart {
             out += "<text class=\"ytick\" x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 4))\">\(Int(tick)) %</text>\n"
         }
         out +=
-            "<g class=\"legend\"><line class=\"weight\" x1=\"\(f(left))\" x2=\"\(f(left + 22))\" y1=\"12\" y2=\"12\"/>"
-        out += "<text x=\"\(f(left + 28))\" y=\"16\">weight</text>"
-        out += "<circle class=\"score\" cx=\"\(f(left + 104))\" cy=\"12\" r=\"4\"/>"
-        out += "<text x=\"\(f(left + 114))\" y=\"16\">score (0–100)</text></g>\n"
+            "<g class=\"legend\"><line class=\"weight\" x1=\"\(f(left))\" x2=\"\(f(left + 22))\" y1=\"14\" y2=\"14\"/>"
+        out += "<text x=\"\(f(left + 30))\" y=\"20\">weight</text>"
+        out += "<circle class=\"score\" cx=\"\(f(left + 150))\" cy=\"14\" r=\"4\"/>"
+        out += "<text x=\"\(f(left + 162))\" y=\"20\">score (0–100)</text></g>\n"
         guard let first = points.first, let last = points.last else {
             out +=
                 "<text class=\"empty\" x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight / 2))\">no rollout events yet</text>\n"
@@ -68,10 +68,12 @@ enum CanaryChart {
             out +=
                 "<circle class=\"score\" cx=\"\(f(x(i)))\" cy=\"\(f(y(score)))\" r=\"4\"><title>\(escape(text))</title></circle>\n"
         }
-        let axisY = f(height - bottom + 18)
-        out += "<text class=\"xtick start\" x=\"\(f(left))\" y=\"\(axisY)\">\(clock(first.time))</text>\n"
+        let axisY = f(height - bottom + 20)
+        out +=
+            "<text class=\"xtick start\" x=\"\(f(left))\" y=\"\(axisY)\">\(clock(first.time, fine: span < 10))</text>\n"
         if points.count > 1 {
-            out += "<text class=\"xtick end\" x=\"\(f(width - right))\" y=\"\(axisY)\">\(clock(last.time))</text>\n"
+            out +=
+                "<text class=\"xtick end\" x=\"\(f(width - right))\" y=\"\(axisY)\">\(clock(last.time, fine: span < 10))</text>\n"
         }
         out += "<text class=\"axis-title\" x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 6))\">"
         out += span > 0 ? "time (UTC)" : "events in order"
@@ -81,10 +83,12 @@ enum CanaryChart {
 
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    static func clock(_ date: Date) -> String {
+    /// The time of day, to the millisecond when the events are seconds apart (`fine`).
+    static func clock(_ date: Date, fine: Bool) -> String {
         let text = LedgerTime.string(date)
         guard let t = text.firstIndex(of: "T") else { return escape(text) }
-        return escape(String(text[text.index(after: t)...].prefix(8)))
+        let time = text[text.index(after: t)...].prefix { $0 != "Z" }
+        return escape(String(fine ? time.prefix(12) : time.prefix(8)))
     }
 
     static func escape(_ text: String) -> String {

@@ -66,6 +66,7 @@ enum DashboardStyle {
         td.wrap, th.wrap { overflow-wrap: anywhere; min-width: 14em; }
         table.releases td, table.releases th { white-space: nowrap; }
         table.checks td p { margin: 0; }
+        table.checks thead th:first-child { width: 7.5em; } table.checks thead th:nth-child(2) { width: 32%; }
         .title { font-weight: 600; }
         code.id { color: var(--muted); font-weight: 400; overflow-wrap: anywhere; }
         details { margin-top: 6px; }
@@ -136,7 +137,8 @@ enum DashboardStyle {
         .load-summary { margin: 2px 0 0; color: var(--muted); }
         figure.chart { margin: 16px 0 0; }
         figure.chart figcaption { color: var(--muted); font-size: 13px; margin-top: 2px; }
-        .chart-svg, .canary-chart { display: block; width: 100%; max-width: 1080px; height: auto; }
+        .chart-svg { display: block; width: 100%; max-width: 1080px; height: auto; }
+        .canary-chart { display: block; width: 100%; max-width: 820px; height: auto; }
         .chart-svg text, .canary-chart text { font-size: 12px; fill: var(--muted); }
         .chart-svg .ytick, .canary-chart .ytick { text-anchor: end; }
         .chart-svg .axis-title { font-weight: 600; }
@@ -160,6 +162,7 @@ enum DashboardStyle {
         .canary-chart .legend text { text-anchor: start; fill: var(--fg); }
         .canary-chart .xtick.start { text-anchor: start; } .canary-chart .xtick.end { text-anchor: end; }
         .canary-chart .axis-title { font-weight: 600; }
+        td time, th time { white-space: nowrap; }
         .figures { display: flex; flex-wrap: wrap; gap: 10px; margin: 0 0 12px; }
         .figures div { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px;
           min-width: 120px; }
@@ -174,7 +177,29 @@ enum DashboardStyle {
           .card { padding: 12px; }
           .meta { grid-template-columns: 1fr; }
           .meta dt { margin-top: 6px; }
+          .foot { padding: 0 14px 20px; }
+          .figures { display: grid; grid-template-columns: 1fr 1fr; }
+          .figures .asof { grid-column: 1 / -1; }
           .figures dd { font-size: 17px; }
+          .figures .asof dd { font-size: 15px; }
+          /* The chart's user units shrink about by half on a phone: larger text and lines keep it legible. */
+          .canary-chart text { font-size: 20px; }
+          .canary-chart path.weight, .canary-chart line.weight { stroke-width: 4; }
+          .canary-chart circle.score { r: 7px; }
+          /* The releases and the flags: one block per row, each cell with its column's name. */
+          table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+          table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block;
+            width: 100%; }
+          table.stack tr { border-top: 1px solid var(--line); padding: 8px 0; }
+          table.stack tbody th, table.stack td { border: 0; padding: 3px 12px; white-space: normal; text-align: left; }
+          table.stack tbody th { font-size: 16px; }
+          table.stack td[data-label]::before { content: attr(data-label); display: inline-block; min-width: 7.5em;
+            color: var(--muted); font-size: 13px; }
+          table.stack td.wrap { min-width: 0; }
+          table.stack td.num { text-align: left; }
+          table.stack caption { display: block; padding-left: 12px; }
+          table.checks thead th:first-child, table.checks thead th:nth-child(2) { width: auto; }
+          pre { white-space: pre-wrap; word-break: break-all; }
         }
         """
 }

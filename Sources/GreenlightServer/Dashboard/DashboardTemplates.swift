@@ -159,11 +159,11 @@ enum DashboardTemplates {
         <section class="card alert" aria-labelledby="deliveries">
         <h2 id="deliveries">Webhook deliveries that failed</h2>
         <div class="scroll" role="region" aria-labelledby="deliveries" tabindex="0">
-        <table>
+        <table class="stack">
         <thead><tr><th scope="col">Time</th><th scope="col">Target</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Detail</th></tr></thead>
         <tbody>
         {{#failures}}
-        <tr><td><time>{{time}}</time></td><th scope="row" class="wrap">{{target}}</th><td>{{event}}</td><td><span class="pill s-fail">{{status}}</span></td><td class="wrap">{{detail}}</td></tr>
+        <tr><td data-label="Time"><time>{{time}}</time></td><th scope="row" class="wrap">{{target}}</th><td data-label="Event">{{event}}</td><td data-label="Status"><span class="pill s-fail">{{status}}</span></td><td data-label="Detail" class="wrap">{{detail}}</td></tr>
         {{/failures}}
         </tbody>
         </table>
@@ -173,19 +173,19 @@ enum DashboardTemplates {
         {{#hasReleases}}
         <p class="muted">Newest activity first. The gate is open when the latest report is GO and every required role approved it.</p>
         <div class="scroll" role="region" aria-label="Releases" tabindex="0">
-        <table class="releases">
+        <table class="releases stack">
         <caption class="sr-only">Releases with their verdict, risk class, gate and canary</caption>
         <thead><tr><th scope="col">Release</th><th scope="col">Verdict</th><th scope="col">Risk class</th><th scope="col">Gate</th><th scope="col">Canary</th><th scope="col">Weight</th><th scope="col">Reported</th></tr></thead>
         <tbody>
         {{#releases}}
         <tr>
         <th scope="row"><a href="{{link}}">{{name}}</a></th>
-        <td><span class="badge v-{{verdictClass}}">{{verdict}}</span></td>
-        <td>{{riskClass}}</td>
-        <td><span class="badge g-{{gateClass}}">{{gate}}</span>{{#missing}} <span class="muted small">{{missing}}</span>{{/missing}}</td>
-        <td><a href="{{link}}/canary">{{canary}}</a></td>
-        <td class="num">{{weight}}</td>
-        <td><time>{{reportedAt}}</time></td>
+        <td data-label="Verdict"><span class="badge v-{{verdictClass}}">{{verdict}}</span></td>
+        <td data-label="Risk class">{{riskClass}}</td>
+        <td data-label="Gate"><span class="badge g-{{gateClass}}">{{gate}}</span>{{#missing}} <span class="muted small">{{missing}}</span>{{/missing}}</td>
+        <td data-label="Canary"><a href="{{link}}/canary">{{canary}}</a></td>
+        <td data-label="Weight" class="num">{{weight}}</td>
+        <td data-label="Reported"><time>{{reportedAt}}</time></td>
         </tr>
         {{/releases}}
         </tbody>
@@ -226,13 +226,13 @@ enum DashboardTemplates {
         <p class="note">This page never signs: a sign-off is signed with the signer's private key on their own machine, and this server holds no private keys.</p>
         {{#hasRoles}}
         <div class="scroll" role="region" aria-labelledby="signoffs" tabindex="0">
-        <table>
+        <table class="stack">
         <thead><tr><th scope="col">Role</th><th scope="col">State</th><th scope="col">Approved by</th><th scope="col">Signed at</th></tr></thead>
         <tbody>
         {{#roles}}
         <tr><th scope="row">{{role}}</th>
-        {{#approved}}<td><span class="badge g-open">approved</span></td><td>{{signer}} <span class="muted small">(record {{record}})</span></td><td><time>{{signedAt}}</time></td>{{/approved}}
-        {{^approved}}<td><span class="badge g-closed">missing</span></td><td>—</td><td>—</td>{{/approved}}
+        {{#approved}}<td data-label="State"><span class="badge g-open">approved</span></td><td data-label="Approved by">{{signer}} <span class="muted small">(record {{record}})</span></td><td data-label="Signed at"><time>{{signedAt}}</time></td>{{/approved}}
+        {{^approved}}<td data-label="State"><span class="badge g-closed">missing</span></td><td data-label="Approved by">—</td><td data-label="Signed at">—</td>{{/approved}}
         </tr>
         {{/roles}}
         </tbody>
@@ -249,11 +249,11 @@ enum DashboardTemplates {
         {{#hasSignOffs}}
         <h3>Every sign-off recorded</h3>
         <div class="scroll" role="region" aria-label="Every sign-off recorded" tabindex="0">
-        <table>
+        <table class="stack">
         <thead><tr><th scope="col">Record</th><th scope="col">Signer</th><th scope="col">Role</th><th scope="col">Decision</th><th scope="col">Comment</th><th scope="col">Signed at</th></tr></thead>
         <tbody>
         {{#signOffs}}
-        <tr><td class="num">{{record}}</td><th scope="row">{{signer}}</th><td>{{role}}</td><td><span class="pill s-{{decisionClass}}">{{decision}}</span></td><td class="wrap">{{comment}}</td><td><time>{{signedAt}}</time></td></tr>
+        <tr><td data-label="Record" class="num">{{record}}</td><th scope="row">{{signer}}</th><td data-label="Role">{{role}}</td><td data-label="Decision"><span class="pill s-{{decisionClass}}">{{decision}}</span></td><td data-label="Comment" class="wrap">{{comment}}</td><td data-label="Signed at"><time>{{signedAt}}</time></td></tr>
         {{/signOffs}}
         </tbody>
         </table>
@@ -285,14 +285,14 @@ enum DashboardTemplates {
         <h2 id="checklist">Checklist</h2>
         <p class="muted">The latest report, generated <time>{{generatedAt}}</time>.</p>
         <div class="scroll" role="region" aria-labelledby="checklist" tabindex="0">
-        <table class="checks">
+        <table class="checks stack">
         <thead><tr><th scope="col">Status</th><th scope="col">Check</th><th scope="col">Summary and evidence</th></tr></thead>
         <tbody>
         {{#checks}}
         <tr>
-        <td><span class="pill s-{{statusClass}}">{{status}}</span></td>
+        <td data-label="Status"><span class="pill s-{{statusClass}}">{{status}}</span></td>
         <th scope="row"><span class="title">{{title}}</span><br><code class="id">{{id}}</code><br><span class="muted small">{{required}}</span></th>
-        <td class="wrap"><p>{{summary}}</p>
+        <td data-label="Summary" class="wrap"><p>{{summary}}</p>
         {{#waiver}}<p class="muted">{{waiver}}</p>{{/waiver}}
         {{#hasMore}}<details><summary>Details and evidence</summary>
         {{#hasDetails}}<ul class="details">{{#details}}<li>{{.}}</li>{{/details}}</ul>{{/hasDetails}}
@@ -332,17 +332,17 @@ enum DashboardTemplates {
         <div><dt>State</dt><dd>{{state}}</dd></div>
         <div><dt>Weight</dt><dd>{{weight}}</dd></div>
         <div><dt>Last score</dt><dd>{{lastScore}}</dd></div>
-        <div><dt>As of</dt><dd><time>{{updated}}</time></dd></div>
+        <div class="asof"><dt>As of</dt><dd><time>{{updated}}</time></dd></div>
         </dl>
         <figure class="chart">{{{chartSVG}}}<figcaption>Weight (line) and the judge's score (points), in percent; {{count}}.</figcaption></figure>
         {{#hasEvents}}
         <div class="scroll" role="region" aria-label="Rollout events" tabindex="0">
-        <table>
+        <table class="stack">
         <caption>Rollout events, newest first</caption>
         <thead><tr><th scope="col">Record</th><th scope="col">Time</th><th scope="col">Action</th><th scope="col">Weight</th><th scope="col">Score</th><th scope="col">Outcome</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
         <tbody>
         {{#events}}
-        <tr><td class="num">{{record}}</td><td><time>{{time}}</time></td><th scope="row">{{action}}</th><td class="num">{{from}} → {{to}}</td><td class="num">{{score}}</td><td>{{outcome}}</td><td>{{by}}</td><td class="wrap">{{reason}}</td></tr>
+        <tr><td data-label="Record" class="num">{{record}}</td><td data-label="Time"><time>{{time}}</time></td><th scope="row">{{action}}</th><td data-label="Weight" class="num">{{from}} → {{to}}</td><td data-label="Score" class="num">{{score}}</td><td data-label="Outcome">{{outcome}}</td><td data-label="By">{{by}}</td><td data-label="Reason" class="wrap">{{reason}}</td></tr>
         {{/events}}
         </tbody>
         </table>
@@ -360,17 +360,17 @@ enum DashboardTemplates {
         {{#hasProblems}}<ul class="error">{{#problems}}<li>{{.}}</li>{{/problems}}</ul>{{/hasProblems}}
         {{#hasFlags}}
         <div class="scroll" role="region" aria-label="Flags" tabindex="0">
-        <table class="flags">
+        <table class="flags stack">
         <thead><tr><th scope="col">Flag</th><th scope="col">State</th><th scope="col">Serving</th><th scope="col">Variants</th><th scope="col">Last change</th><th scope="col">Kill switch</th></tr></thead>
         <tbody>
         {{#flags}}
         <tr>
         <th scope="row"><code>{{key}}</code></th>
-        <td><span class="pill s-{{stateClass}}">{{state}}</span></td>
-        <td>{{serving}}</td>
-        <td class="wrap"><code>{{variants}}</code></td>
-        <td>{{changedBy}}, <time>{{changedAt}}</time> <span class="muted small">(record {{record}}){{#reason}}: {{reason}}{{/reason}}</span></td>
-        <td>
+        <td data-label="State"><span class="pill s-{{stateClass}}">{{state}}</span></td>
+        <td data-label="Serving">{{serving}}</td>
+        <td data-label="Variants" class="wrap"><code>{{variants}}</code></td>
+        <td data-label="Last change">{{changedBy}}, <time>{{changedAt}}</time> <span class="muted small">(record {{record}}){{#reason}}: {{reason}}{{/reason}}</span></td>
+        <td data-label="Kill switch">
         {{#killed}}<form method="post" action="{{reviveAction}}"><button type="submit"{{^mayOperate}} disabled aria-describedby="why-not"{{/mayOperate}}>Revive {{key}}</button></form>{{/killed}}
         {{^killed}}<form method="post" action="{{killAction}}"><button type="submit" class="danger"{{^mayOperate}} disabled aria-describedby="why-not"{{/mayOperate}}>Kill {{key}}</button></form>{{/killed}}
         </td>
