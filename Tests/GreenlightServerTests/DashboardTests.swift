@@ -255,13 +255,21 @@ struct DashboardTests {
             },
             "headless Chromium is needed (scripts/test installs it with apt)")
         let requests = LockBox<[String]>([])
-        let setup = try await Self.populated(log: { line in requests.withValue { $0.append(line) } })
+        let setup = try await Self.populated(
+            deliveries: {
+                [
+                    (
+                        target: "https://hooks.example/greenlight", event: "gate", status: "503",
+                        detail: "Service Unavailable after 3 attempts", time: Date(timeIntervalSince1970: 1_950_000_000)
+                    )
+                ]
+            }, log: { line in requests.withValue { $0.append(line) } })
         defer { Task { await setup.stop() } }
         let signIn = try await ChromiumSignIn(server: setup.server.baseURL, token: try #require(setup.tokens["sam"]))
         defer { Task { await signIn.stop() } }
         let shots = ProcessInfo.processInfo.environment["GREENLIGHT_DASHBOARD_SHOTS"]
         let pages: [(name: String, path: String, expect: [String])] = [
-            ("releases", "/", ["checkout@2.14.0", "Signed in as"]),
+            ("releases", "/", ["checkout@2.14.0", "Signed in as", "Webhook deliveries that failed"]),
             ("release", Self.releasePath, ["200 in 12 ms", "This page never signs", "&lt;script&gt;alert(1)"]),
             ("canary", Self.releasePath + "/canary", ["Updates every 2 seconds.", "canary-chart"]),
             ("flags", "/flags", ["new-checkout", "Kill new-checkout"]),
@@ -287,13 +295,23 @@ struct DashboardTests {
                 }
             }
         }
+        // As product, the kill button is there but disabled, with the reason.
+        let product = try await ChromiumSignIn(server: setup.server.baseURL, token: try #require(setup.tokens["pat"]))
+        defer { Task { await product.stop() } }
+        let flags = try await product.browse(chromium, "/flags", dumpDOM: true)
+        #expect(flags.output.contains("disabled"))
+        #expect(flags.output.contains("you hold product"))
+        #expect(flags.consoleErrors.isEmpty, "\(flags.consoleErrors)")
         if let shots {
-            let login = try await ChildProcess.run(
+            for (width, height) in [(1280, 900), (390, 1200)] {
+                _ = try await product.browse(
+                    chromium, "/flags", screenshot: "\(shots)/flags-product-\(width).png", size: (width, height))
+            }
+            try await ChildProcess.run(
                 chromium,
                 ChromiumSignIn.flags(profile: signIn.folder.appending("login").path) + [
                     "--screenshot=\(shots)/login-1280.png", "--window-size=1280,700", setup.server.baseURL + "/login",
                 ])
-            _ = login
         }
     }
 }
