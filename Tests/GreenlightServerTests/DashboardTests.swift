@@ -151,20 +151,21 @@ struct DashboardTests {
         }
         #expect(!home.text.contains("https://ok.example/"), "a delivered webhook is no failure")
 
+        let digest = try #require(try await setup.ledger.latestReport(release: ServerSetup.release)?.entry.digest)
         let release = try await browser.get(Self.releasePath)
         #expect(release.status == 200)
         for text in [
             "Sign in", "200 in 12 ms", "smoke.sign-in", "Risk: class", "<svg class=\"matrix\"", "gate closed",
             "Latency over time", "load/result.json", "600 requests, 0 errors",
             "no approval by sre", ">approved<", ">missing<",
-            "greenlight signoff checkout@2.14.0 --approve --role sre --ledger \(setup.server.baseURL)",
+            "greenlight signoff checkout@2.14.0 --role sre --decision approve --report \(digest) --ledger \(setup.server.baseURL)",
             "This page never signs", "&lt;script&gt;alert(1)&lt;/script&gt;",
             #"<a href="https://github.com/acme/checkout/issues/42">"#,
         ] {
             #expect(release.text.contains(text), "release: \(text)")
         }
         #expect(!release.text.contains(Self.hostile))
-        #expect(!release.text.contains("--role engineering --ledger"), "engineering approved already")
+        #expect(!release.text.contains("--role engineering"), "engineering approved already")
 
         let canary = try await browser.get(Self.releasePath + "/canary")
         #expect(canary.status == 200)
@@ -191,6 +192,30 @@ struct DashboardTests {
         #expect(flags.text.contains(">Kill new-checkout</button>"))
 
         #expect(try await browser.get("/releases/nothing@1.0").status == 404)
+    }
+
+    @Test("the command the release page shows for a missing role, run by that signer, approves and opens the gate")
+    func shownCommandSigns() async throws {
+        let setup = try await Self.populated()
+        defer { Task { await setup.stop() } }
+        let browser = try DashboardBrowser(setup.server.baseURL)
+        defer { browser.close() }
+        let sam = try #require(setup.tokens["sam"])
+        _ = try await browser.login(sam)
+        let page = try await browser.get(Self.releasePath).text
+        let start = try #require(page.range(of: "<pre><code>greenlight signoff ")).upperBound
+        let command = String(page[start...].prefix { $0 != "<" })
+        #expect(command.hasPrefix("checkout@2.14.0 --role sre --decision approve --report sha256:"))
+        let key = setup.folder.appending("sam.key").path
+        try #require(setup.keys["sam"]).write(privateTo: key, publicTo: setup.folder.appending("sam.pub").path)
+        let run = try await GreenlightBinary.run(
+            ["signoff"] + command.split(separator: " ").map(String.init) + ["--key", key],
+            environment: ["GREENLIGHT_TOKEN": sam])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(try await setup.ledger.gate(release: ServerSetup.release).isOpen)
+        let after = try await browser.get(Self.releasePath).text
+        #expect(after.contains("gate open"))
+        #expect(!after.contains("<pre><code>greenlight signoff "))
     }
 
     @Test("the kill switch asks first, needs the session's form token, works for sre and is refused for product")

@@ -241,7 +241,7 @@ enum DashboardTemplates {
         {{/hasRoles}}
         {{#hasPending}}
         <h3>To approve</h3>
-        <p>Each role still missing signs with the CLI, against this server:</p>
+        <p>Each role still missing signs with the CLI, with their own key (<code>--key</code> or <code>GREENLIGHT_KEY</code>) and their token in <code>GREENLIGHT_TOKEN</code>; <code>--report</code> pins the report shown here:</p>
         <ul class="commands">
         {{#pendingRoles}}<li><span class="role">{{role}}</span><pre><code>{{command}}</code></pre></li>{{/pendingRoles}}
         </ul>

@@ -76,9 +76,8 @@ struct DashboardViews: Sendable {
             return RoleRow(
                 role: role, approved: approval != nil, signer: approval?.signed.signOff.signer ?? "",
                 signedAt: approval?.signed.signOff.signedAt ?? "", record: approval?.sequence ?? 0,
-                command:
-                    "greenlight signoff \(Self.shellWord(name)) --approve --role \(Self.shellWord(role)) --ledger \(serverURL)"
-            )
+                command: Self.signOffCommand(
+                    release: name, role: role, digest: decision.report?.entry.digest, serverURL: serverURL))
         }
         let signOffs: [SignOffRow] = release.signOffs.compactMap { record in
             guard let data = record.payload.serialized().data(using: .utf8), let signOff = try? SignOff.decode(data)
@@ -101,6 +100,14 @@ struct DashboardViews: Sendable {
             hasPending: roles.contains { !$0.approved }, signOffs: signOffs.reversed(), hasSignOffs: !signOffs.isEmpty,
             canaryLink: Self.link(name) + "/canary", serverURL: serverURL
         )
+    }
+
+    /// The command that approves `release` for `role` against this server: `greenlight signoff`'s own
+    /// options, with `--report` pinning the report the page shows, so that the sign-off is refused if a
+    /// newer report was recorded since it was read.
+    static func signOffCommand(release: String, role: String, digest: String?, serverURL: String) -> String {
+        "greenlight signoff \(shellWord(release)) --role \(shellWord(role)) --decision approve"
+            + (digest.map { " --report \(shellWord($0))" } ?? "") + " --ledger \(serverURL)"
     }
 
     static func reportView(_ report: Report, entry: ReportEntry, record: LedgerRecord) -> ReportView {
