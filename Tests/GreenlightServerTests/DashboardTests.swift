@@ -314,7 +314,7 @@ struct DashboardTests {
                     "the canary page did not poll its fragment: \(requests.current.filter { $0.contains("canary") })")
             }
             if let shots {
-                for (width, height) in [(1280, 1800), (390, 2400)] {
+                for (width, height) in [(1280, 2600), (390, 3000)] {
                     _ = try await signIn.browse(
                         chromium, page.path, screenshot: "\(shots)/\(page.name)-\(width).png", size: (width, height))
                 }

@@ -102,7 +102,7 @@ enum DashboardStyle {
         .commands li { margin: 0 0 10px; }
         .commands .role { font-weight: 600; }
         pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 4px 0 0;
-          overflow-x: auto; white-space: pre; }
+          white-space: pre-wrap; overflow-wrap: anywhere; }
 
         button, .button { font: inherit; font-weight: 600; padding: 6px 14px; border-radius: 6px; cursor: pointer;
           border: 1px solid #1f2328; background: var(--card); color: var(--fg); text-decoration: none;
@@ -199,7 +199,6 @@ enum DashboardStyle {
           table.stack td.num { text-align: left; }
           table.stack caption { display: block; padding-left: 12px; }
           table.checks thead th:first-child, table.checks thead th:nth-child(2) { width: auto; }
-          pre { white-space: pre-wrap; word-break: break-all; }
         }
         """
 }
