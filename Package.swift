@@ -151,7 +151,7 @@ let package = Package(
         ),
         // The team server (`greenlight serve`): the REST API of docs/openapi.yaml (its code generated once
         // into Generated/ by scripts/generate-openapi), tokens and roles, OFREP, the Alertmanager receiver,
-        // /metrics, JSON logs, on Hummingbird.
+        // /metrics, JSON logs, on Hummingbird; the dashboard's pages (Dashboard/, swift-mustache).
         .target(
             name: "GreenlightServer",
             dependencies: [
