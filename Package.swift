@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "GreenlightJSON"),
@@ -161,14 +162,15 @@ let package = Package(
         ),
         // The team server (`greenlight serve`): the REST API of docs/openapi.yaml (its code generated once
         // into Generated/ by scripts/generate-openapi), tokens and roles, OFREP, the Alertmanager receiver,
-        // /metrics, JSON logs, on Hummingbird.
+        // /metrics, JSON logs, on Hummingbird; the dashboard's pages (Dashboard/, swift-mustache).
         .target(
             name: "GreenlightServer",
             dependencies: [
                 "GreenlightCore", "GreenlightJSON", "GreenlightHTTP", "GreenlightLedger", "GreenlightCanary",
-                "GreenlightObserve", "GreenlightWebhooks",
+                "GreenlightObserve", "GreenlightWebhooks", "GreenlightReports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

@@ -24,6 +24,8 @@ public struct TeamServerConfiguration: Sendable {
     /// The canary routers' admin APIs (`serve --router`), and their bearer token.
     public var routers: [String] = []
     public var routerToken: String?
+    /// The outgoing webhooks' deliveries, whose failures the dashboard's home page lists; nil: none.
+    public var deliveries: DashboardDeliveries? = nil
 
     /// Log lines to standard error.
     public static let standardError: @Sendable (String) -> Void = { line in
@@ -89,6 +91,19 @@ public struct TeamServer: Sendable {
             on: router, serverURL: URL(string: "/")!,
             middlewares: [ProblemMiddleware(), TokenMiddleware(index: index)])
         ofrep.mount(on: router)
+        var dashboardConfiguration = configuration
+        if dashboardConfiguration.deliveries == nil, let dispatcher {
+            // The dashboard's home page lists the webhook deliveries that failed.
+            dashboardConfiguration.deliveries = {
+                dispatcher.deliveries().filter { $0.status != .skipped }.map {
+                    (
+                        target: $0.target, event: $0.event.rawValue, status: $0.status.rawValue,
+                        detail: $0.error ?? $0.httpStatus.map { "HTTP \($0)" } ?? "", time: $0.time
+                    )
+                }
+            }
+        }
+        Dashboard(index: index, flags: flags, configuration: dashboardConfiguration).mount(on: router)
         router.get("/metrics") { _, _ -> Response in
             if let head = try? await store.head() { metrics.records.set(to: Double(head.count)) }
             return Response(

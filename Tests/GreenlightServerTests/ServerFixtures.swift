@@ -30,7 +30,8 @@ struct ServerSetup: Sendable {
         signers: [(name: String, roles: [String])] = [
             ("erin", ["engineering"]), ("sam", ["sre"]), ("pat", ["product"]),
         ],
-        log: (@Sendable (String) -> Void)? = nil, webhooks: [WebhookTarget] = [], routers: [String] = []
+        log: (@Sendable (String) -> Void)? = nil, webhooks: [WebhookTarget] = [], routers: [String] = [],
+        deliveries: DashboardDeliveries? = nil
     ) async throws -> ServerSetup {
         let folder = try TemporaryFolder()
         let path = folder.appending("ledger.sqlite").path
@@ -51,6 +52,7 @@ struct ServerSetup: Sendable {
         configuration.webhooks = webhooks
         configuration.webhookState = folder.appending("webhooks.state").path
         configuration.routers = routers
+        configuration.deliveries = deliveries
         let server = try await TeamServer(store: store, configuration: configuration).start()
         return ServerSetup(
             folder: folder, path: path, ledger: ledger, admin: admin, keys: keys, tokens: tokens, server: server)
