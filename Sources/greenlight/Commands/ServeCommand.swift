@@ -9,11 +9,12 @@ extension Greenlight {
     struct ServeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "serve",
-            abstract: "Run the team server: the ledger's API, OFREP for the flags, /metrics and /healthz.",
+            abstract: "Run the team server: the ledger's API and dashboard, OFREP for the flags, /metrics, /healthz.",
             discussion: """
                 Serves the release ledger (a SQLite file or a postgres:// URL) to the team: the REST API of \
                 docs/openapi.yaml under /api/v1 (releases, reports, sign-offs, the gate, rollouts, flags, \
-                signers, the ledger itself), flag evaluation over OFREP (/ofrep/v1), its own metrics \
+                signers, the ledger itself, alerts from Alertmanager, the routers), the dashboard (/, signed \
+                in with a personal token), flag evaluation over OFREP (/ofrep/v1), its own metrics \
                 (/metrics) and /healthz. It logs one JSON line per request, with its W3C trace id, on \
                 standard error.
 
