@@ -31,11 +31,11 @@ struct ServerSetup: Sendable {
             ("erin", ["engineering"]), ("sam", ["sre"]), ("pat", ["product"]),
         ],
         log: (@Sendable (String) -> Void)? = nil, webhooks: [WebhookTarget] = [], routers: [String] = [],
-        deliveries: DashboardDeliveries? = nil
+        deliveries: DashboardDeliveries? = nil, store given: (any LedgerStore)? = nil
     ) async throws -> ServerSetup {
         let folder = try TemporaryFolder()
         let path = folder.appending("ledger.sqlite").path
-        let store = try SQLiteLedgerStore(path: path)
+        let store = try given ?? SQLiteLedgerStore(path: path)
         let ledger = ReleaseLedger(store: store)
         let admin = SigningKey.generate(name: "admin")
         try await ledger.initialize(admin: admin)
@@ -110,11 +110,13 @@ struct ServerSetup: Sendable {
 
     /// One HTTP exchange with the server.
     func call(
-        _ method: HTTPMethod, _ path: String, token: String?, json: JSONValue? = nil, body: String? = nil
+        _ method: HTTPMethod, _ path: String, token: String?, json: JSONValue? = nil, body: String? = nil,
+        headers: [(String, String)] = []
     ) async throws -> APIAnswer {
         var request = HTTPClientRequest(url: server.baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let text = json.map({ $0.serialized() }) ?? body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: text))
