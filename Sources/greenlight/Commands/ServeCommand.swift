@@ -23,7 +23,7 @@ extension Greenlight {
                 the server as its ledger:
 
                   greenlight serve --ledger postgres://greenlight@db/greenlight --port 8080
-                  export GREENLIGHT_LEDGER=https://greenlight.example.com GREENLIGHT_TOKEN=glt_…
+                  export GREENLIGHT_LEDGER=https://gl.example.com GREENLIGHT_TOKEN=glt_…
                   greenlight check release.yaml
                   greenlight signoff release.yaml --role sre --decision approve --key alice
 
