@@ -315,6 +315,14 @@ struct LedgerLocationTests {
         #expect(defaults.description == "postgres://app@db:5432/app")
     }
 
+    @Test("an http(s):// URL is a team server")
+    func serverURL() throws {
+        #expect(
+            try LedgerLocation("https://greenlight.example.com")
+                == .server(URL(string: "https://greenlight.example.com")!))
+        #expect(try LedgerLocation(" http://127.0.0.1:8080/team ").description == "http://127.0.0.1:8080/team")
+    }
+
     @Test("anything else is a file path")
     func filePath() throws {
         #expect(try LedgerLocation(".greenlight/ledger.sqlite") == .file(".greenlight/ledger.sqlite"))
@@ -328,7 +336,10 @@ struct LedgerLocationTests {
             ("postgres://app:hunter2@/ledger", "names no host"),
             ("postgres://app:hunter2@db/ledger?sslmode=sometimes", "unknown sslmode 'sometimes'"),
             ("postgres://app:hunter2@db/ledger?pool=9", "'pool'"),
-            ("mysql://app:hunter2@db/ledger", "neither a file path nor a postgres:// URL"),
+            ("mysql://app:hunter2@db/ledger", "neither a file path, a postgres:// URL nor a server's https:// URL"),
+            ("https://app:hunter2@greenlight.example.com", "the token in GREENLIGHT_TOKEN, not in the URL"),
+            ("https://greenlight.example.com/?token=hunter2", "not a server URL greenlight can use"),
+            ("https://hunter2@greenlight.example.com", "not in the URL"),
             ("postgres://app:hunter2@db:port/ledger", "is not a valid URL"),
             ("postgres://app:hunter2@db:70000/ledger", "bad port"),
         ] {

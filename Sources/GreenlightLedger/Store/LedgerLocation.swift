@@ -21,9 +21,17 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
             guard let url = URL(string: trimmed), let host = url.host, !host.isEmpty, url.user == nil,
                 url.query == nil
             else {
+                // Shown without a password or a query, either of which may hold a secret.
+                var shown = "a URL"
+                if var parts = URLComponents(string: trimmed) {
+                    if parts.user != nil || parts.password != nil { (parts.user, parts.password) = ("***", nil) }
+                    let hadQuery = parts.query != nil || parts.fragment != nil
+                    (parts.query, parts.fragment) = (nil, nil)
+                    shown = (parts.string ?? "a URL") + (hadQuery ? "?…" : "")
+                }
                 throw LedgerError(
                     .storage,
-                    "the ledger \(trimmed) is not a server URL greenlight can use: https://host[:port][/prefix], with the token in GREENLIGHT_TOKEN, not in the URL"
+                    "the ledger \(shown) is not a server URL greenlight can use: https://host[:port][/prefix], with the token in GREENLIGHT_TOKEN, not in the URL"
                 )
             }
             self = .server(url)
