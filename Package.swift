@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "GreenlightLedger",
             dependencies: [
-                "GreenlightCore", "GreenlightJSON",
+                "GreenlightCore", "GreenlightJSON", "GreenlightHTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -170,6 +170,9 @@ let package = Package(
                 "GreenlightObserve", "GreenlightWebhooks", "GreenlightReports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -4,7 +4,10 @@ import GreenlightHTTP
 import GreenlightLedger
 import GreenlightWebhooks
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import OpenAPIHummingbird
 package import OpenAPIRuntime
 
@@ -21,6 +24,9 @@ public struct TeamServerConfiguration: Sendable {
     public var webhooks: [WebhookTarget] = []
     /// The file that keeps the webhooks' cursor across restarts; nil: start at the head each time.
     public var webhookState: String?
+    /// HTTPS: the PEM certificate chain and private key (`serve --tls-cert --tls-key`); nil: plain HTTP.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
     /// The canary routers' admin APIs (`serve --router`), and their bearer token.
     public var routers: [String] = []
     public var routerToken: String?
@@ -110,8 +116,17 @@ public struct TeamServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
+        let server: HTTPServerBuilder
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        } else {
+            server = .http1()
+        }
         let app = Application(
-            router: router,
+            router: router, server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "greenlight"),
             onServerRunning: { channel in
@@ -171,7 +186,9 @@ public struct TeamServer: Sendable {
                 "the server could not start on \(configuration.host):\(configuration.port): \(failure.error.map { "\($0)" } ?? "no reason given")"
             )
         }
-        return RunningTeamServer(host: configuration.host, port: port, task: task)
+        return RunningTeamServer(
+            host: configuration.host, port: port, scheme: configuration.tlsCertificate == nil ? "http" : "https",
+            task: task)
     }
 }
 
@@ -185,10 +202,12 @@ private final class FailureBox: @unchecked Sendable {
 public struct RunningTeamServer: Sendable {
     public let host: String
     public let port: Int
+    /// `http`, or `https` with TLS.
+    public let scheme: String
     let task: Task<Void, Never>
 
-    /// `http://host:port`.
-    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    /// `http://host:port` (or https).
+    public var baseURL: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// Stops the server.
     public func stop() async {

@@ -102,4 +102,45 @@ struct ServeCommandTests {
         let status = await demo.wait()
         #expect((status >> 8) & 0xFF == 0, "exit status \(status): \(demo.output)")
     }
+
+    @Test("HTTPS: serve --tls-cert/--tls-key; the CLI trusts the team's CA from GREENLIGHT_CA_FILE, and not without it")
+    func https() async throws {
+        let team = try LedgerCommandTests.Team()
+        defer { team.folder.remove() }
+        let certificate = try await TestCertificate.make(
+            notBefore: Date().addingTimeInterval(-86_400), notAfter: Date().addingTimeInterval(86_400))
+        defer { certificate.remove() }
+        func local(_ arguments: [String]) throws -> CLI.Result {
+            try CLI.run(arguments + ["--ledger", "team.sqlite"], env: team.env, in: team.folder.url)
+        }
+        #expect(try local(["ledger", "init"]).status == 0)
+        #expect(try team.run(["key", "new", "alice"]).status == 0)
+        #expect(try local(["signer", "add", "alice", "--role", "sre", "--key", "alice"]).status == 0)
+        let token = try local(["token", "new", "--signer", "alice"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+
+        let port = Loopback.freePort()
+        let server = try ChildProcess(
+            CLI.binary.path,
+            [
+                "serve", "--ledger", team.folder.appending("team.sqlite").path, "--port", String(port), "--tls-cert",
+                certificate.certificatePath, "--tls-key", certificate.keyPath, "--quiet",
+            ])
+        defer { Task { await server.kill() } }
+        #expect(try await server.waitForOutput("greenlight serve: https://127.0.0.1:\(port)"), "\(server.output)")
+        var env = team.env
+        env["GREENLIGHT_LEDGER"] = "https://127.0.0.1:\(port)"
+        env["GREENLIGHT_TOKEN"] = token
+        let untrusted = try CLI.run(["ledger", "verify"], env: env, in: team.folder.url)
+        #expect(untrusted.status == 2, "\(untrusted.all)")
+        #expect(untrusted.stderr.lowercased().contains("certificate"), "\(untrusted.all)")
+        env["GREENLIGHT_CA_FILE"] = certificate.certificatePath
+        let trusted = try CLI.run(["ledger", "verify"], env: env, in: team.folder.url)
+        #expect(trusted.status == 0, "\(trusted.all)")
+        #expect(trusted.stdout.contains("intact"))
+
+        let half = try CLI.run(["serve", "--tls-cert", certificate.certificatePath], in: team.folder.url)
+        #expect(half.status == 2)
+        #expect(half.stderr.contains("--tls-cert and --tls-key go together"))
+    }
 }

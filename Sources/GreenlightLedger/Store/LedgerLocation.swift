@@ -7,7 +7,8 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
     case file(String)
     /// A PostgreSQL database.
     case postgres(PostgresLedgerURL)
-    /// A team server (`greenlight serve`), with the token from `GREENLIGHT_TOKEN`.
+    /// A team server (`greenlight serve`), with the token from `GREENLIGHT_TOKEN` (and, for a server whose
+    /// certificate a team's own CA issued, that CA's PEM file in `GREENLIGHT_CA_FILE`).
     case server(URL)
 
     /// Reads `text`: a `postgres://` or `postgresql://` URL, or else a file path. Throws
@@ -53,8 +54,13 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         case .file(let path): return try SQLiteLedgerStore(path: path)
         case .postgres(let url): return try await PostgresLedgerStore(url: url)
         case .server(let url):
-            let token = ProcessInfo.processInfo.environment["GREENLIGHT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-            return RemoteLedgerStore(base: url, token: token)
+            let environment = ProcessInfo.processInfo.environment
+            let token = environment["GREENLIGHT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let caFile = environment["GREENLIGHT_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                throw LedgerError(.storage, "GREENLIGHT_CA_FILE names \(caFile), which cannot be read")
+            }
+            return RemoteLedgerStore(base: url, token: token, caFile: caFile)
         }
     }
 

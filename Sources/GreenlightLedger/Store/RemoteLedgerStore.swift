@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GreenlightHTTP
 import GreenlightJSON
 import NIOCore
 import NIOHTTP1
@@ -17,12 +18,27 @@ public final class RemoteLedgerStore: LedgerStore {
     public let base: URL
     private let token: String?
     private let client: HTTPClient
+    /// Whether ``client`` is this store's own (shut down by ``close()``) rather than the shared one.
+    private let ownsClient: Bool
 
-    /// `base` is the server's URL (`https://host:port`, any path prefix kept); `token` the personal token.
-    public init(base: URL, token: String?) {
+    /// `base` is the server's URL (`https://host:port`, any path prefix kept); `token` the personal token;
+    /// `caFile` a PEM file of certificates to trust besides the system's (a team's own CA).
+    public init(base: URL, token: String?, caFile: String? = nil) {
         self.base = base
         self.token = token
-        self.client = HTTPClient.shared
+        if let caFile {
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = TLSTrust.clientConfiguration(trustRoots: [caFile], insecure: false)
+            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            ownsClient = true
+        } else {
+            client = HTTPClient.shared
+            ownsClient = false
+        }
+    }
+
+    public func close() async {
+        if ownsClient { try? await client.shutdown() }
     }
 
     public func append(

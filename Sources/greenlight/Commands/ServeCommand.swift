@@ -32,6 +32,10 @@ extension Greenlight {
                 (--operator-role, by default sre, engineering and ci). SIGTERM or SIGINT stops it after the \
                 requests in flight are answered.
 
+                --tls-cert and --tls-key serve HTTPS; a client that does not trust the certificate's issuer \
+                names it in GREENLIGHT_CA_FILE. Without them the server speaks plain HTTP, for loopback or \
+                behind a proxy that terminates TLS.
+
                 --router URL (repeatable) names the canary routers' admin APIs: GET /api/v1/routers shows \
                 them, and an operator sets the canary's weight on all of them with POST /api/v1/routers/weight \
                 (0 stops the canary at once), recorded in the release's trace.
@@ -71,6 +75,12 @@ extension Greenlight {
                 "The environment variable holding the routers' admin token.", valueName: "name"))
         var routerTokenEnv = "GREENLIGHT_ROUTER_TOKEN"
 
+        @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
+        var tlsCert: String?
+
+        @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+        var tlsKey: String?
+
         @Flag(help: "Write no request log lines.")
         var quiet = false
 
@@ -88,6 +98,15 @@ extension Greenlight {
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+            if (tlsCert == nil) != (tlsKey == nil) {
+                throw ValidationError(
+                    "--tls-cert and --tls-key go together: the certificate chain and its private key.")
+            }
+            for (option, file) in [("--tls-cert", tlsCert), ("--tls-key", tlsKey)] {
+                if let file, !FileManager.default.isReadableFile(atPath: file) {
+                    throw ValidationError("\(option) \(file): the file does not exist or cannot be read.")
+                }
+            }
             for router in routers {
                 guard let url = URL(string: router), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
                     url.host?.isEmpty == false
@@ -122,6 +141,8 @@ extension Greenlight {
                 log: quiet ? nil : TeamServerConfiguration.standardError)
             configuration.webhooks = targets
             configuration.routers = routers
+            configuration.tlsCertificate = tlsCert
+            configuration.tlsKey = tlsKey
             configuration.routerToken = ProcessInfo.processInfo.environment[routerTokenEnv]
             configuration.webhookState = webhooks.map { webhookState ?? $0 + ".state" }
             // The server stops gracefully on SIGINT and SIGTERM itself; then the exit code says which.
@@ -131,7 +152,7 @@ extension Greenlight {
                 try await TeamServer(store: open.ledger.store, configuration: configuration).run(signals: true) {
                     port in
                     Terminal.error(
-                        "greenlight serve: http://\(host.contains(":") ? "[\(host)]" : host):\(port) on \(location); SIGTERM or Ctrl-C stops it"
+                        "greenlight serve: \(tlsCert == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):\(port) on \(location); SIGTERM or Ctrl-C stops it"
                     )
                 }
             } catch {
