@@ -56,6 +56,31 @@ struct ServerWebhookTests {
         }
     }
 
+    @Test("a delivery the target refuses is listed on the dashboard's home page, by target and event")
+    func failureOnDashboard() async throws {
+        let receiver = try await RecordingReceiver { _ in RecordingReceiver.Answer(status: 400, body: "no thanks") }
+        defer { Task { await receiver.shutdown() } }
+        let setup = try await ServerSetup.start(webhooks: [
+            try .json(
+                name: "refusing-audit", url: receiver.url + "/hook",
+                secret: "whsec_" + Data("k".utf8).base64EncodedString())
+        ])
+        defer { Task { await setup.stop() } }
+        try await Task.sleep(for: .milliseconds(700))  // the dispatcher starts at the head it finds
+        try await setup.recordReport()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while receiver.count == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(receiver.count == 1, "a 400 is not retried")
+        let browser = try DashboardBrowser(setup.server.baseURL)
+        defer { browser.close() }
+        try await browser.login(try #require(setup.tokens["sam"]))
+        let home = try await browser.get("/")
+        #expect(home.status == 200)
+        #expect(home.text.contains("refusing-audit"), "\(home.text.prefix(3000))")
+        #expect(home.text.contains("report.recorded"))
+        #expect(home.text.contains("HTTP 400") || home.text.contains("400"))
+    }
+
     @Test("a webhooks file: ${VAR} from the environment, a clear error for a missing variable or a bad type")
     func configurationFile() throws {
         let folder = try TemporaryFolder()
