@@ -85,6 +85,7 @@ public struct TeamServer: Sendable {
         let router = Router()
         router.add(middleware: RequestTelemetry(logger: logger, metrics: metrics))
         router.add(middleware: MethodCheck())
+        router.add(middleware: BodyLimit())
         let session = configuration.routers.isEmpty ? nil : try HTTPSession()
         defer { if let session { Task { await session.shutdown() } } }
         let routers = RouterClient(

@@ -340,6 +340,7 @@ struct LedgerLocationTests {
             ("https://app:hunter2@greenlight.example.com", "the token in GREENLIGHT_TOKEN, not in the URL"),
             ("https://greenlight.example.com/?token=hunter2", "not a server URL greenlight can use"),
             ("https://hunter2@greenlight.example.com", "not in the URL"),
+            ("http://greenlight.example.com", "would get the token in clear text"),
             ("postgres://app:hunter2@db:port/ledger", "is not a valid URL"),
             ("postgres://app:hunter2@db:70000/ledger", "bad port"),
         ] {

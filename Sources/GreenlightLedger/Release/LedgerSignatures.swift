@@ -19,6 +19,9 @@ public struct LedgerSignatures: SignatureVerifier, Sendable {
     /// The current registration of each signer, by name.
     public private(set) var signers: [String: SignerRegistration] = [:]
     private var byKeyID: [String: SignerRegistration] = [:]
+    /// The admin signatures of every registration seen: an old registration appended again (a replay, to
+    /// restore a dropped role or a rotated key) carries one of them, and is refused.
+    private var registrationSignatures: Set<Data> = []
 
     public init() {}
 
@@ -84,6 +87,11 @@ public struct LedgerSignatures: SignatureVerifier, Sendable {
             signature.bytes.base64EncodedString() == registration.signature
         else {
             return .rejected("signer \(registration.name)'s record does not carry the admin key's signature")
+        }
+        guard registrationSignatures.insert(signature.bytes).inserted else {
+            return .rejected(
+                "signer \(registration.name)'s registration of \(registration.registeredAt) was recorded before: a replay does not restore an old key or roles"
+            )
         }
         if let old = signers[registration.name] { byKeyID[old.keyID] = nil }
         signers[registration.name] = registration

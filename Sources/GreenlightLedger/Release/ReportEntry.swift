@@ -69,6 +69,25 @@ public struct ReportEntry: Codable, Sendable, Hashable {
         }
     }
 
+    /// Throws unless the entry a `report` record carries is the one its report makes: the digest, verdict,
+    /// risk class, author, time and waivers come from the report, and the required roles include the
+    /// risk class's. What the gate reads from the entry then cannot say more than the signed-for report.
+    public static func checkAgreement(_ record: LedgerRecord) throws {
+        let entry = try read(record)
+        let report = try Self.report(record)
+        guard let digest = report.digest, report.computeDigest() == digest else {
+            throw LedgerError(.invalidRecord, "the report's digest does not match its content")
+        }
+        let made = ReportEntry(
+            report: report, specRoles: entry.requiredRoles, forbidAuthorApproval: entry.forbidAuthorApproval)
+        guard made == entry else {
+            throw LedgerError(
+                .invalidRecord,
+                "the record's entry (verdict \(entry.verdict), roles \(entry.requiredRoles.joined(separator: ", ")), author \(entry.author ?? "none")) is not the one its report makes (verdict \(made.verdict), roles \(made.requiredRoles.joined(separator: ", ")), author \(made.author ?? "none"))"
+            )
+        }
+    }
+
     /// The report a `report` record holds.
     static func report(_ record: LedgerRecord) throws -> Report {
         guard let json = record.payload["report"] else {
@@ -124,4 +143,11 @@ public struct WaiverEntry: Codable, Sendable, Hashable {
     public var reason: String
     /// The report that first applied it.
     public var reportDigest: String
+
+    /// The entry a `waiver` record holds.
+    public static func read(_ record: LedgerRecord) throws -> WaiverEntry {
+        let entry = try LedgerJSON.decode(WaiverEntry.self, record.payload)
+        guard entry.format == format else { throw LedgerError(.invalidRecord, "format '\(entry.format)'") }
+        return entry
+    }
 }

@@ -86,6 +86,12 @@ public struct TokenRegistry: Sendable {
             refused.append("record \(record.sequence) (token): not a token record")
             return
         }
+        // A token is issued once: its issuance appended again (after a revocation, to revive it) is ignored.
+        if token.revoked != true, issued[token.id] != nil {
+            refused.append(
+                "record \(record.sequence) (token): token \(token.id) was issued before; a second issue is ignored")
+            return
+        }
         if token.revoked == true {
             if let old = issued[token.id] {
                 byHash[old.sha256] = nil

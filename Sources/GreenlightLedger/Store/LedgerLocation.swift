@@ -35,6 +35,13 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
                     "the ledger \(shown) is not a server URL greenlight can use: https://host[:port][/prefix], with the token in GREENLIGHT_TOKEN, not in the URL"
                 )
             }
+            let loopback = ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased())
+            if lowered.hasPrefix("http://"), !loopback {
+                throw LedgerError(
+                    .storage,
+                    "the ledger http://\(host) would get the token in clear text: use https://, or http:// to loopback only"
+                )
+            }
             self = .server(url)
         } else if let scheme = trimmed.range(of: "://"), !trimmed[..<scheme.lowerBound].contains("/") {
             throw LedgerError(

@@ -34,11 +34,52 @@ enum APIRoutes {
 
     /// The methods of the API path `path` matches, if it is one.
     static func methods(for path: String) -> [String]? {
+        route(for: path).map { table[$0].methods }
+    }
+
+    /// The template of the API path `path` matches (`/api/v1/releases/{release}`), if it is one.
+    static func template(for path: String) -> String? {
+        route(for: path).map { table[$0].template }
+    }
+
+    private static func route(for path: String) -> Int? {
         let parts = path.split(separator: "/")
-        return parsed.first { route in
+        return parsed.firstIndex { route in
             route.parts.count == parts.count
                 && zip(route.parts, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }?.methods
+        }
+    }
+}
+
+/// Refuses a request body larger than `limit` with 413 before anything reads it whole (the OpenAPI
+/// transport would collect any size).
+struct BodyLimit<Context: RequestContext>: RouterMiddleware {
+    static var bytes: Int { 8 << 20 }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        if let length, length > Self.bytes { return Self.tooLarge }
+        guard length.map({ $0 > 0 }) ?? (request.headers[.transferEncoding] != nil) else {
+            return try await next(request, context)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.bytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return Self.tooLarge
+        }
+        request.body = RequestBody(buffer: body)
+        return try await next(request, context)
+    }
+
+    static var tooLarge: Response {
+        let problem = APIProblem(.contentTooLarge, "the request body is larger than 8 MiB")
+        return Response(
+            status: .contentTooLarge, headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(data: problem.body)))
     }
 }
 

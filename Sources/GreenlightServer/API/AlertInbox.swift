@@ -10,8 +10,16 @@ final class AlertInbox: Sendable {
 
     /// Keeps the alerts of a notification; returns how many it held.
     func receive(_ notification: WebhookNotification, at time: Date = Date()) -> Int {
-        let received: [Components.Schemas.ReceivedAlert] = notification.alerts.map { alert in
-            .init(
+        // Kept in memory: each text is cut to 1,024 characters, so 500 alerts stay small.
+        func cut(_ text: String) -> String { text.count > 1024 ? String(text.prefix(1024)) + "…" : text }
+        func cutAll(_ map: [String: String]) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: map.prefix(64).map { (cut($0.key), cut($0.value)) })
+        }
+        let received: [Components.Schemas.ReceivedAlert] = notification.alerts.prefix(Self.capacity).map { alert in
+            var alert = alert
+            alert.labels = cutAll(alert.labels)
+            alert.annotations = cutAll(alert.annotations)
+            return Components.Schemas.ReceivedAlert(
                 receivedAt: LedgerTime.string(time), receiver: notification.receiver, status: alert.status,
                 alertname: alert.labels["alertname"], severity: alert.labels["severity"],
                 summary: alert.annotations["summary"] ?? alert.annotations["description"],

@@ -5,6 +5,7 @@ import GreenlightJSON
 import GreenlightLedger
 import GreenlightObserve
 package import OpenAPIRuntime
+import Synchronization
 
 /// The operations of docs/openapi.yaml over the ledger. Reads go through the ``LedgerIndex``; writes
 /// through `ReleaseLedger` and `FlagStore`, which hold the rules, after the caller's role is checked.
@@ -15,6 +16,8 @@ struct TeamAPI: APIProtocol {
     let operatorRoles: Set<String>
     let alerts: AlertInbox
     let routers: RouterClient
+    /// The signatures of sign-offs being recorded right now.
+    let inFlight = InFlightSignatures()
 
     var ledger: ReleaseLedger { index.ledger }
 
@@ -25,17 +28,16 @@ struct TeamAPI: APIProtocol {
             let head = try await ledger.store.head()
             return .ok(.init(body: .json(.init(status: .ok, records: head.count, head: head.hash))))
         } catch {
+            // Open to anyone: the reason (which may name the database's host and user) is not shown.
             return .serviceUnavailable(
-                .init(
-                    body: .json(.init(status: .unavailable, records: 0, detail: "the ledger does not answer: \(error)"))
-                ))
+                .init(body: .json(.init(status: .unavailable, records: 0, detail: "the ledger does not answer"))))
         }
     }
 
     // MARK: - Releases
 
     func listReleases(_ input: Operations.ListReleases.Input) async throws -> Operations.ListReleases.Output {
-        let summaries = try await index.cached("releases") { state in
+        let summaries = try await index.cached("releases \(CalendarDate(Date()))") { state in
             var list: [(Int, Components.Schemas.ReleaseSummary)] = []
             for release in state.releases.values {
                 list.append((release.lastSequence, try await summary(release)))
@@ -47,7 +49,8 @@ struct TeamAPI: APIProtocol {
 
     func getRelease(_ input: Operations.GetRelease.Input) async throws -> Operations.GetRelease.Output {
         let name = try Self.release(input.path.release)
-        let detail = try await index.cached("release " + name) { state -> Components.Schemas.ReleaseDetail in
+        let detail = try await index.cached("release \(name) \(CalendarDate(Date()))") {
+            state -> Components.Schemas.ReleaseDetail in
             guard let release = state.releases[name] else { throw Self.unknown(name) }
             let decision = try await gate(name)
             var checks: [Components.Schemas.Check] = []
@@ -129,13 +132,21 @@ struct TeamAPI: APIProtocol {
                 "the token is \(caller.signer)'s, and the sign-off is \(signed.signOff.signer)'s: each signer sends their own"
             )
         }
+        guard let bytes = Data(base64Encoded: signed.signature) else {
+            throw APIProblem.badRequest("the signature is not base64")
+        }
         let state = try await index.current()
-        if let earlier = state.releases[signed.signOff.release]?.signOffs.first(where: {
-            $0.signature?.bytes.base64EncodedString() == signed.signature
-        }) {
+        if let earlier = state.releases[signed.signOff.release]?.signOffs.first(where: { $0.signature?.bytes == bytes })
+        {
             throw APIProblem.conflict(
                 "this signed sign-off is already recorded (record \(earlier.sequence)); a replay is not recorded twice")
         }
+        // The same bytes sent twice at once: the second is refused, not recorded twice.
+        guard inFlight.claim(bytes) else {
+            throw APIProblem.conflict(
+                "this signed sign-off is being recorded by another request; a replay is not recorded twice")
+        }
+        defer { inFlight.release(bytes) }
         do {
             return try await ledger.record(signOff: signed)
         } catch let refusal as SignOffRefusal {
@@ -318,7 +329,9 @@ struct TeamAPI: APIProtocol {
         let limit = query.limit ?? 256
         let after = query.after ?? 0
         guard (1...1024).contains(limit) else { throw APIProblem.badRequest("limit must be 1 to 1,024, not \(limit)") }
-        guard after >= 0 else { throw APIProblem.badRequest("after must be 0 or more, not \(after)") }
+        guard (0...9_007_199_254_740_991).contains(after) else {
+            throw APIProblem.badRequest("after must be 0 to 2^53 - 1, not \(after)")
+        }
         let kind = try query.kind.map { try Self.kind($0) }
         let store = ledger.store
         let records: [LedgerRecord]
@@ -377,7 +390,8 @@ struct TeamAPI: APIProtocol {
     // MARK: - Shared
 
     func gate(_ name: String) async throws -> GateDecision {
-        try await index.cached("gate " + name) { _ in try await ledger.gate(release: name) }
+        // Per head and per day: a waiver that expires closes the gate the next day with no new record.
+        try await index.cached("gate \(name) \(CalendarDate(Date()))") { _ in try await ledger.gate(release: name) }
     }
 
     func summary(_ release: ReleaseState) async throws -> Components.Schemas.ReleaseSummary {
@@ -481,4 +495,15 @@ struct TeamAPI: APIProtocol {
             changedAt: LedgerTime.string(entry.time), record: entry.sequence,
             definition: .init(additionalProperties: try container(entry.flag.json)))
     }
+}
+
+/// Sign-off signatures being recorded by a request now, so that the same bytes sent twice at once are
+/// recorded once.
+final class InFlightSignatures: Sendable {
+    private let signatures = Mutex<Set<Data>>([])
+
+    /// False when another request holds the same signature.
+    func claim(_ bytes: Data) -> Bool { signatures.withLock { $0.insert(bytes).inserted } }
+
+    func release(_ bytes: Data) { _ = signatures.withLock { $0.remove(bytes) } }
 }

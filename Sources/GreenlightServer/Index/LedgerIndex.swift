@@ -50,13 +50,16 @@ actor LedgerIndex {
     func current() async throws -> State {
         if let refreshing { return try await refreshing.value }
         let head = try await ledger.store.head()
-        if head == state.head { return state }
+        // Another call may have started a refresh while this one read the head.
+        if let refreshing { return try await refreshing.value }
+        if head.count <= state.head.count { return state }
         let task = Task { [state, store = ledger.store] in try await Self.advance(state, to: head, store: store) }
         refreshing = task
         defer { refreshing = nil }
         let next = try await task.value
-        state = next
-        return next
+        // Never backwards.
+        if next.head.count > state.head.count { state = next }
+        return state
     }
 
     /// Who may call.
@@ -74,14 +77,14 @@ actor LedgerIndex {
 
     private static func advance(_ state: State, to head: LedgerHead, store: any LedgerStore) async throws -> State {
         var state = state
-        var after = state.head.count
-        while after < head.count {
-            let page = try await store.records(from: after + 1, limit: 1024)
+        while state.head.count < head.count {
+            let page = try await store.records(from: state.head.count + 1, limit: 1024)
             guard let last = page.last else { break }
             for record in page { apply(record, to: &state) }
-            after = last.sequence
+            // The head is the last record applied, never one read separately: a record appended between a
+            // page and a separate read of the head would be counted and never applied.
+            state.head = LedgerHead(count: last.sequence, hash: last.hash)
         }
-        state.head = after == head.count ? head : try await store.head()
         return state
     }
 

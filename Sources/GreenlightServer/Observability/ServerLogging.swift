@@ -89,21 +89,14 @@ struct RequestTelemetry<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The path with the values of path parameters replaced, so that metrics have few series.
+    /// The route a path takes, with path parameters as their names (`/api/v1/releases/{release}`), so that
+    /// metrics have a bounded number of series whatever paths are asked for.
     static func route(_ path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count > 3, parts[1] == "api", parts[2] == "v1" else {
-            if path.hasPrefix("/ofrep/") { return "/ofrep" }
-            if path.hasPrefix("/static/") { return "/static" }
-            return ["/", "/healthz", "/metrics", "/alertmanager/webhook", "/login", "/logout"].contains(path)
-                ? path : (path.hasPrefix("/releases/") || path.hasPrefix("/flags") ? "/dashboard" : "other")
-        }
-        var shape = ["", "api", "v1", String(parts[3])]
-        if parts.count > 4 {
-            shape.append(parts[3] == "ledger" ? String(parts[4]) : "{}")
-            shape += parts.dropFirst(5).map(String.init)
-        }
-        return shape.joined(separator: "/")
+        if let template = APIRoutes.template(for: path) { return template }
+        if path.hasPrefix("/ofrep/") { return "/ofrep" }
+        if ["/", "/healthz", "/metrics", "/login", "/logout", "/flags"].contains(path) { return path }
+        if path.hasPrefix("/releases/") || path.hasPrefix("/flags/") { return "/dashboard" }
+        return "other"
     }
 }
 
