@@ -18,15 +18,7 @@ struct ServerHardeningTests {
             ("kind", .string(record.kind.rawValue)), ("payload", .string(record.payload.canonicalSerialized())),
         ]
         if let release = record.release { members.append(("release", .string(release))) }
-        if let signature = record.signature {
-            members.append(
-                (
-                    "signature",
-                    .object([
-                        ("key_id", .string(signature.keyID)), ("bytes", .string(signature.bytes.base64EncodedString())),
-                    ])
-                ))
-        }
+        if let signature = record.signature { members.append(("signature", signature.wireJSON)) }
         return try await setup.call(.POST, "/api/v1/ledger/records", token: token, json: .object(members))
     }
 
@@ -123,5 +115,36 @@ struct ServerHardeningTests {
         let metrics = try await setup.call(.GET, "/metrics", token: nil)
         #expect(!metrics.text.contains("nothing-"))
         #expect(metrics.text.contains(#"route="other""#))
+    }
+
+    @Test("the remote ledger refuses a page whose records do not follow each other, and records not asked for")
+    func remoteStoreChecks() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteLedgerStore(path: folder.appending("ledger.sqlite").path)
+        for n in 1...3 {
+            _ = try await store.append(kind: .release, release: "shop@1.0.\(n)", payload: .object([("n", .int(n))]))
+        }
+        let all = try await store.records(from: 1, limit: 3)
+        func page(_ records: [LedgerRecord]) -> String {
+            JSONValue.object([("records", .array(records.map(\.wireJSON)))]).serialized()
+        }
+        // A server that leaves record 2 out of the chain, then one that answers another release's records.
+        let bodies = [page([all[0], all[2]]), page([all[1]])]
+        let receiver = try await RecordingReceiver { index in
+            RecordingReceiver.Answer(
+                status: 200, headers: [("Content-Type", "application/json")], body: bodies[min(index, 1)])
+        }
+        defer { Task { await receiver.shutdown() } }
+        let remote = RemoteLedgerStore(base: URL(string: receiver.url)!, token: "glt_test")
+        await #expect(throws: LedgerError.self) { try await remote.records(from: 1, limit: 10) }
+        do {
+            _ = try await remote.records(release: "shop@9.9.9", kind: nil, after: 0, limit: 10)
+            Issue.record("a record of another release was taken")
+        } catch let error as LedgerError {
+            #expect(error.message.contains("not one asked for"), "\(error)")
+        }
+        // The well-formed page reads.
+        #expect(try await RemoteLedgerStore.record(all[1].wireJSON) == all[1])
     }
 }

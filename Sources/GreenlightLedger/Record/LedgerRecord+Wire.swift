@@ -14,15 +14,7 @@ extension LedgerRecord {
             ("time", .string(LedgerTime.string(time))), ("payload", payload), ("previous_hash", .string(previousHash)),
             ("hash", .string(hash)),
         ]
-        if let signature {
-            members.append(
-                (
-                    "signature",
-                    .object([
-                        ("key_id", .string(signature.keyID)), ("bytes", .string(signature.bytes.base64EncodedString())),
-                    ])
-                ))
-        }
+        if let signature { members.append(("signature", signature.wireJSON)) }
         members.append(("canonical", .string(String(decoding: canonicalForm, as: UTF8.self))))
         return .object(members)
     }
@@ -62,5 +54,12 @@ extension LedgerRecord {
                 "record \(sequence) as the server sent it does not match its hash \(hash.prefix(16)): it was changed on the way or on the server",
                 sequence: sequence)
         }
+    }
+}
+
+extension LedgerSignature {
+    /// The API's `Signature`: `{"key_id": …, "bytes": base64}`.
+    public var wireJSON: JSONValue {
+        .object([("key_id", .string(keyID)), ("bytes", .string(bytes.base64EncodedString()))])
     }
 }

@@ -48,21 +48,37 @@ public final class RemoteLedgerStore: LedgerStore {
             ("kind", .string(kind.rawValue)), ("payload", .string(payload.canonicalSerialized())),
         ]
         if let release { members.append(("release", .string(release))) }
-        if let signature {
-            members.append(
-                (
-                    "signature",
-                    .object([
-                        ("key_id", .string(signature.keyID)), ("bytes", .string(signature.bytes.base64EncodedString())),
-                    ])
-                ))
-        }
+        if let signature { members.append(("signature", signature.wireJSON)) }
         let answer = try await call(.POST, "api/v1/ledger/records", body: .object(members))
-        return try Self.record(answer)
+        let record = try Self.record(answer)
+        // The server stamps its time and the chain link; what the record says is what was sent, except
+        // where the server decides (a gate) or names the sender (who a rollout event or flag change is by).
+        let decidedByServer: Set<LedgerRecord.Kind> = [.gate, .rolloutEvent, .flagChange]
+        guard record.kind == kind, record.release == release,
+            decidedByServer.contains(kind) || record.payload.canonicalSerialized() == payload.canonicalSerialized()
+        else {
+            throw LedgerError(
+                .storage,
+                "the ledger server \(base.absoluteString) answered record \(record.sequence), which is not the one sent"
+            )
+        }
+        return record
     }
 
     public func records(from sequence: Int, limit: Int) async throws -> [LedgerRecord] {
-        try await list([("after", String(max(1, sequence) - 1)), ("limit", String(Self.page(limit)))])
+        let records = try await list([("after", String(max(1, sequence) - 1)), ("limit", String(Self.page(limit)))])
+        // A page of the chain starts where asked, and each record follows the one before and names its hash.
+        if let first = records.first, first.sequence < max(1, sequence) {
+            throw Self.notAsked(first)
+        }
+        for (earlier, later) in zip(records, records.dropFirst())
+        where later.sequence != earlier.sequence + 1 || later.previousHash != earlier.hash {
+            throw LedgerError(
+                .unreadableRecord,
+                "the ledger server sent record \(later.sequence), which does not follow record \(earlier.sequence)",
+                sequence: later.sequence)
+        }
+        return records
     }
 
     public func records(release: String?, kind: LedgerRecord.Kind?, after sequence: Int, limit: Int) async throws
@@ -71,14 +87,24 @@ public final class RemoteLedgerStore: LedgerStore {
         var query = [release.map { ("release", $0) } ?? ("scope", "ledger"), ("after", String(max(0, sequence)))]
         if let kind { query.append(("kind", kind.rawValue)) }
         query.append(("limit", String(Self.page(limit))))
-        return try await list(query)
+        let records = try await list(query)
+        var previous = sequence
+        for record in records {
+            guard record.release == release, kind.map({ record.kind == $0 }) ?? true, record.sequence > previous else {
+                throw Self.notAsked(record)
+            }
+            previous = record.sequence
+        }
+        return records
     }
 
     public func latest(release: String, kind: LedgerRecord.Kind) async throws -> LedgerRecord? {
         do {
-            return try Self.record(
+            let record = try Self.record(
                 try await call(
                     .GET, "api/v1/ledger/latest", query: [("release", release), ("kind", kind.rawValue)], body: nil))
+            guard record.release == release, record.kind == kind else { throw Self.notAsked(record) }
+            return record
         } catch let error as RemoteNotFound {
             _ = error
             return nil
@@ -91,6 +117,12 @@ public final class RemoteLedgerStore: LedgerStore {
             throw LedgerError(.storage, "the server at \(base.absoluteString) answered a head without count and hash")
         }
         return LedgerHead(count: count, hash: hash)
+    }
+
+    private static func notAsked(_ record: LedgerRecord) -> LedgerError {
+        LedgerError(
+            .unreadableRecord, "the ledger server sent record \(record.sequence), which is not one asked for",
+            sequence: record.sequence)
     }
 
     /// The API serves at most 1,024 records a call; the protocol's callers page on.

@@ -26,14 +26,16 @@ struct TokenMiddleware: ServerMiddleware {
             return APIProblem.unauthorized("the Authorization header is not a bearer token").response
         }
         let text = parts[1].trimmingCharacters(in: .whitespaces)
-        let directory = try await index.access()
-        guard let (token, registration) = directory.caller(token: text) else {
+        let state = try await index.current()
+        guard let (token, registration) = state.access.caller(token: text) else {
             return APIProblem.unauthorized(
                 "the token is unknown, revoked or expired, or its signer is no longer registered"
             )
             .response
         }
         let caller = Caller(signer: token.signer, roles: registration.roles, tokenID: token.id)
-        return try await Caller.$current.withValue(caller) { try await next(request, body, metadata) }
+        return try await Caller.$current.withValue(caller) {
+            try await LedgerIndex.$requestState.withValue(state) { try await next(request, body, metadata) }
+        }
     }
 }

@@ -46,8 +46,13 @@ actor LedgerIndex {
 
     init(ledger: ReleaseLedger) { self.ledger = ledger }
 
-    /// The state as of the ledger's head now.
+    /// The state a request started from: the token check reads the head once and the handler reuses it,
+    /// rather than asking the store a second time.
+    @TaskLocal static var requestState: State?
+
+    /// The state as of the ledger's head now (within an API request: as of the request's start).
     func current() async throws -> State {
+        if let requested = Self.requestState { return requested }
         if let refreshing { return try await refreshing.value }
         let head = try await ledger.store.head()
         // Another call may have started a refresh while this one read the head.
